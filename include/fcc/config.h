@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Compile-time limits of the device library. Every option can be overridden with -D; each says
+ * its range and what it costs. fcc/config_check.h refuses impossible combinations. */
+#ifndef FCC_CONFIG_H
+#define FCC_CONFIG_H
+
+/* Longest item name in bytes (wire contract section 6). Range 1..100; fixed by the contract. */
+#ifndef FCC_NAME_MAX
+#define FCC_NAME_MAX 100
+#endif
+
+/* Most certificates in one chain. Range 1..5; fixed by the contract. */
+#ifndef FCC_CHAIN_MAX
+#define FCC_CHAIN_MAX 5
+#endif
+
+/* Most key/value pairs in the bundle's top-level map. Fixed by the contract. */
+#ifndef FCC_BUNDLE_MAX_PAIRS
+#define FCC_BUNDLE_MAX_PAIRS 12
+#endif
+
+/* Most CSR requests in one bundle. Fixed by the contract. */
+#ifndef FCC_CSR_MAX
+#define FCC_CSR_MAX 5
+#endif
+
+/* Most items of one group (Keys, Certificates, ...) in one bundle. Range 1..1024; each costs
+ * nothing until used, but bounds the work a hostile bundle can ask for. */
+#ifndef FCC_GROUP_ITEMS_MAX
+#define FCC_GROUP_ITEMS_MAX 64
+#endif
+
+/* Deepest CBOR nesting the bundle decoder follows. Range 4..16; a bundle needs 4. */
+#ifndef FCC_CBOR_DEPTH_MAX
+#define FCC_CBOR_DEPTH_MAX 8
+#endif
+
+/* Largest item value stored by KCM, bytes. Range 256..65535; costs this much of the caller's
+ * work buffer when encrypting or decrypting. */
+#ifndef FCC_ITEM_VALUE_MAX
+#define FCC_ITEM_VALUE_MAX 4096
+#endif
+
+/* Largest response payload, bytes. A response that would be larger keeps its status and first
+ * error and truncates the warning list with a final "Warnings truncated" line: the response is
+ * never dropped. Range 1024..65535. */
+#ifndef FCC_RESPONSE_MAX
+#define FCC_RESPONSE_MAX 8192
+#endif
+
+/* Most findings (errors and warnings) kept by one verification run. Range 8..128; each costs
+ * about 110 bytes of fcc_t. */
+#ifndef FCC_FINDINGS_MAX
+#define FCC_FINDINGS_MAX 32
+#endif
+
+/* Default largest frame payload accepted on the factory link, bytes; configurable at runtime.
+ * A longer declared length is answered with transport status 4. */
+#ifndef FCC_FRAME_MAX_DEFAULT
+#define FCC_FRAME_MAX_DEFAULT (64u * 1024u)
+#endif
+
+#include "fcc/config_check.h"
+#endif /* FCC_CONFIG_H */

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The storage engine: a power-loss-safe, log-structured key/value store over fcc_flash_t.
+ * Keys are (type byte, name bytes); values are opaque bytes (KCM encrypts before storing).
+ * Changes happen in transactions: any number of puts and deletes become visible together at
+ * commit, or not at all, whatever moment the power is cut at. No heap: all state lives in the
+ * caller's fst_t and work buffer. The on-flash format is in SPEC.md, the design in DESIGN.md. */
+#ifndef FCC_STORE_H
+#define FCC_STORE_H
+
+#include "fcc/config.h"
+#include "fcc/flash.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Results. Stable numbers. */
+#define FST_OK 0
+#define FST_ERR_IO (-1)       /* the flash failed */
+#define FST_ERR_CORRUPT (-2)  /* the image is not a store, or a record failed its check */
+#define FST_ERR_NOENT (-3)    /* no such key */
+#define FST_ERR_NOSPC (-4)    /* not enough room even after garbage collection */
+#define FST_ERR_INVAL (-5)    /* bad argument (name too long, value too large, bad geometry) */
+#define FST_ERR_RANGE (-6)    /* output buffer too small; the size needed is reported */
+#define FST_ERR_STATE (-7)    /* call not allowed now (no transaction open, one already open,
+                                 not mounted) */
+#define FST_ERR_VERSION (-8)  /* the image has a format version this build cannot read */
+
+/* Largest key name and value the engine accepts. */
+#define FST_NAME_MAX 128
+#define FST_VALUE_MAX FCC_ITEM_VALUE_MAX
+
+/* Work buffer the caller provides to fst_mount (bytes); covers record staging and the copy
+ * buffer of garbage collection. */
+#define FST_WORK_SIZE 512
+
+typedef struct fst {
+    /* private: do not touch; the layout may change between versions */
+    const fcc_flash_t *flash;
+    uint8_t *work;
+    size_t work_size;
+    uint32_t head_block;     /* block being appended to */
+    uint32_t head_off;       /* next free offset in head_block */
+    uint32_t tail_block;     /* oldest block holding live data */
+    uint32_t seq;            /* sequence number of the head block */
+    uint32_t txn_id;         /* id of the open transaction, 0 when none */
+    uint32_t next_txn_id;
+    uint32_t txn_start_block, txn_start_off; /* where the open transaction's records begin */
+    uint32_t used_bytes;     /* bytes of live records */
+    uint32_t live_items;
+    bool mounted;
+    bool txn_open;
+    uint32_t reserved[8];
+} fst_t;
+
+/* Geometry/state summary, for tools and benchmarks. */
+typedef struct fst_info {
+    uint32_t format_version;
+    uint32_t live_items;
+    uint32_t live_bytes;      /* bytes of live records, headers included */
+    uint32_t free_bytes;      /* bytes appendable before the next collection */
+    uint32_t capacity_bytes;  /* bytes usable for records (one erase unit kept free) */
+    uint32_t collections;     /* garbage collections run since mount */
+} fst_info_t;
+
+/* Mounts the store on `flash`. A blank (all 0xFF) flash is formatted. An interrupted
+ * transaction or garbage collection is rolled back or completed, so every key holds its last
+ * committed value. `work` (at least FST_WORK_SIZE bytes) is borrowed until fst_unmount.
+ * Returns FST_OK, FST_ERR_CORRUPT (not a store and not blank), FST_ERR_VERSION, FST_ERR_IO or
+ * FST_ERR_INVAL. */
+int fst_mount(fst_t *st, const fcc_flash_t *flash, void *work, size_t work_size);
+
+/* Erases every block and writes an empty store. Loses everything. */
+int fst_format(fst_t *st, const fcc_flash_t *flash, void *work, size_t work_size);
+
+/* Forgets the mount; an open transaction is aborted. Safe on a zeroed struct. */
+void fst_unmount(fst_t *st);
+
+/* Reads the value of (type, name) into buf. With buf too small returns FST_ERR_RANGE and the
+ * size needed in *len; FST_ERR_NOENT when absent. During an open transaction, reads see the
+ * transaction's own puts and deletes. *len may be NULL only when buf is large enough to be
+ * irrelevant to the caller. */
+int fst_get(fst_t *st, uint8_t type, const uint8_t *name, size_t name_len,
+            void *buf, size_t buf_size, size_t *len);
+
+/* Size of the value, or FST_ERR_NOENT. */
+int fst_size(fst_t *st, uint8_t type, const uint8_t *name, size_t name_len, size_t *len);
+
+/* Transactions. Puts and deletes outside a transaction are refused (FST_ERR_STATE). One
+ * transaction at a time. Commit makes every change of the transaction durable and visible at
+ * once (the commit record is the last thing written, then flash sync); abort drops them. */
+int fst_begin(fst_t *st);
+int fst_put(fst_t *st, uint8_t type, const uint8_t *name, size_t name_len,
+            const void *data, size_t len);
+int fst_del(fst_t *st, uint8_t type, const uint8_t *name, size_t name_len); /* NOENT if absent */
+int fst_commit(fst_t *st);
+int fst_abort(fst_t *st);
+
+/* Iterates live keys (committed state plus the open transaction's view) in no particular order.
+ * Initialise `it` to zero, then call until it returns FST_ERR_NOENT. `name` must hold
+ * FST_NAME_MAX bytes. Changing the store during an iteration restarts nothing: finish or drop the
+ * iteration before writing. */
+typedef struct fst_iter {
+    uint32_t block, off, step; /* private */
+    uint32_t reserved[4];
+} fst_iter_t;
+int fst_next(fst_t *st, fst_iter_t *it, uint8_t *type, uint8_t *name, size_t *name_len,
+             size_t *value_len);
+
+int fst_info(fst_t *st, fst_info_t *info);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FCC_STORE_H */
