@@ -24,4 +24,15 @@ void fcc_out_warning(fcc_t *fcc, int code, const char *prefix, const void *item,
 /* Convenience: an error with the contract prefix of `code`. */
 int fcc_out_status(fcc_t *fcc, int code, const void *item, size_t item_len);
 
+/* Bootstrap CA identifier: SHA-256 of the certificate's DER SubjectPublicKeyInfo. The bundle
+ * handler records it (KCM_INTERNAL_BOOTSTRAP_CA_ID) on the last message of a session; the
+ * verification compares it with mbed.BootstrapServerCACert. Returns 0, or -1 when the
+ * certificate does not parse. */
+int fcc_ca_identifier(const uint8_t *cert_der, size_t len, uint8_t out[32]);
+
+/* Runs the verification inside whatever KCM transaction is open (reads see its writes); the
+ * findings go to fcc->out. Returns the run's status. Public wrapper:
+ * fcc_verify_device_configured_4mbed_cloud(). */
+int fcc_verify_run(fcc_t *fcc);
+
 #endif /* FCC_INTERNAL_H */
