@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Certificate checks of the device verification, on certificates mbedTLS has parsed: validity
+ * dates against the device clock (never the host clock), extended key usage, subject
+ * attributes, key type, chain-link signatures, self-signature and key-pair correlation. Kept
+ * apart from the KCM walk in verify.c so that unit tests can drive them with DER files. */
+#include "verify.h"
+
+#include <mbedtls/ecp.h>
+#include <mbedtls/md.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pk.h>
+
+#include <string.h>
+
+/* Days from 1970-01-01 to the given civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    int64_t era, yoe, doy, doe;
+    y -= m <= 2 ? 1 : 0;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int64_t fcc_x509_time_to_epoch(const mbedtls_x509_time *t)
+{
+    return days_from_civil(t->year, t->mon, t->day) * 86400 + (int64_t)t->hour * 3600 +
+           (int64_t)t->min * 60 + t->sec;
+}
+
+unsigned fcc_cert_dates(const mbedtls_x509_crt *crt, int64_t now)
+{
+    unsigned r = 0;
+    int64_t from = fcc_x509_time_to_epoch(&crt->valid_from);
+    int64_t to = fcc_x509_time_to_epoch(&crt->valid_to);
+
+    if (now == 0)
+        return FCC_DATE_TIME_UNKNOWN;
+    if (now > to)
+        return FCC_DATE_EXPIRED;
+    if (now + FCC_VERIFY_CLOCK_SKEW < from)
+        r |= FCC_DATE_NOT_YET_VALID;
+    if (to - now < FCC_VERIFY_TEN_YEARS)
+        r |= FCC_DATE_LESS_10Y;
+    return r;
+}
+
+static bool oid_is(const mbedtls_x509_buf *buf, const char *oid, size_t oid_len)
+{
+    return buf->len == oid_len && memcmp(buf->p, oid, oid_len) == 0;
+}
+
+fcc_eku_t fcc_cert_eku(const mbedtls_x509_crt *crt)
+{
+    bool any = false;
+    const mbedtls_x509_sequence *s;
+
+    if ((crt->ext_types & MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE) == 0)
+        return FCC_EKU_ABSENT;
+    for (s = &crt->ext_key_usage; s != NULL; s = s->next) {
+        if (s->buf.p == NULL)
+            continue;
+        if (oid_is(&s->buf, MBEDTLS_OID_CLIENT_AUTH, MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)))
+            return FCC_EKU_CLIENT_AUTH;
+        if (oid_is(&s->buf, MBEDTLS_OID_ANY_EXTENDED_KEY_USAGE,
+                   MBEDTLS_OID_SIZE(MBEDTLS_OID_ANY_EXTENDED_KEY_USAGE)))
+            any = true;
+    }
+    return any ? FCC_EKU_ANY : FCC_EKU_OTHER;
+}
+
+int fcc_cert_subject_attr(const mbedtls_x509_crt *crt, const char *oid, size_t oid_len,
+                          const uint8_t **val, size_t *val_len)
+{
+    const mbedtls_x509_name *n;
+    for (n = &crt->subject; n != NULL; n = n->next) {
+        if (n->oid.p != NULL && oid_is(&n->oid, oid, oid_len)) {
+            *val = n->val.p;
+            *val_len = n->val.len;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+bool fcc_cert_key_is_p256(const mbedtls_x509_crt *crt)
+{
+    mbedtls_pk_type_t t = mbedtls_pk_get_type(&crt->pk);
+    if (t != MBEDTLS_PK_ECKEY && t != MBEDTLS_PK_ECKEY_DH && t != MBEDTLS_PK_ECDSA)
+        return false;
+    return mbedtls_pk_ec(crt->pk)->grp.id == MBEDTLS_ECP_DP_SECP256R1;
+}
+
+int fcc_cert_signed_by(const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)
+{
+    int ret = -1;
+    unsigned char hash[MBEDTLS_MD_MAX_SIZE];
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(child->sig_md);
+
+    if (md == NULL)
+        goto cleanup;
+    if (!mbedtls_pk_can_do(&parent->pk, child->sig_pk))
+        goto cleanup;
+    if (mbedtls_md(md, child->tbs.p, child->tbs.len, hash) != 0)
+        goto cleanup;
+    /* mbedTLS 2.28 takes the key non-const; verification does not modify it. */
+    if (mbedtls_pk_verify_ext(child->sig_pk, child->sig_opts, (mbedtls_pk_context *)&parent->pk,
+                              child->sig_md, hash, mbedtls_md_get_size(md), child->sig.p,
+                              child->sig.len) != 0)
+        goto cleanup;
+    ret = 0;
+cleanup:
+    return ret;
+}
+
+bool fcc_cert_self_signed(const mbedtls_x509_crt *crt)
+{
+    if (crt->subject_raw.len != crt->issuer_raw.len ||
+        memcmp(crt->subject_raw.p, crt->issuer_raw.p, crt->issuer_raw.len) != 0)
+        return false;
+    return fcc_cert_signed_by(crt, crt) == 0;
+}
+
+int fcc_cert_matches_key(const mbedtls_x509_crt *crt, const mbedtls_pk_context *key)
+{
+    return mbedtls_pk_check_pair(&crt->pk, key) == 0 ? 0 : -1;
+}
