@@ -78,6 +78,7 @@ typedef int (*kcm_rng_fn)(void *ctx, unsigned char *buf, size_t len);
 typedef struct kcm {
     /* private */
     fst_t store;
+    const fcc_flash_t *flash;
     uint8_t *work;
     size_t work_size;
     kcm_rng_fn rng;
@@ -85,7 +86,11 @@ typedef struct kcm {
     uint8_t storage_key[32]; /* derived from the ROT; wiped by kcm_free */
     bool key_ready;
     bool initialized;
-    bool txn_open;
+    bool txn_open;     /* a caller transaction (kcm_txn_begin) is open */
+    bool txn_failed;   /* a write inside it failed half way: commit refuses */
+    bool chain_active; /* a chain is being written (create .. close) */
+    bool chain_txn;    /* ... in a transaction of its own, committed by close */
+    bool op_wrote;     /* the current call wrote to the engine */
     uint32_t reserved[8];
 } kcm_t;
 
