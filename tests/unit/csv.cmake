@@ -1,0 +1,3 @@
+# Unit tests of the `fcu batch` device-list reader (compiled in directly from tools/fcu).
+fcc_test(unit_csv SOURCES ${CMAKE_CURRENT_LIST_DIR}/csv_test.c ${PROJECT_SOURCE_DIR}/tools/fcu/csv.c
+         LIBS cmocka)
