@@ -70,9 +70,19 @@ typedef struct fcc {
     fcc_output_t out;
     bool initialized;
     bool session_open;   /* a keep-alive session is in progress */
-    char sid[65];
+    char sid[65];        /* SID of the last bundle (terminated copy; may hold NUL bytes) */
+    size_t sid_len;      /* its length in bytes, 0..FCC_SID_MAX */
+    bool has_sid;        /* the last bundle carried a SID */
     uint32_t reserved[8];
 } fcc_t;
+
+/* Longest SID (session id) a bundle may carry, bytes; a longer one is a bundle error (20). */
+#define FCC_SID_MAX 64
+
+/* Smallest response buffer fcc_bundle_handler works with: room for the mandatory part of any
+ * response (map, SchemeVersion, SID, ReturnStatus, InfoMessage with the longest error text).
+ * Below it the handler does nothing and returns FCC_STATUS_BUNDLE_RESPONSE_ERROR. */
+#define FCC_RESPONSE_MIN 512
 
 /* Initialises over an initialised KCM. `kcm` is borrowed until fcc_free; `port` and `opts` are
  * copied (opts may be NULL). Cannot fail except on NULL arguments (FCC_STATUS_INVALID_PARAMETER). */
@@ -83,8 +93,12 @@ void fcc_free(fcc_t *fcc);
  * (resp_size >= FCC_RESPONSE_MAX always suffices) and its length into *resp_len. Returns the
  * ReturnStatus written in the response. *keep_alive (may be NULL) is set when the bundle said
  * more messages follow in this session. A factory-disabled device answers status 9. If resp is
- * too small for even a minimal response, returns FCC_STATUS_BUNDLE_RESPONSE_ERROR with
- * *resp_len = 0. */
+ * too small for even a minimal response (resp_size < FCC_RESPONSE_MIN), returns
+ * FCC_STATUS_BUNDLE_RESPONSE_ERROR with *resp_len = 0 and touches nothing.
+ * The whole bundle is applied in one KCM transaction: on any error nothing of it is stored.
+ * While it works, the handler uses all of `resp` as scratch space (certificates read back from
+ * KCM, generated keys, CSRs); the response itself is at most min(resp_size, FCC_RESPONSE_MAX)
+ * bytes. docs/bundle.md has the formats and the status of every rule. */
 fcc_status_t fcc_bundle_handler(fcc_t *fcc, const uint8_t *bundle, size_t bundle_len,
                                 uint8_t *resp, size_t resp_size, size_t *resp_len,
                                 bool *keep_alive);

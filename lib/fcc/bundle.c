@@ -1,0 +1,838 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The bundle handler: bytes of a bundle in (wire contract section 2), a stored configuration and
+ * a response out (section 3). It reads the untrusted CBOR with the bounded reader of
+ * bundle_cbor.c in two passes: the first checks the whole structure (definite map of at most 12
+ * pairs, exact keys, bounded nesting, no trailing bytes) and notes where each group's value is;
+ * the second applies the groups in the contract's order. Everything the bundle changes in the
+ * store goes into ONE KCM transaction, committed only when the run ends with status 0, so a
+ * failed bundle leaves the device as it was and can be retried. docs/bundle.md lists the status
+ * of every rule. No heap: the only buffers are the caller's bundle and response. */
+#include "bundle_priv.h"
+
+#include <mbedtls/platform_util.h>
+
+#include <string.h>
+
+enum top_key {
+    K_SCHEME,
+    K_SID,
+    K_KPALV,
+    K_ENTROPY,
+    K_ROT,
+    K_KEYS,
+    K_CERTS,
+    K_CHAINS,
+    K_PARAMS,
+    K_CSRS,
+    K_VERIFY,
+    K_DISABLE,
+    K_COUNT
+};
+
+static const char *const top_names[K_COUNT] = {
+    "SchemeVersion", "SID",          "KpAlvSess",         "Entropy",
+    "ROT",           "Keys",         "Certificates",      "CertificateChains",
+    "ConfigParams",  "CsrReqs",      "Verify",            "Disable",
+};
+
+#define ENTROPY_SIZE 48
+#define ROT_SIZE 16
+
+/* The bundle as seen after the first pass. Value heads point into the caller's buffer. */
+typedef struct bundle {
+    const uint8_t *buf;
+    size_t len;
+    bool has[K_COUNT];
+    fcc_cbor_item_t head[K_COUNT]; /* head of each value */
+    size_t after[K_COUNT];         /* reader offset just past that head */
+    bool keep_alive, verify, disable;
+} bundle_t;
+
+/* State of one run of the handler. */
+typedef struct run {
+    fcc_t *fcc;
+    bundle_t b;
+    fcc_resp_t resp;
+    uint8_t *buf;      /* the caller's response buffer, also our scratch space */
+    size_t buf_size;
+    bool time_changed;
+    bool time_seen;
+    int64_t old_time;
+} run_t;
+
+/* Records an error whose item name comes from the bundle: bytes outside printable ASCII are
+ * shown as '?' so the response text stays valid UTF-8. Returns the run's status. */
+static int fail(fcc_t *fcc, int code, const char *prefix, const uint8_t *item, size_t len)
+{
+    char tmp[FCC_NAME_MAX];
+    size_t i;
+    if (item == NULL)
+        len = 0;
+    if (len > sizeof(tmp))
+        len = sizeof(tmp);
+    for (i = 0; i < len; i++)
+        tmp[i] = (item[i] >= 0x20 && item[i] < 0x7f) ? (char)item[i] : '?';
+    return fcc_out_error(fcc, code, prefix != NULL ? prefix : fcc_status_prefix(code), tmp, len);
+}
+
+static int fail_st(fcc_t *fcc, int code, const uint8_t *item, size_t len)
+{
+    return fail(fcc, code, NULL, item, len);
+}
+
+static int fail_kcm(fcc_t *fcc, kcm_status_t st, const uint8_t *item, size_t len)
+{
+    return fail(fcc, (int)kcm_to_fcc_status(st), kcm_status_message(st), item, len);
+}
+
+/* ---- first pass ---------------------------------------------------------------------------- */
+
+static int parse_top(fcc_t *fcc, bundle_t *b)
+{
+    fcc_cbor_reader_t rd;
+    fcc_cbor_item_t m, key, val;
+    const uint8_t *unknown = NULL;
+    size_t unknown_len = 0;
+    bool has_unknown = false;
+    uint64_t i;
+    int k;
+
+    fcc_cbor_reader_init(&rd, b->buf, b->len);
+    if (fcc_cbor_next(&rd, &m) != FCC_CBOR_OK || m.kind != FCC_CBOR_MAP ||
+        m.value > FCC_BUNDLE_MAX_PAIRS)
+        return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
+    for (i = 0; i < m.value; i++) {
+        if (fcc_cbor_next(&rd, &key) != FCC_CBOR_OK || key.kind != FCC_CBOR_TEXT)
+            return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
+        if (fcc_cbor_next(&rd, &val) != FCC_CBOR_OK)
+            return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
+        for (k = 0; k < K_COUNT; k++)
+            if (fcc_cbor_eq(&key, top_names[k]))
+                break;
+        if (k < K_COUNT) {
+            if (b->has[k]) /* the same group twice */
+                return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, key.ptr, key.len);
+            b->has[k] = true;
+            b->head[k] = val;
+            b->after[k] = rd.pos;
+        } else if (!has_unknown) {
+            has_unknown = true;
+            unknown = key.ptr;
+            unknown_len = key.len;
+        }
+        if (fcc_cbor_skip(&rd, &val, 2) != FCC_CBOR_OK)
+            return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
+    }
+    if (rd.pos != b->len) /* trailing bytes */
+        return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
+
+    /* The SID is echoed from here on, whatever comes next. */
+    if (b->has[K_SID]) {
+        const fcc_cbor_item_t *s = &b->head[K_SID];
+        if (s->kind != FCC_CBOR_TEXT || s->len > FCC_SID_MAX)
+            return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)"SID", 3);
+        memcpy(fcc->sid, s->ptr, s->len);
+        fcc->sid[s->len] = '\0';
+        fcc->sid_len = s->len;
+        fcc->has_sid = true;
+    }
+    if (!b->has[K_SCHEME] || !fcc_cbor_eq(&b->head[K_SCHEME], "0.0.1"))
+        return fail_st(fcc, FCC_STATUS_BUNDLE_INVALID_SCHEME, NULL, 0);
+    if (has_unknown)
+        return fail_st(fcc, FCC_STATUS_BUNDLE_INVALID_GROUP, unknown, unknown_len);
+    return FCC_STATUS_SUCCESS;
+}
+
+/* A flag: absent -> dflt; CBOR unsigned 0 or 1; anything else is a bundle error. */
+static int get_flag(fcc_t *fcc, const bundle_t *b, int k, bool dflt, bool *out)
+{
+    *out = dflt;
+    if (!b->has[k])
+        return 0;
+    if (b->head[k].kind != FCC_CBOR_UINT || b->head[k].value > 1)
+        return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)top_names[k],
+                       strlen(top_names[k]));
+    *out = b->head[k].value == 1;
+    return 0;
+}
+
+static int check_top(fcc_t *fcc, bundle_t *b)
+{
+    int st, k;
+
+    if ((st = get_flag(fcc, b, K_KPALV, false, &b->keep_alive)) != 0 ||
+        (st = get_flag(fcc, b, K_VERIFY, true, &b->verify)) != 0 ||
+        (st = get_flag(fcc, b, K_DISABLE, false, &b->disable)) != 0)
+        return st;
+    if (b->disable && b->keep_alive)
+        return fail_st(fcc, FCC_STATUS_BUNDLE_INVALID_KEEP_ALIVE_SESSION_STATUS, NULL, 0);
+    if (b->has[K_ENTROPY] && b->head[K_ENTROPY].kind != FCC_CBOR_BYTES)
+        return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)"Entropy", 7);
+    if (b->has[K_ROT] && b->head[K_ROT].kind != FCC_CBOR_BYTES)
+        return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)"ROT", 3);
+    for (k = K_KEYS; k <= K_CSRS; k++) {
+        if (!b->has[k])
+            continue;
+        if (b->head[k].kind != FCC_CBOR_ARRAY)
+            return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)top_names[k],
+                           strlen(top_names[k]));
+        if (k != K_CSRS && b->head[k].value > FCC_GROUP_ITEMS_MAX)
+            return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)top_names[k],
+                           strlen(top_names[k]));
+    }
+    if (b->has[K_CSRS]) {
+        /* A CSR message carries a SID, Verify:0 and no Disable:1. */
+        if (!b->has[K_SID] || !b->has[K_VERIFY] || b->verify || b->disable)
+            return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)"CsrReqs", 7);
+        if (b->head[K_CSRS].value > FCC_CSR_MAX)
+            return fail_st(fcc, FCC_STATUS_TOO_MANY_CSR_REQUESTS, NULL, 0);
+    }
+    return FCC_STATUS_SUCCESS;
+}
+
+/* ---- item maps ----------------------------------------------------------------------------- */
+
+typedef struct field {
+    const char *name;
+    bool present;
+    fcc_cbor_item_t v;
+    size_t after; /* reader offset past the value's head */
+} field_t;
+
+/* Reads the pairs of a map whose head `m` was just read at level `depth`. Known fields fill f[];
+ * the first unknown field is noted in *unknown. Returns 0, or -1 when a key is not text, a field
+ * repeats, or the structure is broken (the first pass makes that unreachable). */
+static int read_fields(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *m, unsigned depth,
+                       field_t *f, size_t nf, bool *unknown)
+{
+    fcc_cbor_item_t key, val;
+    uint64_t i;
+    size_t j;
+
+    *unknown = false;
+    for (j = 0; j < nf; j++)
+        f[j].present = false;
+    for (i = 0; i < m->value; i++) {
+        if (fcc_cbor_next(rd, &key) != FCC_CBOR_OK || key.kind != FCC_CBOR_TEXT ||
+            fcc_cbor_next(rd, &val) != FCC_CBOR_OK)
+            return -1;
+        for (j = 0; j < nf; j++)
+            if (fcc_cbor_eq(&key, f[j].name))
+                break;
+        if (j < nf) {
+            if (f[j].present)
+                return -1;
+            f[j].present = true;
+            f[j].v = val;
+            f[j].after = rd->pos;
+        } else {
+            *unknown = true;
+        }
+        if (fcc_cbor_skip(rd, &val, depth + 1) != FCC_CBOR_OK)
+            return -1;
+    }
+    return 0;
+}
+
+/* Opens the next element of a group array: it must be a map. Then reads its fields and checks
+ * the mandatory Name (text). On success name and name_len point into the bundle. */
+static int open_item(run_t *r, fcc_cbor_reader_t *rd, field_t *f, size_t nf,
+                     const uint8_t **name, size_t *name_len, bool *unknown)
+{
+    fcc_cbor_item_t m;
+    if (fcc_cbor_next(rd, &m) != FCC_CBOR_OK || m.kind != FCC_CBOR_MAP)
+        return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
+    if (read_fields(rd, &m, 3, f, nf, unknown) != 0)
+        return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
+    /* f[0] is always Name. */
+    if (!f[0].present || f[0].v.kind != FCC_CBOR_TEXT)
+        return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
+    *name = f[0].v.ptr;
+    *name_len = f[0].v.len;
+    return 0;
+}
+
+/* Optional Format field: absent or text "der". */
+static int check_format(run_t *r, const field_t *fmt, const uint8_t *name, size_t name_len)
+{
+    if (!fmt->present)
+        return 0;
+    if (fmt->v.kind != FCC_CBOR_TEXT)
+        return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+    if (!fcc_cbor_eq(&fmt->v, "der"))
+        return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
+    return 0;
+}
+
+/* A reader positioned just past the head of a group's array. */
+static void group_reader(const run_t *r, int k, fcc_cbor_reader_t *rd)
+{
+    fcc_cbor_reader_init(rd, r->b.buf, r->b.len);
+    rd->pos = r->b.after[k];
+}
+
+/* Checks a certificate against the device-generated private key named by PrKN. */
+static int check_prkn(run_t *r, const field_t *prkn, const uint8_t *cert, size_t cert_len,
+                      const uint8_t *name, size_t name_len)
+{
+    int st;
+    if (!prkn->present)
+        return 0;
+    if (prkn->v.kind != FCC_CBOR_TEXT)
+        return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+    st = fcc_csr_match_key(r->fcc, cert, cert_len, prkn->v.ptr, prkn->v.len,
+                           r->buf + r->resp.len, r->buf_size - r->resp.len);
+    if (st == FCC_STATUS_SUCCESS)
+        return 0;
+    if (st == FCC_STATUS_ITEM_NOT_EXIST)
+        return fail_st(r->fcc, st, prkn->v.ptr, prkn->v.len);
+    return fail_st(r->fcc, st, name, name_len);
+}
+
+static int do_keys(run_t *r)
+{
+    field_t f[] = {{"Name", false, {0}, 0}, {"Type", false, {0}, 0},
+                   {"Format", false, {0}, 0}, {"Data", false, {0}, 0}};
+    fcc_cbor_reader_t rd;
+    uint64_t i;
+    int st;
+
+    group_reader(r, K_KEYS, &rd);
+    for (i = 0; i < r->b.head[K_KEYS].value; i++) {
+        const uint8_t *name;
+        size_t name_len;
+        bool unknown;
+        kcm_item_type_t type;
+        kcm_status_t kst;
+
+        if ((st = open_item(r, &rd, f, 4, &name, &name_len, &unknown)) != 0)
+            return st;
+        if (unknown)
+            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
+        if (!f[1].present || f[1].v.kind != FCC_CBOR_TEXT)
+            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+        if (fcc_cbor_eq(&f[1].v, "ECCPrivate"))
+            type = KCM_PRIVATE_KEY;
+        else if (fcc_cbor_eq(&f[1].v, "ECCPublic"))
+            type = KCM_PUBLIC_KEY;
+        else
+            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
+        if ((st = check_format(r, &f[2], name, name_len)) != 0)
+            return st;
+        if (!f[3].present || f[3].v.kind != FCC_CBOR_BYTES)
+            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+        kst = kcm_item_store(r->fcc->kcm, name, name_len, type, true, f[3].v.ptr, f[3].v.len);
+        if (kst != KCM_OK)
+            return fail_kcm(r->fcc, kst, name, name_len);
+    }
+    return 0;
+}
+
+static int do_certs(run_t *r)
+{
+    field_t f[] = {{"Name", false, {0}, 0}, {"Format", false, {0}, 0},
+                   {"Data", false, {0}, 0}, {"PrKN", false, {0}, 0}};
+    fcc_cbor_reader_t rd;
+    uint64_t i;
+    int st;
+
+    group_reader(r, K_CERTS, &rd);
+    for (i = 0; i < r->b.head[K_CERTS].value; i++) {
+        const uint8_t *name;
+        size_t name_len;
+        bool unknown;
+        kcm_status_t kst;
+
+        if ((st = open_item(r, &rd, f, 4, &name, &name_len, &unknown)) != 0)
+            return st;
+        if (unknown)
+            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
+        if ((st = check_format(r, &f[1], name, name_len)) != 0)
+            return st;
+        if (!f[2].present || f[2].v.kind != FCC_CBOR_BYTES)
+            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+        kst = kcm_item_store(r->fcc->kcm, name, name_len, KCM_CERTIFICATE, true, f[2].v.ptr,
+                             f[2].v.len);
+        if (kst != KCM_OK)
+            return fail_kcm(r->fcc, kst, name, name_len);
+        if ((st = check_prkn(r, &f[3], f[2].v.ptr, f[2].v.len, name, name_len)) != 0)
+            return st;
+    }
+    return 0;
+}
+
+static int do_chains(run_t *r)
+{
+    field_t f[] = {{"Name", false, {0}, 0}, {"Format", false, {0}, 0},
+                   {"DataArray", false, {0}, 0}, {"PrKN", false, {0}, 0}};
+    fcc_cbor_reader_t rd;
+    uint64_t i;
+    int st;
+
+    group_reader(r, K_CHAINS, &rd);
+    for (i = 0; i < r->b.head[K_CHAINS].value; i++) {
+        const uint8_t *name, *leaf = NULL;
+        size_t name_len, leaf_len = 0, n, j;
+        bool unknown;
+        kcm_status_t kst;
+        kcm_chain_t chain;
+        fcc_cbor_reader_t ar;
+
+        if ((st = open_item(r, &rd, f, 4, &name, &name_len, &unknown)) != 0)
+            return st;
+        if (unknown)
+            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
+        if ((st = check_format(r, &f[1], name, name_len)) != 0)
+            return st;
+        if (!f[2].present || f[2].v.kind != FCC_CBOR_ARRAY)
+            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+        if (f[2].v.value < 1 || f[2].v.value > FCC_CHAIN_MAX)
+            return fail_kcm(r->fcc, KCM_ERR_CHAIN_LENGTH, name, name_len);
+        n = (size_t)f[2].v.value;
+        /* Every element must be a byte string before anything is written. */
+        fcc_cbor_reader_init(&ar, r->b.buf, r->b.len);
+        ar.pos = f[2].after;
+        for (j = 0; j < n; j++) {
+            fcc_cbor_item_t c;
+            if (fcc_cbor_next(&ar, &c) != FCC_CBOR_OK || c.kind != FCC_CBOR_BYTES)
+                return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+            if (j == 0) {
+                leaf = c.ptr;
+                leaf_len = c.len;
+            }
+        }
+        kst = kcm_chain_create(r->fcc->kcm, &chain, name, name_len, n, true);
+        if (kst != KCM_OK)
+            return fail_kcm(r->fcc, kst, name, name_len);
+        ar.pos = f[2].after;
+        for (j = 0; j < n && kst == KCM_OK; j++) {
+            fcc_cbor_item_t c;
+            (void)fcc_cbor_next(&ar, &c);
+            kst = kcm_chain_add_next(&chain, c.ptr, c.len);
+        }
+        if (kst != KCM_OK) {
+            (void)kcm_chain_close(&chain);
+            return fail_kcm(r->fcc, kst, name, name_len);
+        }
+        kst = kcm_chain_close(&chain);
+        if (kst != KCM_OK)
+            return fail_kcm(r->fcc, kst, name, name_len);
+        if ((st = check_prkn(r, &f[3], leaf, leaf_len, name, name_len)) != 0)
+            return st;
+    }
+    return 0;
+}
+
+/* The three parameters stored as exactly 4 bytes in the device's byte order. */
+static bool is_u32_param(const uint8_t *name, size_t len)
+{
+    static const char *const names[] = {"mbed.UseBootstrap", "mbed.FirstToClaim",
+                                        "mbed.MemoryTotalKB"};
+    size_t i;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+            return true;
+    return false;
+}
+
+static int set_time(run_t *r, const field_t *data, const uint8_t *name, size_t name_len)
+{
+    fcc_t *fcc = r->fcc;
+    if (r->time_seen) /* mbed.CurrentTime twice in one bundle */
+        return fail_kcm(fcc, KCM_ERR_EXISTS, name, name_len);
+    r->time_seen = true;
+    if (data->v.kind != FCC_CBOR_UINT)
+        return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+    if (data->v.value > (uint64_t)INT64_MAX)
+        return fail_st(fcc, FCC_STATUS_WRONG_ITEM_DATA_SIZE, name, name_len);
+    if (fcc->port.time_set == NULL)
+        return fail_st(fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
+    if (!r->time_changed) {
+        r->old_time = fcc->port.time_get != NULL ? fcc->port.time_get(fcc->port.ctx) : 0;
+        r->time_changed = true;
+    }
+    if (fcc->port.time_set(fcc->port.ctx, (int64_t)data->v.value) != 0)
+        return fail_st(fcc, FCC_STATUS_ERROR, name, name_len);
+    return 0;
+}
+
+static int do_params(run_t *r)
+{
+    field_t f[] = {{"Name", false, {0}, 0}, {"Data", false, {0}, 0}};
+    fcc_cbor_reader_t rd;
+    uint64_t i;
+    int st;
+
+    group_reader(r, K_PARAMS, &rd);
+    for (i = 0; i < r->b.head[K_PARAMS].value; i++) {
+        const uint8_t *name, *data = NULL;
+        size_t name_len, len = 0;
+        bool unknown, u32;
+        uint8_t num[8];
+        kcm_status_t kst;
+        fcc_cbor_item_t v;
+
+        if ((st = open_item(r, &rd, f, 2, &name, &name_len, &unknown)) != 0)
+            return st;
+        if (unknown) /* Format, ACL or anything else */
+            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
+        if (!f[1].present)
+            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+        if (name_len == 16 && memcmp(name, "mbed.CurrentTime", 16) == 0) {
+            if ((st = set_time(r, &f[1], name, name_len)) != 0)
+                return st;
+            continue;
+        }
+        u32 = is_u32_param(name, name_len);
+        v = f[1].v;
+        if (v.kind == FCC_CBOR_TAG) {
+            fcc_cbor_reader_t tr;
+            fcc_cbor_item_t b;
+            fcc_cbor_reader_init(&tr, r->b.buf, r->b.len);
+            tr.pos = f[1].after;
+            if (v.value != 2 || fcc_cbor_next(&tr, &b) != FCC_CBOR_OK ||
+                b.kind != FCC_CBOR_BYTES)
+                return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+            if (u32) {
+                /* An unsigned bignum: big-endian magnitude, leading zeros allowed. */
+                size_t j;
+                uint64_t x = 0;
+                for (j = 0; j < b.len; j++) {
+                    if (x > 0xffffffu)
+                        return fail_st(r->fcc, FCC_STATUS_WRONG_ITEM_DATA_SIZE, name, name_len);
+                    x = (x << 8) | b.ptr[j];
+                }
+                v.kind = FCC_CBOR_UINT;
+                v.value = x;
+            } else {
+                v = b;
+            }
+        }
+        switch (v.kind) {
+        case FCC_CBOR_UINT:
+            if (u32) {
+                uint32_t x;
+                if (v.value > 0xffffffffu)
+                    return fail_st(r->fcc, FCC_STATUS_WRONG_ITEM_DATA_SIZE, name, name_len);
+                x = (uint32_t)v.value;
+                memcpy(num, &x, 4);
+                len = 4;
+            } else {
+                memcpy(num, &v.value, 8);
+                len = 8;
+            }
+            data = num;
+            break;
+        case FCC_CBOR_NEGINT:
+            if (u32 || v.value > (uint64_t)INT64_MAX)
+                return fail_st(r->fcc, FCC_STATUS_WRONG_ITEM_DATA_SIZE, name, name_len);
+            {
+                int64_t x = -1 - (int64_t)v.value;
+                memcpy(num, &x, 8);
+                len = 8;
+            }
+            data = num;
+            break;
+        case FCC_CBOR_BYTES:
+        case FCC_CBOR_TEXT:
+            if (u32 && v.len != 4)
+                return fail_st(r->fcc, FCC_STATUS_WRONG_ITEM_DATA_SIZE, name, name_len);
+            data = v.ptr;
+            len = v.len;
+            break;
+        default:
+            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+        }
+        kst = kcm_item_store(r->fcc->kcm, name, name_len, KCM_CONFIG, true, data, len);
+        if (kst != KCM_OK)
+            return fail_kcm(r->fcc, kst, name, name_len);
+    }
+    return 0;
+}
+
+/* Reads the optional Ext and SM maps of a CSR request into req. */
+static int csr_ext(run_t *r, const field_t *ext, const field_t *sm, fcc_csr_req_t *req)
+{
+    field_t e[] = {{"KU", false, {0}, 0}, {"EKU", false, {0}, 0}};
+    field_t s[] = {{"Prv", false, {0}, 0}, {"Pub", false, {0}, 0}};
+    fcc_cbor_reader_t rd;
+    bool unknown;
+    size_t j;
+
+    if (ext->present) {
+        if (ext->v.kind != FCC_CBOR_MAP)
+            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
+        fcc_cbor_reader_init(&rd, r->b.buf, r->b.len);
+        rd.pos = ext->after;
+        if (read_fields(&rd, &ext->v, 4, e, 2, &unknown) != 0)
+            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
+        if (unknown)
+            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req->name, req->name_len);
+        for (j = 0; j < 2; j++) {
+            uint32_t all = j == 0 ? FCC_CSR_KU_ALL : FCC_CSR_EKU_ALL;
+            if (!e[j].present)
+                continue;
+            if (e[j].v.kind != FCC_CBOR_UINT)
+                return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
+            if (e[j].v.value & ~(uint64_t)all)
+                return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req->name, req->name_len);
+            if (j == 0)
+                req->ku = (uint32_t)e[j].v.value;
+            else
+                req->eku = (uint32_t)e[j].v.value;
+        }
+    }
+    if (sm->present) {
+        if (sm->v.kind != FCC_CBOR_MAP)
+            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
+        fcc_cbor_reader_init(&rd, r->b.buf, r->b.len);
+        rd.pos = sm->after;
+        if (read_fields(&rd, &sm->v, 4, s, 2, &unknown) != 0)
+            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
+        if (unknown)
+            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req->name, req->name_len);
+        for (j = 0; j < 2; j++) {
+            if (!s[j].present)
+                continue;
+            if (s[j].v.kind != FCC_CBOR_TEXT)
+                return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
+            if (!fcc_cbor_eq(&s[j].v, "Device"))
+                return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req->name, req->name_len);
+        }
+        req->store_pub = s[1].present;
+    }
+    return 0;
+}
+
+static int do_csrs(run_t *r)
+{
+    field_t f[] = {{"PrKN", false, {0}, 0}, {"Subj", false, {0}, 0}, {"MD", false, {0}, 0},
+                   {"Ext", false, {0}, 0},  {"SM", false, {0}, 0}};
+    fcc_cbor_reader_t rd;
+    size_t n = (size_t)r->b.head[K_CSRS].value, i;
+    size_t full_cap = r->resp.cap;
+    int st = 0;
+
+    if (n == 0)
+        return 0;
+    /* The CSR section may not eat the room the rest of the response needs. */
+    r->resp.cap = full_cap - FCC_RESPONSE_MIN;
+    if (fcc_resp_csrs_begin(&r->resp, n) != 0) {
+        st = fail_st(r->fcc, FCC_STATUS_BUNDLE_RESPONSE_ERROR, NULL, 0);
+        goto done;
+    }
+    group_reader(r, K_CSRS, &rd);
+    for (i = 0; i < n; i++) {
+        fcc_csr_req_t req;
+        const uint8_t *der;
+        size_t der_len;
+        bool unknown;
+
+        memset(&req, 0, sizeof(req));
+        if ((st = open_item(r, &rd, f, 5, &req.name, &req.name_len, &unknown)) != 0)
+            goto done;
+        if (unknown) {
+            st = fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req.name, req.name_len);
+            goto done;
+        }
+        if (!f[1].present || f[1].v.kind != FCC_CBOR_TEXT || !f[2].present ||
+            f[2].v.kind != FCC_CBOR_UINT) {
+            st = fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req.name, req.name_len);
+            goto done;
+        }
+        if (f[2].v.value != 1) { /* only SHA-256 */
+            st = fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req.name, req.name_len);
+            goto done;
+        }
+        req.subj = f[1].v.ptr;
+        req.subj_len = f[1].v.len;
+        if ((st = csr_ext(r, &f[3], &f[4], &req)) != 0)
+            goto done;
+        st = fcc_csr_generate(r->fcc, &req, r->buf + r->resp.len, r->buf_size - r->resp.len,
+                              &der, &der_len);
+        if (st != 0)
+            goto done;
+        if (fcc_resp_csr_entry(&r->resp, req.name, req.name_len, der, der_len) != 0) {
+            st = fail_st(r->fcc, FCC_STATUS_BUNDLE_RESPONSE_ERROR, req.name, req.name_len);
+            goto done;
+        }
+    }
+done:
+    r->resp.cap = full_cap;
+    return st;
+}
+
+/* On the last message of a session: records the bootstrap CA identifier when the bootstrap CA
+ * certificate exists and no identifier is set yet. */
+static int do_ca_id(run_t *r)
+{
+    static const char ca[] = "mbed.BootstrapServerCACert";
+    uint8_t id[32], probe[64];
+    uint8_t *work = r->buf + r->resp.len;
+    size_t size = r->buf_size - r->resp.len, len = 0;
+    kcm_status_t kst;
+    int st = 0;
+
+    kst = kcm_internal_get(r->fcc->kcm, KCM_INTERNAL_BOOTSTRAP_CA_ID, probe, sizeof(probe), &len);
+    if (kst == KCM_OK)
+        return 0;
+    if (kst != KCM_ERR_NOT_FOUND)
+        return fail_kcm(r->fcc, kst, (const uint8_t *)ca, sizeof(ca) - 1);
+    kst = kcm_item_get_data(r->fcc->kcm, (const uint8_t *)ca, sizeof(ca) - 1, KCM_CERTIFICATE,
+                            work, size, &len);
+    if (kst == KCM_ERR_NOT_FOUND)
+        return 0;
+    if (kst == KCM_ERR_INSUFFICIENT_BUFFER)
+        return fail_st(r->fcc, FCC_STATUS_BUNDLE_RESPONSE_ERROR, (const uint8_t *)ca,
+                       sizeof(ca) - 1);
+    if (kst != KCM_OK)
+        return fail_kcm(r->fcc, kst, (const uint8_t *)ca, sizeof(ca) - 1);
+    if (fcc_ca_identifier(work, len, id) != 0) {
+        st = fail_st(r->fcc, FCC_STATUS_CA_ERROR, (const uint8_t *)ca, sizeof(ca) - 1);
+        goto cleanup;
+    }
+    kst = kcm_internal_set(r->fcc->kcm, KCM_INTERNAL_BOOTSTRAP_CA_ID, id, sizeof(id));
+    if (kst != KCM_OK)
+        st = fail_st(r->fcc, FCC_STATUS_CA_ERROR, (const uint8_t *)ca, sizeof(ca) - 1);
+cleanup:
+    mbedtls_platform_zeroize(work, len < size ? len : size);
+    return st;
+}
+
+/* Write-once entropy or root of trust from the bundle. */
+static int set_internal(run_t *r, int k, kcm_internal_t which, size_t size, int code)
+{
+    const fcc_cbor_item_t *v = &r->b.head[k];
+    kcm_status_t kst;
+    if (!r->b.has[k])
+        return 0;
+    if (v->len != size)
+        return fail_st(r->fcc, code, NULL, 0);
+    kst = kcm_internal_set(r->fcc->kcm, which, v->ptr, v->len);
+    if (kst == KCM_ERR_EXISTS)
+        return fail_st(r->fcc, code, NULL, 0);
+    if (kst != KCM_OK)
+        return fail_kcm(r->fcc, kst, NULL, 0);
+    return 0;
+}
+
+/* Applies the checked bundle inside the open transaction, in the contract's order. */
+static int apply(run_t *r)
+{
+    uint8_t flag[8];
+    size_t len = 0;
+    kcm_status_t kst;
+    int st;
+
+    /* The disabled flag is looked at before the write-once entropy and root of trust, so that
+     * a disabled device answers 9 even to a bundle that repeats them (nothing of the bundle is
+     * kept either way, so the order is otherwise not observable). */
+    kst = kcm_internal_get(r->fcc->kcm, KCM_INTERNAL_FACTORY_DISABLED, flag, sizeof(flag), &len);
+    if (kst == KCM_OK)
+        return fail_st(r->fcc, FCC_STATUS_FACTORY_DISABLED_ERROR, NULL, 0);
+    if (kst != KCM_ERR_NOT_FOUND)
+        return fail_kcm(r->fcc, kst, NULL, 0);
+    if ((st = set_internal(r, K_ENTROPY, KCM_INTERNAL_ENTROPY, ENTROPY_SIZE,
+                           FCC_STATUS_ENTROPY_ERROR)) != 0 ||
+        (st = set_internal(r, K_ROT, KCM_INTERNAL_ROT, ROT_SIZE, FCC_STATUS_ROT_ERROR)) != 0)
+        return st;
+    if ((r->b.has[K_KEYS] && (st = do_keys(r)) != 0) ||
+        (r->b.has[K_CERTS] && (st = do_certs(r)) != 0) ||
+        (r->b.has[K_CHAINS] && (st = do_chains(r)) != 0) ||
+        (r->b.has[K_PARAMS] && (st = do_params(r)) != 0) ||
+        (r->b.has[K_CSRS] && (st = do_csrs(r)) != 0))
+        return st;
+    if (!r->b.keep_alive && (st = do_ca_id(r)) != 0)
+        return st;
+    if (r->b.verify) {
+        st = fcc_verify_run(r->fcc);
+        if (st != 0) {
+            if (!r->fcc->out.has_error)
+                (void)fcc_out_status(r->fcc, st, NULL, 0);
+            return st;
+        }
+    }
+    if (r->b.disable) {
+        static const uint8_t one = 1;
+        kst = kcm_internal_set(r->fcc->kcm, KCM_INTERNAL_FACTORY_DISABLED, &one, 1);
+        if (kst != KCM_OK)
+            return fail_kcm(r->fcc, kst, NULL, 0);
+    }
+    return 0;
+}
+
+fcc_status_t fcc_bundle_handler(fcc_t *fcc, const uint8_t *bundle, size_t bundle_len,
+                                uint8_t *resp, size_t resp_size, size_t *resp_len,
+                                bool *keep_alive)
+{
+    int status = FCC_STATUS_ERROR;
+    run_t r;
+    kcm_status_t kst;
+    bool in_txn = false;
+
+    if (resp_len != NULL)
+        *resp_len = 0;
+    if (keep_alive != NULL)
+        *keep_alive = false;
+    if (fcc == NULL || resp == NULL || resp_len == NULL)
+        return FCC_STATUS_INVALID_PARAMETER;
+    if (resp_size < FCC_RESPONSE_MIN)
+        return FCC_STATUS_BUNDLE_RESPONSE_ERROR;
+
+    memset(&r, 0, sizeof(r));
+    r.fcc = fcc;
+    r.buf = resp;
+    r.buf_size = resp_size;
+    r.b.buf = bundle;
+    r.b.len = bundle != NULL ? bundle_len : 0;
+    fcc_out_reset(fcc);
+    fcc->has_sid = false;
+    fcc->sid_len = 0;
+    (void)fcc_resp_begin(&r.resp, resp, resp_size < FCC_RESPONSE_MAX ? resp_size
+                                                                      : FCC_RESPONSE_MAX);
+
+    if (!fcc->initialized || fcc->kcm == NULL) {
+        status = fail_st(fcc, FCC_STATUS_NOT_INITIALIZED, NULL, 0);
+        goto respond;
+    }
+    if ((status = parse_top(fcc, &r.b)) != 0 || (status = check_top(fcc, &r.b)) != 0)
+        goto respond;
+    kst = kcm_txn_begin(fcc->kcm);
+    if (kst != KCM_OK) {
+        status = fail_kcm(fcc, kst, NULL, 0);
+        goto respond;
+    }
+    in_txn = true;
+    status = apply(&r);
+    if (status == 0) {
+        in_txn = false;
+        kst = kcm_txn_commit(fcc->kcm);
+        if (kst != KCM_OK)
+            status = fail_kcm(fcc, kst, NULL, 0);
+    }
+
+respond:
+    if (in_txn)
+        (void)kcm_txn_abort(fcc->kcm);
+    if (status != 0 && r.time_changed && fcc->port.time_set != NULL)
+        (void)fcc->port.time_set(fcc->port.ctx, r.old_time);
+    if (status != 0) {
+        if (!fcc->out.has_error)
+            (void)fcc_out_status(fcc, status, NULL, 0);
+        fcc_resp_rewind(&r.resp);
+    }
+    fcc->out.status = status;
+    /* Scratch bytes past the response may hold key material or certificates. */
+    if (fcc_resp_finish(&r.resp, &fcc->out, fcc->has_sid ? (const uint8_t *)fcc->sid : NULL,
+                        fcc->sid_len) != 0) {
+        mbedtls_platform_zeroize(resp, resp_size);
+        return FCC_STATUS_BUNDLE_RESPONSE_ERROR;
+    }
+    if (r.resp.len < resp_size)
+        mbedtls_platform_zeroize(resp + r.resp.len, resp_size - r.resp.len);
+    *resp_len = r.resp.len;
+    if (keep_alive != NULL)
+        *keep_alive = r.b.keep_alive;
+    fcc->session_open = status == 0 && r.b.keep_alive;
+    return (fcc_status_t)status;
+}

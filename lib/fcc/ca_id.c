@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The bootstrap CA identifier: SHA-256 of the CA certificate's DER SubjectPublicKeyInfo. The
+ * bundle handler records it on the last message of a session and the verification compares it
+ * with mbed.BootstrapServerCACert, so that a CA replaced behind the device's back is noticed. */
+#include "fcc_internal.h"
+
+#include <mbedtls/platform_util.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/x509_crt.h>
+
+int fcc_ca_identifier(const uint8_t *cert_der, size_t len, uint8_t out[32])
+{
+    int rc = -1;
+    mbedtls_x509_crt crt;
+
+    mbedtls_x509_crt_init(&crt);
+    if (cert_der == NULL || len == 0 || out == NULL)
+        goto cleanup;
+    if (mbedtls_x509_crt_parse_der(&crt, cert_der, len) != 0)
+        goto cleanup;
+    if (crt.pk_raw.p == NULL || crt.pk_raw.len == 0)
+        goto cleanup;
+    if (mbedtls_sha256_ret(crt.pk_raw.p, crt.pk_raw.len, out, 0) != 0)
+        goto cleanup;
+    rc = 0;
+cleanup:
+    if (rc != 0 && out != NULL)
+        mbedtls_platform_zeroize(out, 32);
+    mbedtls_x509_crt_free(&crt);
+    return rc;
+}
