@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Opening the simulated device of fcc-device, and the report of a run. The report reads the CBOR
+ * response exactly as a tool would (ReturnStatus, InfoMessage, WarningInfo) so that what
+ * `apply --json` prints is what went or would go on the wire; the structured findings come from
+ * FCC's output info. */
+#include "device.h"
+
+#include "json.h"
+
+#include <cbor.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int device_open(device_t *d, const device_opts_t *o)
+{
+    int rc = EXIT_USAGE;
+    uint64_t size = o->store_size ? o->store_size : DEVICE_DEFAULT_SIZE;
+    memset(d, 0, sizeof(*d));
+    if (size % DEVICE_BLOCK_SIZE != 0 || size / DEVICE_BLOCK_SIZE < 4 ||
+        size / DEVICE_BLOCK_SIZE > 65536) {
+        fprintf(stderr, "fcc-device: --store-size must be a multiple of %u between %u and %u "
+                        "bytes\n", DEVICE_BLOCK_SIZE, 4 * DEVICE_BLOCK_SIZE,
+                65536 * DEVICE_BLOCK_SIZE);
+        goto cleanup;
+    }
+    int fr = fcc_flash_file_open(&d->sim, &d->flash, o->store, DEVICE_PROG_SIZE,
+                                 DEVICE_BLOCK_SIZE, (uint32_t)(size / DEVICE_BLOCK_SIZE));
+    if (fr != FCC_FLASH_OK) {
+        if (fr == FCC_FLASH_ERR_INVAL)
+            fprintf(stderr, "fcc-device: %s: not an image of %llu bytes (give its --store-size)\n",
+                    o->store, (unsigned long long)size);
+        else
+            fprintf(stderr, "fcc-device: %s: cannot open the image: %s\n", o->store,
+                    strerror(errno));
+        goto cleanup;
+    }
+    d->sim_open = true;
+    kcm_status_t ks = kcm_init(&d->kcm, &d->flash, d->work, sizeof(d->work),
+                               fcc_port_posix_rng, NULL);
+    if (ks != KCM_OK) {
+        fprintf(stderr, "fcc-device: %s: the store did not mount (%s%s)\n", o->store,
+                kcm_status_message(ks), "");
+        rc = EXIT_DEVICE_ERROR;
+        goto cleanup;
+    }
+    d->kcm_open = true;
+    fcc_port_posix_init(&d->port, &d->port_state, o->time);
+    d->fcc_opts.strict = o->strict;
+    rc = device_restart_fcc(d);
+cleanup:
+    if (rc != EXIT_DEVICE_OK)
+        device_close(d);
+    return rc;
+}
+
+int device_restart_fcc(device_t *d)
+{
+    if (d->fcc_open) {
+        fcc_free(&d->fcc);
+        d->fcc_open = false;
+    }
+    if (fcc_init(&d->fcc, &d->kcm, &d->port, &d->fcc_opts) != FCC_STATUS_SUCCESS) {
+        fprintf(stderr, "fcc-device: FCC did not start\n");
+        return EXIT_DEVICE_ERROR;
+    }
+    d->fcc_open = true;
+    return EXIT_DEVICE_OK;
+}
+
+void device_close(device_t *d)
+{
+    if (d->fcc_open)
+        fcc_free(&d->fcc);
+    if (d->kcm_open)
+        kcm_free(&d->kcm);
+    if (d->sim_open)
+        fcc_flash_sim_close(&d->sim);
+    d->fcc_open = d->kcm_open = d->sim_open = false;
+}
+
+static const struct {
+    kcm_item_type_t type;
+    const char *name, *alias;
+} types[] = {
+    {KCM_PRIVATE_KEY, "private-key", "priv"},   {KCM_PUBLIC_KEY, "public-key", "pub"},
+    {KCM_SYMMETRIC_KEY, "symmetric-key", "sym"}, {KCM_CERTIFICATE, "certificate", "cert"},
+    {KCM_CONFIG, "config", "config"},
+};
+
+const char *device_type_name(kcm_item_type_t t)
+{
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (types[i].type == t)
+            return types[i].name;
+    }
+    return "unknown";
+}
+
+bool device_type_parse(const char *s, kcm_item_type_t *t)
+{
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (strcmp(s, types[i].name) == 0 || strcmp(s, types[i].alias) == 0) {
+            *t = types[i].type;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* What a tool reads from a response payload. */
+typedef struct resp_view {
+    bool parsed;
+    int status;
+    char info[1024];
+    char warnings[FCC_RESPONSE_MAX];
+    char sid[72];
+    bool has_sid;
+} resp_view_t;
+
+/* Copies a definite or indefinite text string into out (terminated, truncated to fit). */
+static void text_copy(cbor_item_t *it, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    if (!cbor_isa_string(it))
+        return;
+    if (cbor_string_is_definite(it)) {
+        n = cbor_string_length(it);
+        if (n >= size)
+            n = size - 1;
+        memcpy(out, cbor_string_handle(it), n);
+    } else {
+        cbor_item_t **chunks = cbor_string_chunks_handle(it);
+        for (size_t i = 0; i < cbor_string_chunk_count(it); i++) {
+            size_t c = cbor_string_length(chunks[i]);
+            if (n + c >= size)
+                c = size - 1 - n;
+            memcpy(out + n, cbor_string_handle(chunks[i]), c);
+            n += c;
+        }
+    }
+    out[n] = '\0';
+}
+
+static void parse_response(const uint8_t *resp, size_t len, resp_view_t *v)
+{
+    struct cbor_load_result res;
+    cbor_item_t *root = cbor_load(resp, len, &res);
+    memset(v, 0, sizeof(*v));
+    if (root == NULL)
+        return;
+    if (cbor_isa_map(root)) {
+        struct cbor_pair *pairs = cbor_map_handle(root);
+        for (size_t i = 0; i < cbor_map_size(root); i++) {
+            char key[32];
+            text_copy(pairs[i].key, key, sizeof(key));
+            cbor_item_t *val = pairs[i].value;
+            if (strcmp(key, "ReturnStatus") == 0 && cbor_is_int(val)) {
+                v->status = (int)cbor_get_int(val);
+                if (cbor_isa_negint(val))
+                    v->status = -1 - v->status;
+                v->parsed = true;
+            } else if (strcmp(key, "InfoMessage") == 0) {
+                text_copy(val, v->info, sizeof(v->info));
+            } else if (strcmp(key, "WarningInfo") == 0) {
+                text_copy(val, v->warnings, sizeof(v->warnings));
+            } else if (strcmp(key, "SID") == 0) {
+                text_copy(val, v->sid, sizeof(v->sid));
+                v->has_sid = true;
+            }
+        }
+    }
+    cbor_decref(&root);
+}
+
+static const char *severity_name(fcc_severity_t s)
+{
+    return s == FCC_SEVERITY_ERROR ? "error" : "warning";
+}
+
+static void json_finding(json_t *j, const fcc_finding_t *f)
+{
+    char msg[512];
+    (void)fcc_finding_message(f, msg, sizeof(msg));
+    json_object_begin(j);
+    json_kv_int(j, "code", f->code);
+    json_kv_string(j, "item", f->item);
+    json_kv_string(j, "message", msg);
+    json_kv_string(j, "severity", severity_name(f->severity));
+    json_object_end(j);
+}
+
+void report_run(FILE *out, bool json, bool pretty, int status, const uint8_t *resp,
+                size_t resp_len, const fcc_output_t *o)
+{
+    static resp_view_t v;
+    char msg[512];
+    memset(&v, 0, sizeof(v));
+    if (resp != NULL)
+        parse_response(resp, resp_len, &v);
+    if (v.parsed) {
+        status = v.status;
+    } else {
+        /* No response to read (verification): the text a response would carry. */
+        if (status == FCC_STATUS_SUCCESS)
+            snprintf(v.info, sizeof(v.info), "%s", FCC_INFO_SUCCESS);
+        else if (o != NULL && o->has_error)
+            (void)fcc_finding_message(&o->error, v.info, sizeof(v.info));
+        else
+            snprintf(v.info, sizeof(v.info), "%s", fcc_status_prefix(status));
+        size_t n = 0;
+        for (size_t i = 0; o != NULL && i < o->warning_count; i++) {
+            (void)fcc_finding_message(&o->warnings[i], msg, sizeof(msg));
+            int w = snprintf(v.warnings + n, sizeof(v.warnings) - n, "%s\n", msg);
+            if (w < 0 || (size_t)w >= sizeof(v.warnings) - n)
+                break;
+            n += (size_t)w;
+        }
+    }
+
+    if (json) {
+        json_t j;
+        json_init(&j, out, pretty);
+        json_object_begin(&j);
+        json_kv_int(&j, "status", status);
+        json_kv_string(&j, "status_name", fcc_status_name(status));
+        json_kv_string(&j, "info", v.info);
+        json_key(&j, "warnings");
+        json_array_begin(&j);
+        for (char *p = v.warnings; *p != '\0';) {
+            char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            json_string_n(&j, p, n);
+            p += n + (nl ? 1 : 0);
+        }
+        json_array_end(&j);
+        json_key(&j, "findings");
+        json_array_begin(&j);
+        if (o != NULL && o->has_error)
+            json_finding(&j, &o->error);
+        for (size_t i = 0; o != NULL && i < o->warning_count; i++)
+            json_finding(&j, &o->warnings[i]);
+        json_array_end(&j);
+        if (o != NULL && o->dropped > 0)
+            json_kv_int(&j, "findings_dropped", (int64_t)o->dropped);
+        if (resp != NULL) {
+            json_key(&j, "sid");
+            if (v.has_sid)
+                json_string(&j, v.sid);
+            else
+                json_null(&j);
+            json_kv_int(&j, "response_bytes", (int64_t)resp_len);
+        }
+        json_object_end(&j);
+        json_finish(&j);
+    } else {
+        size_t il = strlen(v.info);
+        if (il > 0 && v.info[il - 1] == '\n')
+            v.info[il - 1] = '\0';
+        fprintf(out, "status: %d (%s)\n", status, fcc_status_name(status));
+        fprintf(out, "info: %s\n", v.info);
+        for (char *p = v.warnings; *p != '\0';) {
+            char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            fprintf(out, "warning: %.*s\n", (int)n, p);
+            p += n + (nl ? 1 : 0);
+        }
+    }
+    fflush(out);
+}
