@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `fcu batch --devices FILE.csv --parallel N`: provision every device of a list with N devices
+ * in flight at once (one thread each, each with its own copy of the tool context; the registry
+ * handle is shared). One failing device never stops the others. Ctrl-C (SIGINT) starts no new
+ * device but lets those in flight finish and be recorded; a second Ctrl-C ends the tool at
+ * once. A summary closes the run; the exit status is non-zero when any device failed or was not
+ * started. Manual: docs/fcu-batch.md. */
+#include "csv.h"
+#include "line.h"
+#include "progress.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH_PARALLEL_MAX 256
+
+static volatile sig_atomic_t g_interrupted;
+
+static void on_sigint(int sig)
+{
+    if (g_interrupted) {
+        /* Second Ctrl-C: the operator insists. */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    g_interrupted = 1;
+    static const char msg[] = "\ninterrupted: finishing the devices in flight, starting no new "
+                              "one (Ctrl-C again to quit at once)\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    (void)w;
+}
+
+typedef enum { JOB_WAITING = 0, JOB_RUNNING = 1, JOB_DONE = 2 } job_state_t;
+
+typedef struct batch {
+    fcu_ctx_t *ctx;
+    const line_opts_t *lo;
+    registry_t *reg;
+    size_t n;
+    line_job_t *jobs;
+    line_report_t *reps;
+    job_state_t *state;
+    size_t next;
+    pthread_mutex_t lock;
+    progress_t progress;
+} batch_t;
+
+static void *worker(void *arg)
+{
+    batch_t *b = arg;
+    fcu_ctx_t wctx;
+    bool have_ctx = line_ctx_clone(b->ctx, &wctx) == 0;
+    char line[1600];
+
+    for (;;) {
+        size_t i;
+        pthread_mutex_lock(&b->lock);
+        if (g_interrupted || b->next >= b->n || !have_ctx) {
+            pthread_mutex_unlock(&b->lock);
+            break;
+        }
+        i = b->next++;
+        b->state[i] = JOB_RUNNING;
+        pthread_mutex_unlock(&b->lock);
+
+        progress_start(&b->progress);
+        line_provision(&wctx, b->reg, b->lo, &b->jobs[i], &b->reps[i]);
+        line_report_oneline(&b->reps[i], &b->jobs[i], line, sizeof(line));
+        pthread_mutex_lock(&b->lock);
+        b->state[i] = JOB_DONE;
+        pthread_mutex_unlock(&b->lock);
+        progress_done(&b->progress, b->reps[i].exit == FCU_EXIT_OK, line);
+    }
+    if (have_ctx)
+        fcu_ctx_free(&wctx);
+    return NULL;
+}
+
+static void usage(FILE *out, const char *prog)
+{
+    fprintf(out,
+            "usage: %s batch --devices FILE.csv [--parallel N] [options]\n\n"
+            "Provisions every device of FILE.csv, N at a time (default 1). One row a device:\n"
+            "  endpoint name, serial number, address [, device-keys folder]\n"
+            "where address is tcp:HOST:PORT or serial:PATH[@BAUD]. See docs/fcu-batch.md.\n\n"
+            "Options:\n"
+            "  --devices FILE.csv    the device list\n"
+            "  --parallel N          devices in flight at once (1..%d)\n"
+            "  --progress MODE       auto (bar on a terminal), bar, or lines\n"
+            "%s%s\n"
+            "Exit status: 0 every device provisioned; 1 a device failed, was refused or was not\n"
+            "started (Ctrl-C); 2 usage, device-list, configuration or registry error.\n",
+            prog, BATCH_PARALLEL_MAX, line_options_help, fcu_common_options_help);
+}
+
+/* Counts of a finished run. */
+typedef struct tally {
+    size_t ok, device_error, transport_error, refused, tool_error, not_started;
+} tally_t;
+
+static void count(const batch_t *b, tally_t *t)
+{
+    memset(t, 0, sizeof(*t));
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->state[i] != JOB_DONE) {
+            t->not_started++;
+            continue;
+        }
+        const line_report_t *r = &b->reps[i];
+        if (r->exit == FCU_EXIT_OK)
+            t->ok++;
+        else if (r->exit == LINE_EXIT_REFUSED)
+            t->refused++;
+        else if (strcmp(r->outcome, REGISTRY_OUTCOME_DEVICE_ERROR) == 0)
+            t->device_error++;
+        else if (strcmp(r->outcome, REGISTRY_OUTCOME_TRANSPORT_ERROR) == 0)
+            t->transport_error++;
+        else
+            t->tool_error++;
+    }
+}
+
+int fcu_cmd_batch(fcu_ctx_t *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {FCU_COMMON_LONGOPTS,
+                                         LINE_LONGOPTS,
+                                         {"devices", 1, NULL, LINE_OPT_DEVICES},
+                                         {"parallel", 1, NULL, LINE_OPT_PARALLEL},
+                                         {"progress", 1, NULL, LINE_OPT_PROGRESS},
+                                         {NULL, 0, NULL, 0}};
+    int rc = FCU_EXIT_USAGE, c;
+    const char *devices = NULL;
+    long parallel = 1;
+    int tty = -1;
+    line_opts_t lo;
+    csv_devices_t list = {0};
+    batch_t b;
+    pthread_t *threads = NULL;
+    size_t started = 0;
+    char err[512];
+    fcu_findings_t findings = {0};
+    struct sigaction sa, old_sa;
+    bool sig_set = false;
+
+    memset(&b, 0, sizeof(b));
+    line_opts_init(&lo);
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int r;
+        switch (c) {
+        case 'h': usage(stdout, ctx->prog); return FCU_EXIT_OK;
+        case LINE_OPT_DEVICES: devices = optarg; continue;
+        case LINE_OPT_PARALLEL: {
+            char *end = NULL;
+            errno = 0;
+            parallel = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || parallel < 1 || parallel > BATCH_PARALLEL_MAX) {
+                fprintf(stderr, "%s batch: --parallel must be 1..%d\n", ctx->prog,
+                        BATCH_PARALLEL_MAX);
+                return FCU_EXIT_USAGE;
+            }
+            continue;
+        }
+        case LINE_OPT_PROGRESS:
+            if (strcmp(optarg, "auto") == 0)
+                tty = -1;
+            else if (strcmp(optarg, "bar") == 0)
+                tty = 1;
+            else if (strcmp(optarg, "lines") == 0)
+                tty = 0;
+            else {
+                fprintf(stderr, "%s batch: --progress is auto, bar or lines\n", ctx->prog);
+                return FCU_EXIT_USAGE;
+            }
+            continue;
+        default:
+            r = fcu_common_option(ctx, c, optarg);
+            if (r == 0)
+                r = line_option(&lo, c, optarg, ctx->prog);
+            if (r != 1) {
+                if (r == 0)
+                    usage(stderr, ctx->prog);
+                return FCU_EXIT_USAGE;
+            }
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "%s batch: unexpected argument '%s'\n", ctx->prog, argv[optind]);
+        return FCU_EXIT_USAGE;
+    }
+    if (devices == NULL) {
+        fprintf(stderr, "%s batch: --devices FILE.csv is required\n", ctx->prog);
+        return FCU_EXIT_USAGE;
+    }
+    if (csv_devices_load(devices, &list, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s batch: %s\n", ctx->prog, err);
+        return FCU_EXIT_USAGE;
+    }
+
+    /* Everything that can be checked before the first device is checked now. */
+    b.ctx = ctx;
+    b.lo = &lo;
+    b.n = list.n;
+    b.jobs = calloc(list.n, sizeof(*b.jobs));
+    b.reps = calloc(list.n, sizeof(*b.reps));
+    b.state = calloc(list.n, sizeof(*b.state));
+    if (b.jobs == NULL || b.reps == NULL || b.state == NULL) {
+        fprintf(stderr, "%s batch: out of memory\n", ctx->prog);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < list.n; i++) {
+        b.jobs[i].endpoint_name = list.v[i].endpoint_name;
+        b.jobs[i].serial_number = list.v[i].serial_number;
+        b.jobs[i].device_keys = list.v[i].device_keys;
+        if (link_addr_parse(list.v[i].address, &b.jobs[i].addr, err, sizeof(err)) != 0) {
+            fprintf(stderr, "%s batch: %s:%d: %s\n", ctx->prog, devices, list.v[i].line, err);
+            goto cleanup;
+        }
+    }
+    int cr = fcu_config_load(ctx, &findings);
+    if (cr != FCU_EXIT_OK) {
+        if (ctx->cfg == NULL)
+            fprintf(stderr, "%s batch: cannot read the configuration %s\n", ctx->prog,
+                    fcu_ctx_config_path(ctx));
+        fcu_findings_print(&findings, stderr, false);
+        rc = cr;
+        goto cleanup;
+    }
+    line_opts_resolve(&lo, ctx);
+    b.reg = line_registry_open(&lo, ctx->prog);
+    if (b.reg == NULL)
+        goto cleanup;
+
+    if ((size_t)parallel > list.n)
+        parallel = (long)list.n;
+    threads = calloc((size_t)parallel, sizeof(*threads));
+    if (threads == NULL)
+        goto cleanup;
+    signal(SIGPIPE, SIG_IGN);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    g_interrupted = 0;
+    sigaction(SIGINT, &sa, &old_sa);
+    sig_set = true;
+    pthread_mutex_init(&b.lock, NULL);
+    /* With --json, stdout carries only the JSON document; progress goes to stderr. */
+    FILE *pout = ctx->json ? stderr : stdout;
+    progress_init(&b.progress, pout, list.n, tty);
+    if (!b.progress.tty)
+        fprintf(pout, "batch: %zu devices, %ld in parallel, registry %s (%s), station %s\n",
+                list.n, parallel, registry_backend(b.reg),
+                strncmp(lo.registry, "postgres", 8) == 0 ? "shared server" : lo.registry,
+                lo.station);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (long i = 0; i < parallel; i++) {
+        if (pthread_create(&threads[i], NULL, worker, &b) != 0) {
+            fprintf(stderr, "%s batch: cannot start worker %ld\n", ctx->prog, i);
+            break;
+        }
+        started++;
+    }
+    for (size_t i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    progress_finish(&b.progress);
+    pthread_mutex_destroy(&b.lock);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+    tally_t t;
+    count(&b, &t);
+    size_t failed = list.n - t.ok - t.not_started;
+    if (ctx->json) {
+        json_t j;
+        json_init(&j, stdout, true);
+        json_object_begin(&j);
+        json_kv_int(&j, "total", (int64_t)list.n);
+        json_kv_int(&j, "succeeded", (int64_t)t.ok);
+        json_kv_int(&j, "failed", (int64_t)failed);
+        json_kv_int(&j, "device_errors", (int64_t)t.device_error);
+        json_kv_int(&j, "transport_errors", (int64_t)t.transport_error);
+        json_kv_int(&j, "refused", (int64_t)t.refused);
+        json_kv_int(&j, "tool_errors", (int64_t)t.tool_error);
+        json_kv_int(&j, "not_started", (int64_t)t.not_started);
+        json_kv_bool(&j, "interrupted", g_interrupted != 0);
+        json_kv_int(&j, "parallel", parallel);
+        json_kv_int(&j, "milliseconds", (int64_t)(secs * 1000.0));
+        json_key(&j, "devices");
+        json_array_begin(&j);
+        for (size_t i = 0; i < list.n; i++) {
+            if (b.state[i] != JOB_DONE) {
+                json_object_begin(&j);
+                json_kv_string(&j, "endpoint_name", b.jobs[i].endpoint_name);
+                json_kv_string(&j, "serial_number", b.jobs[i].serial_number);
+                json_kv_bool(&j, "success", false);
+                json_kv_string(&j, "outcome", "not_started");
+                json_object_end(&j);
+            } else {
+                line_report_json(&j, &b.reps[i], &b.jobs[i]);
+            }
+        }
+        json_array_end(&j);
+        json_object_end(&j);
+        json_finish(&j);
+    } else {
+        printf("summary: %zu devices: %zu provisioned, %zu failed (device error %zu, transport "
+               "error %zu, refused %zu, not sent %zu), %zu not started; %.2f s, %.2f devices/s\n",
+               list.n, t.ok, failed, t.device_error, t.transport_error, t.refused, t.tool_error,
+               t.not_started, secs, secs > 0 ? (double)(t.ok + failed) / secs : 0.0);
+        for (size_t i = 0; i < list.n; i++) {
+            if (b.state[i] == JOB_DONE && b.reps[i].exit != FCU_EXIT_OK)
+                printf("  failed: %s (%s, line %d): %s\n", b.jobs[i].endpoint_name,
+                       b.reps[i].outcome, list.v[i].line, b.reps[i].error);
+        }
+        if (t.not_started > 0)
+            printf("  not started (interrupted): %zu devices, first %s (line %d)\n",
+                   t.not_started, b.jobs[list.n - t.not_started].endpoint_name,
+                   list.v[list.n - t.not_started].line);
+        fflush(stdout);
+    }
+    rc = (failed == 0 && t.not_started == 0) ? FCU_EXIT_OK : FCU_EXIT_INVALID;
+cleanup:
+    if (sig_set)
+        sigaction(SIGINT, &old_sa, NULL);
+    if (b.reps != NULL)
+        for (size_t i = 0; i < list.n; i++)
+            line_report_free(&b.reps[i]);
+    free(threads);
+    free(b.reps);
+    free(b.jobs);
+    free(b.state);
+    registry_close(b.reg);
+    fcu_findings_free(&findings);
+    csv_devices_free(&list);
+    return rc;
+}

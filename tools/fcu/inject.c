@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `fcu inject`: provision one device over TCP or a serial line, in the shape of the ecosystem's
+ * reference factory tool so that factory scripts carry over:
+ *   fcu inject --endpoint-name EP --serial-number SN [--device-keys DIR] tcp --ip IP --port PORT
+ *   fcu inject --endpoint-name EP --serial-number SN [--device-keys DIR] serial --port DEV [--baud N]
+ * Manual: docs/fcu-inject.md. */
+#include "line.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out, const char *prog)
+{
+    fprintf(out,
+            "usage: %s inject [options] --endpoint-name EP --serial-number SN [--device-keys DIR]\n"
+            "                 tcp --ip IP --port PORT\n"
+            "       %s inject [options] --endpoint-name EP --serial-number SN [--device-keys DIR]\n"
+            "                 serial --port DEVICE [--baud N]\n\n"
+            "Builds and validates the device's bundle, sends it over the factory link, waits for\n"
+            "the device's answer and reports its ReturnStatus, InfoMessage and warnings. Every\n"
+            "attempt is recorded in the provisioning registry.\n\n"
+            "Options:\n%s%s%s"
+            "Transport options:\n"
+            "  tcp --ip IP --port PORT        the device listens on IP:PORT\n"
+            "  serial --port DEVICE [--baud N]  a serial line (default 115200 baud)\n\n"
+            "Exit status: 0 the device reports success; 1 the device reports an error or the\n"
+            "validation failed; 2 usage, file, transport or registry error; 3 refused by the\n"
+            "registry (already provisioned, or being provisioned elsewhere).\n",
+            prog, prog, fcu_device_options_help, line_options_help, fcu_common_options_help);
+}
+
+/* Parses the transport part ("tcp ..." or "serial ..."). Returns 0 or -1 (message printed). */
+static int parse_transport(int argc, char **argv, link_addr_t *addr, const char *prog)
+{
+    static const struct option tcp_opts[] = {{"ip", 1, NULL, LINE_OPT_IP},
+                                             {"port", 1, NULL, LINE_OPT_PORT},
+                                             {"help", 0, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    static const struct option ser_opts[] = {{"port", 1, NULL, LINE_OPT_PORT},
+                                             {"baud", 1, NULL, LINE_OPT_BAUD},
+                                             {"help", 0, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *ip = NULL, *port = NULL, *baud = NULL;
+    bool tcp;
+    char text[800], err[256];
+    int c;
+
+    if (argc < 1) {
+        fprintf(stderr, "%s inject: a transport is required: tcp --ip IP --port PORT, or "
+                        "serial --port DEVICE\n", prog);
+        return -1;
+    }
+    if (strcmp(argv[0], "tcp") == 0)
+        tcp = true;
+    else if (strcmp(argv[0], "serial") == 0)
+        tcp = false;
+    else {
+        fprintf(stderr, "%s inject: unknown transport '%s' (tcp or serial)\n", prog, argv[0]);
+        return -1;
+    }
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "h", tcp ? tcp_opts : ser_opts, NULL)) != -1) {
+        switch (c) {
+        case LINE_OPT_IP: ip = optarg; break;
+        case LINE_OPT_PORT: port = optarg; break;
+        case LINE_OPT_BAUD: baud = optarg; break;
+        case 'h': usage(stdout, prog); exit(0);
+        default: return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "%s inject: unexpected argument '%s'\n", prog, argv[optind]);
+        return -1;
+    }
+    if (tcp) {
+        if (ip == NULL || port == NULL) {
+            fprintf(stderr, "%s inject tcp: --ip and --port are required\n", prog);
+            return -1;
+        }
+        snprintf(text, sizeof(text), strchr(ip, ':') ? "tcp:[%s]:%s" : "tcp:%s:%s", ip, port);
+    } else {
+        if (port == NULL) {
+            fprintf(stderr, "%s inject serial: --port DEVICE is required\n", prog);
+            return -1;
+        }
+        snprintf(text, sizeof(text), baud ? "serial:%s@%s" : "serial:%s", port, baud ? baud : "");
+    }
+    if (link_addr_parse(text, addr, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s inject: %s\n", prog, err);
+        return -1;
+    }
+    return 0;
+}
+
+int fcu_cmd_inject(fcu_ctx_t *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {FCU_COMMON_LONGOPTS, FCU_DEVICE_LONGOPTS, LINE_LONGOPTS,
+                                         {NULL, 0, NULL, 0}};
+    fcu_device_req_t req = {0};
+    line_opts_t lo;
+    line_job_t job;
+    line_report_t rep;
+    registry_t *reg = NULL;
+    int c, rc = FCU_EXIT_USAGE;
+
+    memset(&rep, 0, sizeof(rep));
+    memset(&job, 0, sizeof(job));
+    line_opts_init(&lo);
+    /* '+': stop at the transport word; it and its options are parsed after. */
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout, ctx->prog);
+            return FCU_EXIT_OK;
+        }
+        int r = fcu_common_option(ctx, c, optarg);
+        if (r == 0)
+            r = fcu_device_option(&req, c, optarg);
+        if (r == 0)
+            r = line_option(&lo, c, optarg, ctx->prog);
+        if (r != 1) {
+            if (r == 0)
+                usage(stderr, ctx->prog);
+            return FCU_EXIT_USAGE;
+        }
+    }
+    if (req.endpoint_name == NULL || req.serial_number == NULL || !*req.endpoint_name ||
+        !*req.serial_number) {
+        fprintf(stderr, "%s inject: --endpoint-name and --serial-number are required\n",
+                ctx->prog);
+        return FCU_EXIT_USAGE;
+    }
+    int first = optind;
+    if (parse_transport(argc - first, argv + first, &job.addr, ctx->prog) != 0)
+        return FCU_EXIT_USAGE;
+    job.endpoint_name = req.endpoint_name;
+    job.serial_number = req.serial_number;
+    job.device_keys = req.device_keys_dir;
+
+    signal(SIGPIPE, SIG_IGN);
+    line_opts_resolve(&lo, ctx);
+    reg = line_registry_open(&lo, ctx->prog);
+    if (reg == NULL)
+        return FCU_EXIT_USAGE;
+    rc = line_provision(ctx, reg, &lo, &job, &rep);
+    if (ctx->json) {
+        json_t j;
+        json_init(&j, stdout, true);
+        line_report_json(&j, &rep, &job);
+        json_finish(&j);
+    } else {
+        line_report_print(&rep, &job, stdout);
+    }
+    line_report_free(&rep);
+    registry_close(reg);
+    return rc;
+}

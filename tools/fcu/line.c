@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Provisioning one device on the factory line (see line.h), the line commands' table
+ * (fcu_line_commands, found by main.c) and their shared options and output. */
+#include "line.h"
+
+#include "fcc/status.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <openssl/bn.h>
+#include <openssl/x509.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const fcu_command_t line_commands[] = {
+    {"inject", "provision one device over TCP or a serial line", fcu_cmd_inject},
+    {"batch", "provision every device of a CSV list, N at a time", fcu_cmd_batch},
+    {"registry", "show, export or release provisioning records", fcu_cmd_registry},
+};
+
+const fcu_command_t *fcu_line_commands(size_t *count)
+{
+    *count = sizeof(line_commands) / sizeof(line_commands[0]);
+    return line_commands;
+}
+
+const char line_options_help[] =
+    "  --registry URL|PATH   provisioning registry: postgresql://user@host:port/db (shared by\n"
+    "                        stations) or a SQLite file (default: $FCU_REGISTRY_URL, else\n"
+    "                        <home>/registry.sqlite3)\n"
+    "  --station ID          this station's id in the registry (default: $FCU_STATION_ID, else\n"
+    "                        the host name)\n"
+    "  --reprovision         provision again a device the registry lists as provisioned\n"
+    "  --timeout SECONDS     wait this long for the device's answer (default 30)\n"
+    "  --connect-timeout SECONDS  wait this long for the connection (default 5)\n"
+    "  --disable             factory-disable the device at the end (irreversible)\n";
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void line_opts_init(line_opts_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->timeout_ms = LINE_TIMEOUT_MS_DEFAULT;
+    o->connect_timeout_ms = LINE_CONNECT_TIMEOUT_MS_DEFAULT;
+}
+
+static int parse_seconds(const char *arg, int *ms)
+{
+    char *end = NULL;
+    errno = 0;
+    double s = strtod(arg, &end);
+    if (errno != 0 || end == arg || *end != '\0' || !(s > 0) || s > 86400)
+        return -1;
+    *ms = (int)ceil(s * 1000.0);
+    return 0;
+}
+
+int line_option(line_opts_t *o, int opt, const char *arg, const char *prog)
+{
+    switch (opt) {
+    case LINE_OPT_REGISTRY:
+        o->registry_arg = arg;
+        return 1;
+    case LINE_OPT_STATION:
+        o->station_arg = arg;
+        return 1;
+    case LINE_OPT_REPROVISION:
+        o->reprovision = true;
+        return 1;
+    case LINE_OPT_DISABLE:
+        o->disable = true;
+        return 1;
+    case LINE_OPT_TIMEOUT:
+    case LINE_OPT_CONNECT_TIMEOUT:
+        if (parse_seconds(arg, opt == LINE_OPT_TIMEOUT ? &o->timeout_ms
+                                                       : &o->connect_timeout_ms) != 0) {
+            fprintf(stderr, "%s: --%s needs a number of seconds (0 < s <= 86400), not '%s'\n",
+                    prog, opt == LINE_OPT_TIMEOUT ? "timeout" : "connect-timeout", arg);
+            return -1;
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void line_opts_resolve(line_opts_t *o, const fcu_ctx_t *ctx)
+{
+    const char *st = o->station_arg ? o->station_arg : getenv("FCU_STATION_ID");
+    if (st != NULL && *st != '\0') {
+        snprintf(o->station, sizeof(o->station), "%s", st);
+    } else if (gethostname(o->station, sizeof(o->station) - 1) != 0 || o->station[0] == '\0') {
+        snprintf(o->station, sizeof(o->station), "station");
+    }
+    o->station[sizeof(o->station) - 1] = '\0';
+    const char *reg = o->registry_arg ? o->registry_arg : getenv("FCU_REGISTRY_URL");
+    if (reg != NULL && *reg != '\0')
+        snprintf(o->registry, sizeof(o->registry), "%s", reg);
+    else
+        snprintf(o->registry, sizeof(o->registry), "%s/registry.sqlite3",
+                 ctx->home ? ctx->home : ".");
+}
+
+registry_t *line_registry_open(const line_opts_t *o, const char *prog)
+{
+    registry_t *r = NULL;
+    char err[1024];
+    if (registry_open(o->registry, &r, err, sizeof(err)) != REGISTRY_OK) {
+        fprintf(stderr, "%s: registry: %s\n", prog, err);
+        return NULL;
+    }
+    return r;
+}
+
+int line_ctx_clone(const fcu_ctx_t *src, fcu_ctx_t *dst)
+{
+    fcu_ctx_init(dst, src->prog);
+    free(dst->home);
+    dst->home = src->home ? strdup(src->home) : NULL;
+    dst->config_arg = src->config_arg ? strdup(src->config_arg) : NULL;
+    dst->json = src->json;
+    dst->now = src->now;
+    dst->now_fixed = src->now_fixed;
+    if ((src->home && !dst->home) || (src->config_arg && !dst->config_arg)) {
+        fcu_ctx_free(dst);
+        return -1;
+    }
+    return 0;
+}
+
+void line_report_free(line_report_t *rep)
+{
+    free(rep->info_message);
+    free(rep->warning_info);
+    fcu_findings_free(&rep->findings);
+    memset(rep, 0, sizeof(*rep));
+}
+
+/* Serial number of a DER certificate as upper-case hex into buf ("" when unparsable). */
+static void cert_serial_hex(const uint8_t *der, size_t len, char *buf, size_t size)
+{
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    BIGNUM *bn = NULL;
+    char *hex = NULL;
+    buf[0] = '\0';
+    if (x == NULL)
+        return;
+    bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+    if (bn != NULL)
+        hex = BN_bn2hex(bn);
+    if (hex != NULL)
+        snprintf(buf, size, "%s", hex);
+    OPENSSL_free(hex);
+    BN_free(bn);
+    X509_free(x);
+}
+
+/* Ends the attempt in the registry; a failure to record is reported, never hidden. */
+static void record(registry_t *reg, line_report_t *rep)
+{
+    if (reg == NULL || rep->attempt_id <= 0)
+        return;
+    char msg[512];
+    registry_result_t res = {
+        .outcome = rep->outcome,
+        .device_status = rep->device_status,
+        .transport_status = rep->transport_status,
+        .cert_serial = rep->cert_serial[0] ? rep->cert_serial : NULL,
+        .cert_sha256 = rep->fingerprint[0] ? rep->fingerprint : NULL,
+        .enrollment_id = rep->enrollment_id[0] ? rep->enrollment_id : NULL,
+        .info_message = rep->info_message,
+        .warnings = rep->warning_info,
+        .error = rep->error[0] ? rep->error : NULL,
+    };
+    if (registry_finish(reg, rep->attempt_id, &res, msg, sizeof(msg)) != REGISTRY_OK) {
+        size_t n = strlen(rep->error);
+        snprintf(rep->error + n, sizeof(rep->error) - n, "%sTHE REGISTRY DID NOT RECORD IT: %s",
+                 n ? "; " : "", msg);
+        rep->exit = FCU_EXIT_USAGE;
+        return;
+    }
+    rep->recorded = true;
+}
+
+/* First error finding as one line, for the report's error text. */
+static void findings_summary(const fcu_findings_t *f, char *buf, size_t size)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        if (f->v[i].severity == FCU_SEV_ERROR) {
+            snprintf(buf, size, "validation failed: error %d [%s]: %s%s", f->v[i].code,
+                     f->v[i].parameter, f->v[i].message,
+                     fcu_findings_errors(f) > 1 ? " (and more)" : "");
+            return;
+        }
+    }
+    snprintf(buf, size, "validation failed");
+}
+
+int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const line_job_t *job,
+                   line_report_t *rep)
+{
+    double t0 = mono(), t_link = 0, t_dev = 0;
+    fcu_device_result_t dev;
+    uint8_t *resp = NULL;
+    size_t resp_len = 0;
+    link_t link = {.fd = -1};
+    link_timing_t tm = {0};
+    fcu_response_t parsed;
+    bool have_parsed = false;
+    char sid[48], err[768];
+
+    memset(rep, 0, sizeof(*rep));
+    memset(&dev, 0, sizeof(dev));
+    memset(&parsed, 0, sizeof(parsed));
+    rep->exit = FCU_EXIT_USAGE;
+    rep->outcome = REGISTRY_OUTCOME_TOOL_ERROR;
+    rep->device_status = -1;
+    rep->transport_status = -1;
+    link_addr_format(&job->addr, rep->transport, sizeof(rep->transport));
+
+    /* The configuration decides the mode recorded with the claim. */
+    int rc = fcu_config_load(ctx, &rep->findings);
+    if (rc != FCU_EXIT_OK || ctx->cfg == NULL) {
+        if (ctx->cfg == NULL)
+            snprintf(rep->error, sizeof(rep->error), "cannot read the configuration %s",
+                     fcu_ctx_config_path(ctx));
+        else
+            findings_summary(&rep->findings, rep->error, sizeof(rep->error));
+        rep->exit = ctx->cfg == NULL ? FCU_EXIT_USAGE : FCU_EXIT_INVALID;
+        goto done; /* not a device attempt: nothing to record */
+    }
+    snprintf(rep->mode, sizeof(rep->mode), "%s",
+             !ctx->cfg->use_bootstrap       ? "lwm2m"
+             : ctx->cfg->first_to_claim     ? "bootstrap+first-to-claim"
+                                            : "bootstrap");
+
+    /* 1. Claim the endpoint name and serial number BEFORE talking to the device. */
+    if (reg != NULL) {
+        registry_claim_req_t req = {.station = o->station,
+                                    .endpoint_name = job->endpoint_name,
+                                    .serial_number = job->serial_number,
+                                    .mode = rep->mode,
+                                    .transport = rep->transport,
+                                    .reprovision = o->reprovision};
+        int c = registry_claim(reg, &req, &rep->attempt_id, err, sizeof(err));
+        if (c != REGISTRY_OK) {
+            snprintf(rep->error, sizeof(rep->error), "%s", err);
+            rep->outcome = REGISTRY_OUTCOME_REFUSED;
+            rep->exit = c == REGISTRY_REFUSED ? LINE_EXIT_REFUSED : FCU_EXIT_USAGE;
+            rep->recorded = c == REGISTRY_REFUSED && rep->attempt_id > 0;
+            goto done;
+        }
+    }
+
+    /* 2. Build and validate the bundle. */
+    snprintf(sid, sizeof(sid), "fcu-%" PRId64 "-%08lx", rep->attempt_id,
+             (unsigned long)(((uint64_t)t0 * 1000003u) ^ (uint64_t)getpid()) & 0xffffffffu);
+    fcu_device_req_t dreq = {.endpoint_name = job->endpoint_name,
+                             .serial_number = job->serial_number,
+                             .device_keys_dir = job->device_keys,
+                             .sid = sid,
+                             .keep_alive = false,
+                             .disable = o->disable};
+    rc = fcu_device_build(ctx, &dreq, &dev, &rep->findings);
+    if (rc != FCU_EXIT_OK) {
+        findings_summary(&rep->findings, rep->error, sizeof(rep->error));
+        rep->outcome = REGISTRY_OUTCOME_TOOL_ERROR;
+        rep->exit = rc == FCU_EXIT_INVALID ? FCU_EXIT_INVALID : FCU_EXIT_USAGE;
+        goto finish;
+    }
+    snprintf(rep->fingerprint, sizeof(rep->fingerprint), "%s", dev.fingerprint);
+    snprintf(rep->enrollment_id, sizeof(rep->enrollment_id), "%s", dev.enrollment_id);
+    if (dev.cert_der != NULL)
+        cert_serial_hex(dev.cert_der, dev.cert_der_len, rep->cert_serial,
+                        sizeof(rep->cert_serial));
+
+    /* 3. The wire: connect, send, wait for the answer. */
+    rep->outcome = REGISTRY_OUTCOME_TRANSPORT_ERROR;
+    rep->exit = FCU_EXIT_USAGE;
+    double tl0 = mono();
+    rc = link_open(&link, &job->addr, o->connect_timeout_ms, &tm.connect, err, sizeof(err));
+    if (rc == LINK_OK)
+        rc = link_exchange(&link, dev.bundle, dev.bundle_len, o->timeout_ms, &resp, &resp_len,
+                           &rep->transport_status, &tm, err, sizeof(err));
+    link_close(&link);
+    t_dev = tm.wait;
+    t_link = (mono() - tl0) - t_dev;
+    if (rc != LINK_OK) {
+        snprintf(rep->error, sizeof(rep->error), "%s: %s", link_result_name(rc), err);
+        goto finish;
+    }
+
+    /* 4. The answer: a response map with our SID and a ReturnStatus. */
+    if (fcu_response_parse(resp, resp_len, &parsed) != 0) {
+        snprintf(rep->error, sizeof(rep->error),
+                 "the device's response is not a valid response map (%zu bytes)", resp_len);
+        goto finish;
+    }
+    have_parsed = true;
+    if (!parsed.has_status) {
+        snprintf(rep->error, sizeof(rep->error), "the device's response has no ReturnStatus");
+        goto finish;
+    }
+    if (parsed.sid == NULL || strcmp(parsed.sid, sid) != 0) {
+        snprintf(rep->error, sizeof(rep->error),
+                 "the response answers another session (SID '%s', expected '%s')",
+                 parsed.sid ? parsed.sid : "(none)", sid);
+        goto finish;
+    }
+    rep->device_status = (int)parsed.return_status;
+    if (parsed.info_message != NULL)
+        rep->info_message = strdup(parsed.info_message);
+    if (parsed.warning_info != NULL)
+        rep->warning_info = strdup(parsed.warning_info);
+    if (parsed.return_status == 0) {
+        rep->outcome = REGISTRY_OUTCOME_SUCCESS;
+        rep->exit = FCU_EXIT_OK;
+    } else {
+        rep->outcome = REGISTRY_OUTCOME_DEVICE_ERROR;
+        rep->exit = FCU_EXIT_INVALID;
+        size_t n = parsed.info_message ? strcspn(parsed.info_message, "\n") : 0;
+        snprintf(rep->error, sizeof(rep->error), "the device reports ReturnStatus %d (%s)%s%.*s",
+                 rep->device_status, fcc_status_name(rep->device_status), n ? ": " : "",
+                 (int)n, parsed.info_message ? parsed.info_message : "");
+    }
+
+finish:
+    record(reg, rep);
+done:
+    if (have_parsed)
+        fcu_response_free(&parsed);
+    free(resp);
+    fcu_device_result_free(&dev);
+    rep->t_total = mono() - t0;
+    rep->t_link = t_link;
+    rep->t_device = t_dev;
+    rep->t_tool = rep->t_total - t_link - t_dev;
+    return rep->exit;
+}
+
+/* Calls fn for every warning line of WarningInfo (each warning ends with '\n'). */
+static void each_warning(const char *wi, void (*fn)(void *, const char *, size_t), void *arg)
+{
+    while (wi != NULL && *wi != '\0') {
+        size_t n = strcspn(wi, "\n");
+        if (n > 0)
+            fn(arg, wi, n);
+        wi += n;
+        if (*wi == '\n')
+            wi++;
+    }
+}
+
+static void print_warning(void *arg, const char *w, size_t n)
+{
+    fprintf((FILE *)arg, "  warning: %.*s\n", (int)n, w);
+}
+
+static void json_warning(void *arg, const char *w, size_t n)
+{
+    json_string_n((json_t *)arg, w, n);
+}
+
+void line_report_print(const line_report_t *rep, const line_job_t *job, FILE *out)
+{
+    const char *verdict = rep->exit == FCU_EXIT_OK                  ? "PROVISIONED"
+                          : rep->exit == LINE_EXIT_REFUSED          ? "REFUSED"
+                          : rep->device_status > 0                  ? "DEVICE ERROR"
+                          : strcmp(rep->outcome, REGISTRY_OUTCOME_TOOL_ERROR) == 0 ? "NOT SENT"
+                                                                    : "FAILED";
+    fprintf(out, "%s: %s (serial %s) via %s\n", verdict, job->endpoint_name, job->serial_number,
+            rep->transport);
+    if (rep->device_status >= 0)
+        fprintf(out, "  ReturnStatus: %d (%s)\n", rep->device_status,
+                fcc_status_name(rep->device_status));
+    if (rep->info_message != NULL) {
+        size_t n = strlen(rep->info_message);
+        while (n > 0 && rep->info_message[n - 1] == '\n')
+            n--;
+        fprintf(out, "  InfoMessage: %.*s\n", (int)n, rep->info_message);
+    }
+    each_warning(rep->warning_info, print_warning, out);
+    if (rep->exit != FCU_EXIT_OK && rep->error[0] != '\0')
+        fprintf(out, "  error: %s\n", rep->error);
+    for (size_t i = 0; i < rep->findings.n; i++)
+        fprintf(out, "  %s %d [%s]: %s\n",
+                rep->findings.v[i].severity == FCU_SEV_ERROR ? "finding: error" : "finding: warning",
+                rep->findings.v[i].code, rep->findings.v[i].parameter, rep->findings.v[i].message);
+    if (rep->mode[0])
+        fprintf(out, "  mode: %s\n", rep->mode);
+    if (rep->cert_serial[0] || rep->fingerprint[0])
+        fprintf(out, "  device certificate: serial %s, SHA-256 %s\n",
+                rep->cert_serial[0] ? rep->cert_serial : "?",
+                rep->fingerprint[0] ? rep->fingerprint : "?");
+    if (rep->enrollment_id[0])
+        fprintf(out, "  enrollment ID: %s\n", rep->enrollment_id);
+    if (rep->attempt_id > 0)
+        fprintf(out, "  registry: attempt %" PRId64 " %s (%s)\n", rep->attempt_id,
+                rep->recorded ? "recorded" : "NOT closed", rep->outcome);
+    fprintf(out, "  time: %.3f s (tool %.3f, link %.3f, device %.3f)\n", rep->t_total,
+            rep->t_tool, rep->t_link, rep->t_device);
+}
+
+void line_report_json(json_t *j, const line_report_t *rep, const line_job_t *job)
+{
+    json_object_begin(j);
+    json_kv_string(j, "endpoint_name", job->endpoint_name);
+    json_kv_string(j, "serial_number", job->serial_number);
+    json_kv_string(j, "transport", rep->transport);
+    json_kv_bool(j, "success", rep->exit == FCU_EXIT_OK);
+    json_kv_int(j, "exit", rep->exit);
+    json_kv_string(j, "outcome", rep->outcome);
+    if (rep->mode[0])
+        json_kv_string(j, "mode", rep->mode);
+    json_key(j, "return_status");
+    if (rep->device_status >= 0)
+        json_int(j, rep->device_status);
+    else
+        json_null(j);
+    json_key(j, "transport_status");
+    if (rep->transport_status >= 0)
+        json_int(j, rep->transport_status);
+    else
+        json_null(j);
+    json_key(j, "info_message");
+    if (rep->info_message)
+        json_string(j, rep->info_message);
+    else
+        json_null(j);
+    json_key(j, "warnings");
+    json_array_begin(j);
+    each_warning(rep->warning_info, json_warning, j);
+    json_array_end(j);
+    json_key(j, "error");
+    if (rep->exit != FCU_EXIT_OK && rep->error[0])
+        json_string(j, rep->error);
+    else
+        json_null(j);
+    json_key(j, "findings");
+    json_array_begin(j);
+    for (size_t i = 0; i < rep->findings.n; i++) {
+        json_object_begin(j);
+        json_kv_int(j, "code", rep->findings.v[i].code);
+        json_kv_string(j, "parameter", rep->findings.v[i].parameter);
+        json_kv_string(j, "message", rep->findings.v[i].message);
+        json_kv_string(j, "severity",
+                       rep->findings.v[i].severity == FCU_SEV_ERROR ? "error" : "warning");
+        json_object_end(j);
+    }
+    json_array_end(j);
+    json_kv_string(j, "certificate_serial", rep->cert_serial);
+    json_kv_string(j, "certificate_sha256", rep->fingerprint);
+    json_key(j, "enrollment_id");
+    if (rep->enrollment_id[0])
+        json_string(j, rep->enrollment_id);
+    else
+        json_null(j);
+    json_kv_int(j, "attempt_id", rep->attempt_id);
+    json_kv_bool(j, "recorded", rep->recorded);
+    /* Times in microseconds (json.h writes integers only). */
+    json_key(j, "microseconds");
+    json_object_begin(j);
+    json_kv_int(j, "total", (int64_t)(rep->t_total * 1e6));
+    json_kv_int(j, "tool", (int64_t)(rep->t_tool * 1e6));
+    json_kv_int(j, "link", (int64_t)(rep->t_link * 1e6));
+    json_kv_int(j, "device", (int64_t)(rep->t_device * 1e6));
+    json_object_end(j);
+    json_object_end(j);
+}
+
+void line_report_oneline(const line_report_t *rep, const line_job_t *job, char *buf,
+                         size_t size)
+{
+    if (rep->exit == FCU_EXIT_OK)
+        snprintf(buf, size, "ok      %s %s %s %.2fs%s", job->endpoint_name, job->serial_number,
+                 rep->transport, rep->t_total, rep->warning_info ? " (with warnings)" : "");
+    else
+        snprintf(buf, size, "FAILED  %s %s %s: %s", job->endpoint_name, job->serial_number,
+                 rep->transport, rep->error[0] ? rep->error : rep->outcome);
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Provisioning one device on the factory line, shared by `fcu inject` (one device) and
+ * `fcu batch` (many, in parallel): claim the device in the registry, build and validate its
+ * bundle (fcu core), send it over the link, check the answer, record the outcome. Also the
+ * line commands' shared options (registry location, station id, timeouts) and their output. */
+#ifndef FCU_LINE_H
+#define FCU_LINE_H
+
+#include "fcu.h"
+#include "json.h"
+#include "link.h"
+#include "registry.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit status of the line commands, on top of fcu.h's table (docs/fcu-inject.md):
+ * 0 the device reports success; 1 the device reports an error, or validation failed;
+ * 2 usage, file, transport or registry error; 3 refused by the registry (already provisioned
+ * or being provisioned by another station). */
+#define LINE_EXIT_REFUSED 3
+
+#define LINE_TIMEOUT_MS_DEFAULT 30000
+#define LINE_CONNECT_TIMEOUT_MS_DEFAULT 5000
+
+/* Options shared by inject and batch. */
+typedef struct line_opts {
+    const char *registry_arg; /* --registry, NULL = $FCU_REGISTRY_URL or <home>/registry.sqlite3 */
+    const char *station_arg;  /* --station, NULL = $FCU_STATION_ID or the host name */
+    bool reprovision;         /* --reprovision */
+    bool disable;             /* --disable: factory-disable the device at the end */
+    int timeout_ms;           /* --timeout: request sent -> whole response */
+    int connect_timeout_ms;   /* --connect-timeout */
+    char station[128];        /* resolved by line_opts_resolve */
+    char registry[1024];      /* resolved location */
+} line_opts_t;
+
+/* Option ids of the line commands (getopt_long values). */
+enum line_opt {
+    LINE_OPT_REGISTRY = FCU_OPT_LINE_FIRST,
+    LINE_OPT_STATION,
+    LINE_OPT_REPROVISION,
+    LINE_OPT_TIMEOUT,
+    LINE_OPT_CONNECT_TIMEOUT,
+    LINE_OPT_DISABLE,
+    LINE_OPT_DEVICES,
+    LINE_OPT_PARALLEL,
+    LINE_OPT_CSV,
+    LINE_OPT_IP,
+    LINE_OPT_PORT,
+    LINE_OPT_BAUD,
+    LINE_OPT_PROGRESS,
+};
+
+#define LINE_LONGOPTS                                                                        \
+    {"registry", 1, NULL, LINE_OPT_REGISTRY}, {"station", 1, NULL, LINE_OPT_STATION},          \
+        {"reprovision", 0, NULL, LINE_OPT_REPROVISION}, {"timeout", 1, NULL, LINE_OPT_TIMEOUT}, \
+        {"connect-timeout", 1, NULL, LINE_OPT_CONNECT_TIMEOUT},                                 \
+        {"disable", 0, NULL, LINE_OPT_DISABLE}
+
+extern const char line_options_help[];
+
+void line_opts_init(line_opts_t *o);
+/* Applies a line option. 1 handled, 0 not a line option, -1 bad value (message printed). */
+int line_option(line_opts_t *o, int opt, const char *arg, const char *prog);
+/* Resolves the station id and the registry location (needs ctx->home). */
+void line_opts_resolve(line_opts_t *o, const fcu_ctx_t *ctx);
+
+/* Opens the registry named by the resolved options; prints the error and returns NULL. */
+registry_t *line_registry_open(const line_opts_t *o, const char *prog);
+
+/* One device to provision; strings borrowed. */
+typedef struct line_job {
+    const char *endpoint_name;
+    const char *serial_number;
+    const char *device_keys; /* may be NULL */
+    link_addr_t addr;
+} line_job_t;
+
+/* What happened to one device. */
+typedef struct line_report {
+    int exit;                 /* 0, 1, 2 or LINE_EXIT_REFUSED, as above */
+    const char *outcome;      /* REGISTRY_OUTCOME_* (static) */
+    int device_status;        /* ReturnStatus, -1 when none */
+    int transport_status;     /* response frame status, -1 when none */
+    char *info_message;       /* owned, NULL when none */
+    char *warning_info;       /* owned, NULL when none (warnings joined by '\n') */
+    char error[1024];         /* the tool's explanation when not a success */
+    char transport[600];      /* address text */
+    char fingerprint[96];     /* SHA-256 of the device certificate, XX:XX:... */
+    char enrollment_id[100];  /* first-to-claim only */
+    char cert_serial[96];     /* device certificate serial, hex */
+    char mode[32];            /* bootstrap / bootstrap+first-to-claim / lwm2m */
+    int64_t attempt_id;       /* registry row, 0 when none */
+    bool recorded;            /* the registry holds the final outcome */
+    fcu_findings_t findings;  /* validation findings (owned) */
+    double t_tool, t_link, t_device, t_total; /* seconds */
+} line_report_t;
+
+/* Provisions one device. `ctx` is used by this thread only (fcu_device_build is not shared
+ * between threads); `reg` may be shared. Always fills `rep` (free with line_report_free) and
+ * returns rep->exit. */
+int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const line_job_t *job,
+                   line_report_t *rep);
+void line_report_free(line_report_t *rep);
+
+/* Human-readable report of one device on `out`. */
+void line_report_print(const line_report_t *rep, const line_job_t *job, FILE *out);
+/* The same as one JSON object (the caller owns the writer). */
+void line_report_json(json_t *j, const line_report_t *rep, const line_job_t *job);
+/* One line: "ok ep-1 SN-1 tcp:... 0.21s" / "FAILED ep-2 ...: reason". */
+void line_report_oneline(const line_report_t *rep, const line_job_t *job, char *buf,
+                         size_t size);
+
+/* A per-thread copy of the shared context (home, config, time, json); free with
+ * fcu_ctx_free. Returns 0 or -1 (out of memory). */
+int line_ctx_clone(const fcu_ctx_t *src, fcu_ctx_t *dst);
+
+/* The commands. */
+int fcu_cmd_inject(fcu_ctx_t *ctx, int argc, char **argv);
+int fcu_cmd_batch(fcu_ctx_t *ctx, int argc, char **argv);
+int fcu_cmd_registry(fcu_ctx_t *ctx, int argc, char **argv);
+
+#endif /* FCU_LINE_H */
