@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Per-device work of fcu: obtain the device key and certificate (generated and signed by the
+ * FCU CA in by_tool mode, read from the device folder in externally_supplied mode), run every
+ * device-side validation of the connection configuration, and build the bundle. This is what
+ * `fcu validate`, `fcu bundle` and the factory-line commands share (fcu_device_build). */
+#include "fcu.h"
+#include "fcu_bundle.h"
+#include "fcu_config_int.h"
+#include "fcu_int.h"
+#include "fcu_validate.h"
+
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <openssl/x509v3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_DEVICE_YEARS 35
+#define ENDPOINT_MAX 64 /* X.509 upper bound of a common name */
+
+/* Reads <dir>/<base>.der or <dir>/<base>.pem. Returns 0 with the data and the path used, 1 when
+ * neither exists, -1 when one exists but cannot be read (finding added). */
+static int read_device_file(const char *dir, const char *base, fcu_findings_t *f,
+                            const char *param, uint8_t **data, size_t *len, char *path,
+                            size_t psize)
+{
+    static const char *const exts[] = {"der", "pem"};
+    int found = 0;
+    for (size_t i = 0; i < 2; i++) {
+        char p[4096];
+        snprintf(p, sizeof(p), "%s/%s.%s", dir, base, exts[i]);
+        if (access(p, F_OK) != 0)
+            continue;
+        if (found++) {
+            fcu_findings_add(f, FCU_E_DEVICE_FILE_INVALID, FCU_SEV_ERROR, param,
+                             "both %s.der and %s.pem exist in %s; keep one", base, base, dir);
+            free(*data);
+            *data = NULL;
+            return -1;
+        }
+        snprintf(path, psize, "%s", p);
+        if (fcu_read_file(p, data, len) != 0) {
+            fcu_findings_add(f, FCU_E_DEVICE_FILE_INVALID, FCU_SEV_ERROR, param,
+                             "cannot read %s: %s", p, strerror(errno));
+            return -1;
+        }
+    }
+    return found ? 0 : 1;
+}
+
+typedef struct material {
+    EVP_PKEY *key;
+    STACK_OF(X509) *chain; /* what the device stores, leaf first */
+    X509 *issuer;          /* the leaf's CA (borrowed from chain or the FCU CA), may be NULL */
+    bool by_tool;
+} material_t;
+
+static void material_free(material_t *m)
+{
+    EVP_PKEY_free(m->key);
+    sk_X509_pop_free(m->chain, X509_free);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Cuts `sk` (leaf first) to the configured chain depth; findings 111/112. */
+static bool apply_depth(const fcu_config_t *cfg, STACK_OF(X509) *sk, fcu_findings_t *f,
+                        const char *what)
+{
+    int n = sk_X509_num(sk);
+    int depth = cfg->chain_depth;
+    if (depth == 0) {
+        if (n > 1) {
+            fcu_cfg_finding(cfg, f, FCU_E_CHAIN_DEPTH_MISSING, FCU_SEV_ERROR,
+                            "device-certificate-chain-depth",
+                            "%s is a chain of %d certificates: set device-certificate-chain-depth "
+                            "(1..%d)",
+                            what, n, n > 5 ? 5 : n);
+            return false;
+        }
+        return true;
+    }
+    if (depth > n) {
+        fcu_cfg_finding(cfg, f, FCU_E_CHAIN_DEPTH_TOO_LARGE, FCU_SEV_ERROR,
+                        "device-certificate-chain-depth",
+                        "depth %d is greater than the %d certificate%s available from %s", depth,
+                        n, n == 1 ? "" : "s", what);
+        return false;
+    }
+    while (sk_X509_num(sk) > depth)
+        X509_free(sk_X509_pop(sk));
+    return true;
+}
+
+static void obtain_by_tool(fcu_ctx_t *ctx, const fcu_device_req_t *req, material_t *m,
+                           fcu_findings_t *f)
+{
+    const fcu_config_t *cfg = ctx->cfg;
+    char aid[256];
+    const char *uri = fcu_active_uri(cfg);
+    const char *ou = uri && fcu_uri_aid(uri, aid, sizeof(aid)) && *aid ? aid : NULL;
+    m->by_tool = true;
+    if (fcu_ca_load(ctx, f) != FCU_EXIT_OK)
+        return;
+    /* the stored chain: device certificate + FCU CA chain, cut to the configured depth */
+    STACK_OF(X509) *avail = sk_X509_new_null();
+    if (!avail)
+        return;
+    for (int i = 0; i < sk_X509_num(ctx->ca->chain); i++) {
+        X509 *c = sk_X509_value(ctx->ca->chain, i);
+        X509_up_ref(c);
+        sk_X509_push(avail, c);
+    }
+    int total = sk_X509_num(avail) + 1;
+    if (cfg->chain_depth > total) {
+        fcu_cfg_finding(cfg, f, FCU_E_CHAIN_DEPTH_TOO_LARGE, FCU_SEV_ERROR,
+                        "device-certificate-chain-depth",
+                        "depth %d is greater than the device certificate plus the %d "
+                        "certificate%s of keystore/fcu.crt",
+                        cfg->chain_depth, total - 1, total == 2 ? "" : "s");
+        sk_X509_pop_free(avail, X509_free);
+        return;
+    }
+    if (cfg->chain_depth == 0 && total > 2) {
+        fcu_cfg_finding(cfg, f, FCU_E_CHAIN_DEPTH_MISSING, FCU_SEV_ERROR,
+                        "device-certificate-chain-depth",
+                        "keystore/fcu.crt is a chain of %d certificates: set "
+                        "device-certificate-chain-depth",
+                        total - 1);
+        sk_X509_pop_free(avail, X509_free);
+        return;
+    }
+    if (!req->endpoint_name || !*req->endpoint_name) {
+        sk_X509_pop_free(avail, X509_free);
+        return; /* 101 already reported; nothing to sign */
+    }
+    m->key = fcu_key_generate();
+    X509 *leaf = m->key ? fcu_device_cert_issue(ctx, ctx->ca, m->key, req->endpoint_name, ou,
+                                                cfg->dev_validity_years ? cfg->dev_validity_years
+                                                                        : DEFAULT_DEVICE_YEARS)
+                        : NULL;
+    if (!leaf) {
+        fcu_findings_add(f, FCU_E_DEVICE_CERT_MISSING, FCU_SEV_ERROR, "device-certificate",
+                         "could not generate the device key and certificate");
+        sk_X509_pop_free(avail, X509_free);
+        return;
+    }
+    m->issuer = sk_X509_value(ctx->ca->chain, 0);
+    sk_X509_unshift(avail, leaf);
+    int depth = cfg->chain_depth ? cfg->chain_depth : 1;
+    while (sk_X509_num(avail) > depth)
+        X509_free(sk_X509_pop(avail));
+    m->chain = avail;
+}
+
+static void obtain_external(fcu_ctx_t *ctx, const fcu_device_req_t *req, material_t *m,
+                            fcu_findings_t *f)
+{
+    const fcu_config_t *cfg = ctx->cfg;
+    const char *set = cfg->use_bootstrap ? "Bootstrap" : "LwM2M";
+    char base[64], path[4096];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    bool is_der;
+    if (!req->device_keys_dir) {
+        fcu_findings_add(f, FCU_E_DEVICE_KEY_MISSING, FCU_SEV_ERROR, "--device-keys",
+                         "device-key-generation-mode is externally_supplied: give the folder of "
+                         "the device's keys with --device-keys");
+        return;
+    }
+    snprintf(base, sizeof(base), "%sDevicePrivateKey", set);
+    int r = read_device_file(req->device_keys_dir, base, f, base, &data, &len, path, sizeof(path));
+    if (r == 1)
+        fcu_findings_add(f, FCU_E_DEVICE_KEY_MISSING, FCU_SEV_ERROR, base,
+                         "%s/%s.der or .pem is missing", req->device_keys_dir, base);
+    else if (r == 0) {
+        m->key = fcu_key_load(data, len);
+        OPENSSL_cleanse(data, len);
+        if (!m->key)
+            fcu_findings_add(f, FCU_E_DEVICE_FILE_INVALID, FCU_SEV_ERROR, base,
+                             "%s is not a PEM or DER private key", path);
+        else if (!fcu_key_is_p256(m->key))
+            fcu_findings_add(f, FCU_E_CRYPTO_SCHEME, FCU_SEV_ERROR, base,
+                             "%s is not an EC key on P-256 (supported-crypto-scheme secp256r1)",
+                             path);
+    }
+    free(data);
+    data = NULL;
+
+    snprintf(base, sizeof(base), "%sDeviceCert", set);
+    r = read_device_file(req->device_keys_dir, base, f, base, &data, &len, path, sizeof(path));
+    if (r == 1)
+        fcu_findings_add(f, FCU_E_DEVICE_CERT_MISSING, FCU_SEV_ERROR, base,
+                         "%s/%s.der or .pem is missing", req->device_keys_dir, base);
+    else if (r == 0) {
+        m->chain = fcu_certs_load(data, len, &is_der);
+        if (!m->chain)
+            fcu_findings_add(f, FCU_E_DEVICE_FILE_INVALID, FCU_SEV_ERROR, base,
+                             "%s is not a certificate (a .der file holds exactly one; chains "
+                             "only as PEM)",
+                             path);
+        else {
+            if (sk_X509_num(m->chain) > 1)
+                m->issuer = sk_X509_value(m->chain, 1);
+            if (!apply_depth(cfg, m->chain, f, path)) {
+                sk_X509_pop_free(m->chain, X509_free);
+                m->chain = NULL;
+                m->issuer = NULL;
+            } else if (sk_X509_num(m->chain) < 2) {
+                m->issuer = NULL; /* the issuer is no longer part of the stored chain */
+            }
+        }
+    }
+    free(data);
+}
+
+/* The device-side rows of the connection configuration over the obtained material. */
+static void check_material(fcu_ctx_t *ctx, const fcu_device_req_t *req, const material_t *m,
+                           fcu_findings_t *f)
+{
+    const fcu_config_t *cfg = ctx->cfg;
+    const char *param = cfg->use_bootstrap ? "BootstrapDeviceCert" : "LwM2MDeviceCert";
+    const char *kparam = cfg->use_bootstrap ? "BootstrapDevicePrivateKey" : "LwM2MDevicePrivateKey";
+    char why[160], buf[256], aid[256];
+    if (!m->chain || sk_X509_num(m->chain) == 0)
+        return;
+    X509 *leaf = sk_X509_value(m->chain, 0);
+    for (int i = 0; i < sk_X509_num(m->chain); i++) {
+        X509 *c = sk_X509_value(m->chain, i);
+        if (!fcu_cert_scheme_ok(c, why, sizeof(why)))
+            fcu_findings_add(f, FCU_E_CRYPTO_SCHEME, FCU_SEV_ERROR, param,
+                             "certificate %d of the chain: %s", i + 1, why);
+        int64_t na = fcu_asn1_time_epoch(X509_get0_notAfter(c));
+        if (i > 0 && na <= ctx->now)
+            fcu_findings_add(f, FCU_E_CERT_EXPIRED, FCU_SEV_ERROR, param,
+                             "certificate %d of the chain has expired", i + 1);
+        /* by_tool: the link leaf -> FCU CA holds by construction and the CA chain was checked
+         * when it was loaded, so only supplied chains are verified here */
+        if (!m->by_tool && i + 1 < sk_X509_num(m->chain)) {
+            int ok = X509_verify(c, X509_get0_pubkey(sk_X509_value(m->chain, i + 1)));
+            ERR_clear_error();
+            if (ok != 1)
+                fcu_findings_add(f, FCU_E_CHAIN_LINK, FCU_SEV_ERROR, param,
+                                 "certificate %d of the chain is not signed by certificate %d",
+                                 i + 1, i + 2);
+        }
+    }
+    if (fcu_cert_self_signed(leaf))
+        fcu_findings_add(f, FCU_E_CERT_SELF_SIGNED, FCU_SEV_ERROR, param,
+                         "the device certificate is self-signed");
+    int64_t nb = fcu_asn1_time_epoch(X509_get0_notBefore(leaf));
+    int64_t na = fcu_asn1_time_epoch(X509_get0_notAfter(leaf));
+    if (nb > ctx->now)
+        fcu_findings_add(f, FCU_E_CERT_VALID_FROM, FCU_SEV_ERROR, param,
+                         "the device certificate's valid-from is in the future");
+    if (m->issuer) {
+        int64_t cnb = fcu_asn1_time_epoch(X509_get0_notBefore(m->issuer));
+        if (nb <= cnb)
+            fcu_findings_add(f, FCU_E_CERT_VALID_FROM, FCU_SEV_ERROR, param,
+                             "the device certificate's valid-from is not after its CA's "
+                             "valid-from");
+        int64_t cna = fcu_asn1_time_epoch(X509_get0_notAfter(m->issuer));
+        if (na > cna)
+            fcu_findings_add(f, FCU_W_OUTLIVES_CA, FCU_SEV_WARNING, param,
+                             "the device certificate expires after its CA");
+    }
+    if (na - ctx->now <= FCU_TEN_YEARS)
+        fcu_findings_add(f, FCU_E_CERT_EXPIRY, FCU_SEV_ERROR, param,
+                         "the device certificate %s; it must be valid for more than 10 years",
+                         na <= ctx->now ? "has expired" : "expires within 10 years");
+    uint32_t xku = X509_get_extended_key_usage(leaf);
+    if (!(X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE) || !(xku & XKU_SSL_CLIENT))
+        fcu_findings_add(f, FCU_E_CERT_EKU, FCU_SEV_ERROR, param,
+                         "the device certificate's extended key usage must include clientAuth");
+    if (req->endpoint_name && *req->endpoint_name) {
+        if (!fcu_cert_subject_field(leaf, NID_commonName, buf, sizeof(buf)) ||
+            strcmp(buf, req->endpoint_name) != 0)
+            fcu_findings_add(f, FCU_E_CERT_CN, FCU_SEV_ERROR, param,
+                             "the device certificate's CN must equal the endpoint name '%s'",
+                             req->endpoint_name);
+    }
+    const char *uri = fcu_active_uri(cfg);
+    if (!cfg->use_bootstrap && uri && fcu_uri_aid(uri, aid, sizeof(aid))) {
+        if (!fcu_cert_subject_field(leaf, NID_organizationalUnitName, buf, sizeof(buf)) ||
+            strcmp(buf, aid) != 0)
+            fcu_findings_add(f, FCU_E_CERT_OU, FCU_SEV_ERROR, param,
+                             "the device certificate's OU must equal the aid '%s' of "
+                             "lwm2m-server-uri",
+                             aid);
+    }
+    if (m->key && fcu_key_is_p256(m->key) && EVP_PKEY_eq(m->key, X509_get0_pubkey(leaf)) != 1) {
+        fcu_findings_add(f, FCU_E_KEY_MISMATCH, FCU_SEV_ERROR, kparam,
+                         "the private key does not match the device certificate");
+        ERR_clear_error();
+    }
+}
+
+static void obtain_entropy(const fcu_config_t *cfg, const fcu_device_req_t *req, uint8_t *ent,
+                           bool *has, fcu_findings_t *f)
+{
+    *has = false;
+    if (cfg->entropy_mode == FCU_ENTROPY_BY_DEVICE)
+        return;
+    if (cfg->entropy_mode == FCU_ENTROPY_BY_TOOL) {
+        if (RAND_priv_bytes(ent, FCU_ENTROPY_SIZE) != 1) {
+            fcu_findings_add(f, FCU_E_ENTROPY, FCU_SEV_ERROR, "entropy-generation-mode",
+                             "the random generator failed");
+            return;
+        }
+        *has = true;
+        return;
+    }
+    uint8_t *data = NULL;
+    size_t len = 0;
+    char path[4096];
+    if (!req->device_keys_dir) {
+        fcu_findings_add(f, FCU_E_ENTROPY, FCU_SEV_ERROR, "entropy.bin",
+                         "entropy-generation-mode is externally_supplied: give --device-keys");
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/entropy.bin", req->device_keys_dir);
+    if (fcu_read_file(path, &data, &len) != 0) {
+        fcu_findings_add(f, FCU_E_ENTROPY, FCU_SEV_ERROR, "entropy.bin", "cannot read %s: %s",
+                         path, strerror(errno));
+        return;
+    }
+    if (len != FCU_ENTROPY_SIZE)
+        fcu_findings_add(f, FCU_E_ENTROPY, FCU_SEV_ERROR, "entropy.bin",
+                         "%s holds %zu bytes; exactly %d are needed", path, len,
+                         FCU_ENTROPY_SIZE);
+    else {
+        memcpy(ent, data, FCU_ENTROPY_SIZE);
+        *has = true;
+    }
+    OPENSSL_cleanse(data, len);
+    free(data);
+}
+
+static void check_request(const fcu_device_req_t *req, fcu_findings_t *f)
+{
+    if (!req->endpoint_name || !*req->endpoint_name)
+        fcu_findings_add(f, FCU_E_DEVICE_ID_MISSING, FCU_SEV_ERROR, "--endpoint-name",
+                         "the endpoint name is missing or empty");
+    else if (strlen(req->endpoint_name) > ENDPOINT_MAX)
+        fcu_findings_add(f, FCU_E_VALUE_INVALID, FCU_SEV_ERROR, "--endpoint-name",
+                         "the endpoint name is longer than %d bytes (the certificate CN limit)",
+                         ENDPOINT_MAX);
+    if (!req->serial_number || !*req->serial_number)
+        fcu_findings_add(f, FCU_E_DEVICE_ID_MISSING, FCU_SEV_ERROR, "--serial-number",
+                         "the serial number is missing or empty");
+    if (req->sid && strlen(req->sid) > 64)
+        fcu_findings_add(f, FCU_E_VALUE_INVALID, FCU_SEV_ERROR, "--sid",
+                         "the session id is longer than 64 bytes");
+    if (req->disable && req->keep_alive)
+        fcu_findings_add(f, FCU_E_VALUE_INVALID, FCU_SEV_ERROR, "--disable",
+                         "factory-disable ends the session: it cannot be combined with "
+                         "keep-alive");
+}
+
+void fcu_device_result_free(fcu_device_result_t *res)
+{
+    if (!res)
+        return;
+    if (res->bundle) {
+        OPENSSL_cleanse(res->bundle, res->bundle_len); /* it holds the device private key */
+        free(res->bundle);
+    }
+    free(res->cert_der);
+    memset(res, 0, sizeof(*res));
+}
+
+int fcu_device_build(fcu_ctx_t *ctx, const fcu_device_req_t *req, fcu_device_result_t *res,
+                     fcu_findings_t *f)
+{
+    int rc = FCU_EXIT_INVALID;
+    material_t m;
+    memset(&m, 0, sizeof(m));
+    memset(res, 0, sizeof(*res));
+    fcu_bundle_parts_t parts;
+    memset(&parts, 0, sizeof(parts));
+    size_t errors = fcu_findings_errors(f);
+
+    int lr = fcu_config_load(ctx, f);
+    if (lr == FCU_EXIT_USAGE || !ctx->cfg)
+        return lr == FCU_EXIT_USAGE ? FCU_EXIT_USAGE : FCU_EXIT_INVALID;
+    const fcu_config_t *cfg = ctx->cfg;
+    if (lr != FCU_EXIT_OK)
+        errors = 0; /* configuration errors count as this build's errors */
+
+    check_request(req, f);
+    if (cfg->keygen_mode == FCU_KEYGEN_BY_TOOL)
+        obtain_by_tool(ctx, req, &m, f);
+    else
+        obtain_external(ctx, req, &m, f);
+    check_material(ctx, req, &m, f);
+    obtain_entropy(cfg, req, parts.entropy, &parts.has_entropy, f);
+    if (fcu_findings_errors(f) > errors || lr != FCU_EXIT_OK)
+        goto cleanup;
+    if (!m.key || !m.chain) {
+        fcu_findings_add(f, FCU_E_GENERAL, FCU_SEV_ERROR, "device-key-generation-mode",
+                         "no device key and certificate were obtained");
+        goto cleanup;
+    }
+    parts.key = m.key;
+    parts.chain = m.chain;
+    if (fcu_bundle_encode(ctx, req, &parts, &res->bundle, &res->bundle_len, f) != 0)
+        goto cleanup;
+    res->cert_der = fcu_cert_der(sk_X509_value(m.chain, 0), &res->cert_der_len);
+    if (!res->cert_der)
+        goto cleanup;
+    SHA256(res->cert_der, res->cert_der_len, res->cert_sha256);
+    fcu_enrollment_id(res->cert_der, res->cert_der_len, res->enrollment_id,
+                      sizeof(res->enrollment_id));
+    snprintf(res->fingerprint, sizeof(res->fingerprint), "%s", res->enrollment_id + 2);
+    if (!(cfg->use_bootstrap && cfg->first_to_claim))
+        res->enrollment_id[0] = '\0';
+    else {
+        /* recompute from the bytes that actually go to the device */
+        char again[100];
+        if (fcu_bundle_enrollment_id(res->bundle, res->bundle_len, again, sizeof(again)) != 0 ||
+            strcmp(again, res->enrollment_id) != 0) {
+            fcu_findings_add(f, FCU_E_ENROLLMENT_ID, FCU_SEV_ERROR, "mbed.BootstrapDeviceCert",
+                             "the enrollment ID recomputed from the bundle differs from %s",
+                             res->enrollment_id);
+            goto cleanup;
+        }
+    }
+    rc = FCU_EXIT_OK;
+cleanup:
+    OPENSSL_cleanse(parts.entropy, sizeof(parts.entropy));
+    material_free(&m);
+    if (rc != FCU_EXIT_OK)
+        fcu_device_result_free(res);
+    return rc;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internal declarations of the fcu core (not part of the interface the line commands use):
+ * the core commands, the CA, X.509 helpers over OpenSSL 3 and the bundle encoder. */
+#ifndef FCU_INT_H
+#define FCU_INT_H
+
+#include "fcu.h"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#define FCU_TEN_YEARS ((int64_t)315360000) /* 10 * 365 days, as the device counts them */
+#define FCU_YEAR ((int64_t)31536000)
+#define FCU_CA_CERT_FILE "fcu.crt"
+#define FCU_CA_KEY_FILE "fcu_private_key.pem"
+#define FCU_CA_CSR_FILE "fcu.csr"
+
+int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv);
+int fcu_cmd_validate(fcu_ctx_t *ctx, int argc, char **argv);
+int fcu_cmd_bundle(fcu_ctx_t *ctx, int argc, char **argv);
+int fcu_cmd_inspect(fcu_ctx_t *ctx, int argc, char **argv);
+
+/* The FCU CA: its key and its chain (fcu.crt, leaf = the FCU CA certificate first). */
+struct fcu_ca {
+    EVP_PKEY *key;
+    STACK_OF(X509) *chain;
+};
+/* Loads keystore/fcu.crt and keystore/fcu_private_key.pem into ctx->ca (once), checking them
+ * (codes 210-212, 220-221). Returns FCU_EXIT_OK or FCU_EXIT_INVALID. */
+int fcu_ca_load(fcu_ctx_t *ctx, fcu_findings_t *f);
+void fcu_ca_free(struct fcu_ca *ca);
+
+/* ---- X.509 helpers (x509.c) ---- */
+/* Fresh P-256 key; NULL on failure. */
+EVP_PKEY *fcu_key_generate(void);
+/* Certificates of a PEM file (one or more) or a DER file (exactly one). *is_der tells which.
+ * Returns a new stack (caller frees with sk_X509_pop_free) or NULL. */
+STACK_OF(X509) *fcu_certs_load(const uint8_t *data, size_t len, bool *is_der);
+/* A private key from PEM or DER bytes; NULL when unparsable. */
+EVP_PKEY *fcu_key_load(const uint8_t *data, size_t len);
+/* true when the key is EC on P-256. */
+bool fcu_key_is_p256(EVP_PKEY *key);
+/* true when the certificate has a P-256 key and an ecdsa-with-SHA256 signature; else writes why. */
+bool fcu_cert_scheme_ok(X509 *cert, char *why, size_t why_size);
+/* Seconds since the epoch of an ASN1_TIME. */
+int64_t fcu_asn1_time_epoch(const ASN1_TIME *t);
+/* A subject field (NID) as text into buf; false when absent. */
+bool fcu_cert_subject_field(X509 *cert, int nid, char *buf, size_t size);
+/* true when the cert is self-signed (issuer == subject and own key verifies it). */
+bool fcu_cert_self_signed(X509 *cert);
+/* DER encoding (malloc'd); NULL on failure. */
+uint8_t *fcu_cert_der(X509 *cert, size_t *len);
+uint8_t *fcu_key_der(EVP_PKEY *key, size_t *len);
+/* Value of the aid query parameter of a URI into buf; false when absent. */
+bool fcu_uri_aid(const char *uri, char *buf, size_t size);
+/* Adds X.509 name entries from a configured subject (CN/OU overridable). */
+int fcu_name_add(X509_NAME *name, const fcu_subject_t *s, const char *cn, const char *ou);
+/* A random positive serial of 64..127 bits set on cert. 0 on success. */
+int fcu_cert_random_serial(X509 *cert);
+
+/* Issues a device certificate for `devkey` signed by the CA. Returns the certificate or NULL. */
+X509 *fcu_device_cert_issue(const fcu_ctx_t *ctx, const struct fcu_ca *ca, EVP_PKEY *devkey,
+                            const char *endpoint, const char *ou, int validity_years);
+
+/* ---- configuration validations independent of the device (validate.c) ---- */
+void fcu_validate_config(fcu_ctx_t *ctx, fcu_findings_t *f);
+
+#endif /* FCU_INT_H */

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Plumbing shared by every fcu command: the context (home folder, configuration path, clock),
+ * the common options, the findings list and its text/JSON output, and file helpers. */
+#include "fcu.h"
+#include "fcu_int.h"
+#include "json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <openssl/sha.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+const char fcu_common_options_help[] =
+    "  --config FILE    configuration file (default: <home>/config/fcu.yml)\n"
+    "  --home DIR       FCU home folder (default: $FCU_HOME_DIR, else the current folder)\n"
+    "  --json           machine-readable output\n"
+    "  --time EPOCH     use this time (seconds since 1970) as now\n"
+    "  -h, --help       this help\n";
+
+const char fcu_device_options_help[] =
+    "  --endpoint-name NAME  the device's endpoint name (certificate CN)\n"
+    "  --serial-number SN    the device's serial number\n"
+    "  --device-keys DIR     folder of externally supplied keys/certificates and entropy.bin\n";
+
+void fcu_ctx_init(fcu_ctx_t *ctx, const char *prog)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->prog = prog;
+    const char *env = getenv("FCU_HOME_DIR");
+    ctx->home = strdup(env && *env ? env : ".");
+    ctx->now = (int64_t)time(NULL);
+}
+
+void fcu_ctx_free(fcu_ctx_t *ctx)
+{
+    free(ctx->home);
+    free(ctx->config_arg);
+    fcu_config_free(ctx->cfg);
+    fcu_ca_free(ctx->ca);
+    memset(ctx, 0, sizeof(*ctx));
+}
+
+const char *fcu_ctx_config_path(fcu_ctx_t *ctx)
+{
+    if (!ctx->config_arg) {
+        size_t n = strlen(ctx->home) + sizeof("/config/fcu.yml");
+        ctx->config_arg = malloc(n);
+        if (!ctx->config_arg)
+            return "config/fcu.yml";
+        snprintf(ctx->config_arg, n, "%s/config/fcu.yml", ctx->home);
+    }
+    return ctx->config_arg;
+}
+
+void fcu_ctx_keystore_path(const fcu_ctx_t *ctx, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/keystore/%s", ctx->home, name);
+}
+
+int fcu_common_option(fcu_ctx_t *ctx, int opt, const char *arg)
+{
+    switch (opt) {
+    case FCU_OPT_CONFIG:
+        free(ctx->config_arg);
+        ctx->config_arg = strdup(arg);
+        return 1;
+    case FCU_OPT_HOME:
+        free(ctx->home);
+        ctx->home = strdup(arg);
+        return 1;
+    case FCU_OPT_JSON:
+        ctx->json = true;
+        return 1;
+    case FCU_OPT_TIME: {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(arg, &end, 10);
+        if (errno || !end || *end || v <= 0) {
+            fprintf(stderr, "%s: --time needs a positive number of seconds, not '%s'\n",
+                    ctx->prog, arg);
+            return -1;
+        }
+        ctx->now = (int64_t)v;
+        ctx->now_fixed = true;
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+int fcu_device_option(fcu_device_req_t *req, int opt, const char *arg)
+{
+    switch (opt) {
+    case FCU_OPT_ENDPOINT:
+        req->endpoint_name = arg;
+        return 1;
+    case FCU_OPT_SERIAL:
+        req->serial_number = arg;
+        return 1;
+    case FCU_OPT_DEVICE_KEYS:
+        req->device_keys_dir = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* ---- findings ---- */
+
+void fcu_findings_add(fcu_findings_t *f, int code, fcu_severity_t sev, const char *parameter,
+                      const char *fmt, ...)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 16;
+        fcu_finding_t *v = realloc(f->v, cap * sizeof(*v));
+        if (!v)
+            return;
+        f->v = v;
+        f->cap = cap;
+    }
+    fcu_finding_t *x = &f->v[f->n++];
+    memset(x, 0, sizeof(*x));
+    x->code = code;
+    x->severity = sev;
+    snprintf(x->parameter, sizeof(x->parameter), "%s", parameter ? parameter : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->message, sizeof(x->message), fmt, ap);
+    va_end(ap);
+}
+
+size_t fcu_findings_errors(const fcu_findings_t *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        if (f->v[i].severity == FCU_SEV_ERROR)
+            n++;
+    return n;
+}
+
+const fcu_finding_t *fcu_findings_find(const fcu_findings_t *f, int code)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (f->v[i].code == code)
+            return &f->v[i];
+    return NULL;
+}
+
+void fcu_findings_print(const fcu_findings_t *f, FILE *out, bool json)
+{
+    if (json) {
+        json_t j;
+        json_init(&j, out, true);
+        json_object_begin(&j);
+        json_kv_bool(&j, "valid", fcu_findings_errors(f) == 0);
+        json_key(&j, "findings");
+        json_array_begin(&j);
+        for (size_t i = 0; i < f->n; i++) {
+            json_object_begin(&j);
+            json_kv_int(&j, "code", f->v[i].code);
+            json_kv_string(&j, "parameter", f->v[i].parameter);
+            json_kv_string(&j, "message", f->v[i].message);
+            json_kv_string(&j, "severity",
+                           f->v[i].severity == FCU_SEV_ERROR ? "error" : "warning");
+            json_object_end(&j);
+        }
+        json_array_end(&j);
+        json_object_end(&j);
+        json_finish(&j);
+        return;
+    }
+    for (size_t i = 0; i < f->n; i++)
+        fprintf(out, "%s %d [%s]: %s\n", f->v[i].severity == FCU_SEV_ERROR ? "error" : "warning",
+                f->v[i].code, f->v[i].parameter, f->v[i].message);
+}
+
+void fcu_findings_free(fcu_findings_t *f)
+{
+    free(f->v);
+    memset(f, 0, sizeof(*f));
+}
+
+/* ---- files ---- */
+
+int fcu_read_file(const char *path, uint8_t **data, size_t *len)
+{
+    int rc = -1;
+    uint8_t *buf = NULL;
+    size_t cap = 0, n = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -1;
+    for (;;) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 4096;
+            if (ncap > (size_t)64 * 1024 * 1024) {
+                errno = EFBIG;
+                goto cleanup;
+            }
+            uint8_t *nb = realloc(buf, ncap);
+            if (!nb)
+                goto cleanup;
+            buf = nb;
+            cap = ncap;
+        }
+        size_t r = fread(buf + n, 1, cap - n, fp);
+        n += r;
+        if (r == 0) {
+            if (ferror(fp))
+                goto cleanup;
+            break;
+        }
+    }
+    *data = buf;
+    *len = n;
+    buf = NULL;
+    rc = 0;
+cleanup:
+    if (buf) {
+        OPENSSL_cleanse(buf, cap);
+        free(buf);
+    }
+    fclose(fp);
+    return rc;
+}
+
+int fcu_write_file(const char *path, const uint8_t *data, size_t len, unsigned mode)
+{
+    int rc = -1;
+    int fd = -1;
+    size_t plen = strlen(path) + 16;
+    char *tmp = malloc(plen);
+    if (!tmp)
+        return -1;
+    snprintf(tmp, plen, "%s.tmpXXXXXX", path);
+    fd = mkstemp(tmp);
+    if (fd < 0)
+        goto cleanup;
+    if (fchmod(fd, (mode_t)mode) != 0)
+        goto cleanup;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            goto cleanup;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0)
+        goto cleanup;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto cleanup;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0)
+        goto cleanup;
+    /* fsync the folder so the rename survives a power cut */
+    char *dir = strdup(path);
+    if (dir) {
+        char *slash = strrchr(dir, '/');
+        const char *d = ".";
+        if (slash) {
+            *slash = '\0';
+            d = *dir ? dir : "/";
+        }
+        int dfd = open(d, O_RDONLY | O_DIRECTORY);
+        if (dfd >= 0) {
+            (void)fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
+    }
+    rc = 0;
+cleanup:
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (rc != 0)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+void fcu_enrollment_id(const uint8_t *der, size_t der_len, char *out, size_t size)
+{
+    uint8_t md[SHA256_DIGEST_LENGTH];
+    char buf[2 + 3 * SHA256_DIGEST_LENGTH + 1];
+    SHA256(der, der_len, md);
+    size_t p = 0;
+    buf[p++] = 'A';
+    buf[p++] = '-';
+    for (size_t i = 0; i < sizeof(md); i++)
+        p += (size_t)snprintf(buf + p, sizeof(buf) - p, i ? ":%02X" : "%02X", md[i]);
+    snprintf(out, size, "%s", buf);
+}
