@@ -77,8 +77,9 @@ int fcc_cert_signed_by(const mbedtls_x509_crt *child, const mbedtls_x509_crt *pa
  * verifies its signature. */
 bool fcc_cert_self_signed(const mbedtls_x509_crt *crt);
 
-/* Compares the certificate's public key with the private key parsed into `key`. Returns 0 when
- * they form a pair, -1 otherwise. */
+/* Compares the certificate's public key with the private key parsed into `key` (EC: same curve
+ * and the same public point; other types: mbedtls_pk_check_pair). Returns 0 when they form a
+ * pair, -1 otherwise. */
 int fcc_cert_matches_key(const mbedtls_x509_crt *crt, const mbedtls_pk_context *key);
 
 #endif /* FCC_VERIFY_H */

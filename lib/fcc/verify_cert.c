@@ -85,10 +85,11 @@ int fcc_cert_subject_attr(const mbedtls_x509_crt *crt, const char *oid, size_t o
     return -1;
 }
 
+static bool is_ec(const mbedtls_pk_context *pk);
+
 bool fcc_cert_key_is_p256(const mbedtls_x509_crt *crt)
 {
-    mbedtls_pk_type_t t = mbedtls_pk_get_type(&crt->pk);
-    if (t != MBEDTLS_PK_ECKEY && t != MBEDTLS_PK_ECKEY_DH && t != MBEDTLS_PK_ECDSA)
+    if (!is_ec(&crt->pk))
         return false;
     return mbedtls_pk_ec(crt->pk)->grp.id == MBEDTLS_ECP_DP_SECP256R1;
 }
@@ -123,7 +124,25 @@ bool fcc_cert_self_signed(const mbedtls_x509_crt *crt)
     return fcc_cert_signed_by(crt, crt) == 0;
 }
 
+static bool is_ec(const mbedtls_pk_context *pk)
+{
+    mbedtls_pk_type_t t = mbedtls_pk_get_type(pk);
+    return t == MBEDTLS_PK_ECKEY || t == MBEDTLS_PK_ECKEY_DH || t == MBEDTLS_PK_ECDSA;
+}
+
 int fcc_cert_matches_key(const mbedtls_x509_crt *crt, const mbedtls_pk_context *key)
 {
-    return mbedtls_pk_check_pair(&crt->pk, key) == 0 ? 0 : -1;
+    const mbedtls_ecp_keypair *c, *k;
+
+    if (!is_ec(&crt->pk) || !is_ec(key))
+        return mbedtls_pk_check_pair(&crt->pk, key) == 0 ? 0 : -1;
+    /* EC: compare the certificate's point with the key's public point. mbedtls_pk_parse_key
+     * always fills that point (from the DER, or d*G when the DER omits it), and KCM checked
+     * Q == d*G when it stored the key; recomputing d*G here (mbedtls_pk_check_pair) would cost
+     * a full scalar multiplication, a third of the whole verification. */
+    c = mbedtls_pk_ec(crt->pk);
+    k = mbedtls_pk_ec(*key);
+    if (c == NULL || k == NULL || c->grp.id != k->grp.id)
+        return -1;
+    return mbedtls_ecp_point_cmp(&c->Q, &k->Q) == 0 ? 0 : -1;
 }
