@@ -91,8 +91,8 @@ void fcc_free(fcc_t *fcc);
 
 /* Handles one bundle. Reads `bundle` (not kept), writes the CBOR response into `resp`
  * (resp_size >= FCC_RESPONSE_MAX always suffices) and its length into *resp_len. Returns the
- * ReturnStatus written in the response. *keep_alive (may be NULL) is set when the bundle said
- * more messages follow in this session. A factory-disabled device answers status 9. If resp is
+ * ReturnStatus written in the response. *keep_alive (may be NULL) is set when the bundle
+ * succeeded and said more messages follow in this session (KpAlvSess:1). A factory-disabled device answers status 9. If resp is
  * too small for even a minimal response (resp_size < FCC_RESPONSE_MIN), returns
  * FCC_STATUS_BUNDLE_RESPONSE_ERROR with *resp_len = 0 and touches nothing.
  * The whole bundle is applied in one KCM transaction: on any error nothing of it is stored.

@@ -831,8 +831,9 @@ respond:
     if (r.resp.len < resp_size)
         mbedtls_platform_zeroize(resp + r.resp.len, resp_size - r.resp.len);
     *resp_len = r.resp.len;
+    /* A failed bundle ends the session: the tool starts again from its first message. */
     if (keep_alive != NULL)
-        *keep_alive = r.b.keep_alive;
+        *keep_alive = status == 0 && r.b.keep_alive;
     fcc->session_open = status == 0 && r.b.keep_alive;
     return (fcc_status_t)status;
 }
