@@ -49,8 +49,11 @@ typedef struct fcc_flash_sim {
     uint32_t *wear;          /* erase count per block */
     bool powered;
     uint64_t ops;            /* programs + erases since cut_after was armed */
+    uint32_t rng;            /* xorshift state, reseeded from `seed` when it changes */
+    uint32_t rng_seed;       /* the seed `rng` was derived from */
+    uint32_t prog_size, block_size, block_count;
     char *path;              /* file image path, or NULL for RAM */
-    int fd;
+    int fd;                  /* image file descriptor, -1 for RAM */
 } fcc_flash_sim_t;
 
 /* Creates a RAM flash, fully erased, and fills `out` with its ops and geometry. Returns
@@ -72,6 +75,14 @@ void fcc_flash_sim_power_on(fcc_flash_sim_t *sim);
 /* Copies the whole flash content out (for byte-for-byte comparisons in tests). `size` must be
  * block_count * block_size. */
 void fcc_flash_sim_snapshot(const fcc_flash_sim_t *sim, uint8_t *out, size_t size);
+
+/* Erase count of one block (0 when out of range). */
+uint32_t fcc_flash_sim_wear(const fcc_flash_sim_t *sim, uint32_t block);
+
+/* Overwrites the content of the flash directly (no NOR rules, no counting): for tests that
+ * corrupt an image or load one. `size` must be block_count * block_size. Program units holding
+ * anything but 0xFF count as programmed afterwards. */
+void fcc_flash_sim_load(fcc_flash_sim_t *sim, const uint8_t *img, size_t size);
 
 /* Releases the simulator (closes the image file). Safe on a zeroed struct. */
 void fcc_flash_sim_close(fcc_flash_sim_t *sim);

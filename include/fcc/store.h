@@ -34,27 +34,43 @@ extern "C" {
 #define FST_NAME_MAX 128
 #define FST_VALUE_MAX FCC_ITEM_VALUE_MAX
 
-/* Work buffer the caller provides to fst_mount (bytes); covers record staging and the copy
- * buffer of garbage collection. */
+/* Work buffer the caller provides to fst_mount (bytes); covers record staging (half, rounded
+ * down to the program unit) and the copy buffer of garbage collection (the rest). Program units
+ * up to 256 bytes are supported with this size. */
 #define FST_WORK_SIZE 512
+
+/* Bytes a record takes on flash besides its name and value (header 16, check 4); a transaction
+ * adds one commit record of FST_RECORD_OVERHEAD bytes. Padding to the program unit comes on top
+ * at each commit. */
+#define FST_RECORD_OVERHEAD 20
+
+/* On-flash format version written in every segment header. */
+#define FST_FORMAT_VERSION 1
 
 typedef struct fst {
     /* private: do not touch; the layout may change between versions */
     const fcc_flash_t *flash;
-    uint8_t *work;
+    uint8_t *work;           /* staging buffer (stage_cap bytes), then the copy buffer */
     size_t work_size;
-    uint32_t head_block;     /* block being appended to */
-    uint32_t head_off;       /* next free offset in head_block */
-    uint32_t tail_block;     /* oldest block holding live data */
-    uint32_t seq;            /* sequence number of the head block */
-    uint32_t txn_id;         /* id of the open transaction, 0 when none */
+    uint32_t stage_cap;      /* bytes of work used to stage programs, a multiple of prog_size */
+    uint32_t seg_blocks;     /* erase blocks per segment */
+    uint32_t seg_count;      /* segments in the ring */
+    uint32_t seg_size;       /* bytes per segment */
+    uint32_t hdr_size;       /* segment header, rounded up to prog_size */
+    uint32_t reserve;        /* bytes at a segment's end kept for commit and GC-end records */
+    uint32_t head_pos, head_seq; /* segment being appended to: ring position and sequence */
+    uint32_t tail_seq;       /* oldest segment of the log */
+    uint32_t head_off;       /* end of the log in the head segment (staged bytes included) */
+    uint32_t stage_off;      /* offset the staged bytes start at (aligned) */
+    uint32_t txn_id;         /* id of the open transaction */
     uint32_t next_txn_id;
-    uint32_t txn_start_block, txn_start_off; /* where the open transaction's records begin */
-    uint32_t used_bytes;     /* bytes of live records */
-    uint32_t live_items;
+    uint32_t txn_records;    /* records the open transaction wrote */
+    uint32_t collections;    /* garbage collections since mount */
     bool mounted;
     bool txn_open;
-    uint32_t reserved[8];
+    bool head_closed;        /* nothing more is appended to the head segment */
+    bool head_checked;       /* the space after head_off is known to be erased */
+    bool failed;             /* a flash operation failed: everything returns FST_ERR_IO */
 } fst_t;
 
 /* Geometry/state summary, for tools and benchmarks. */
@@ -105,7 +121,7 @@ int fst_abort(fst_t *st);
  * FST_NAME_MAX bytes. Changing the store during an iteration restarts nothing: finish or drop the
  * iteration before writing. */
 typedef struct fst_iter {
-    uint32_t block, off, step; /* private */
+    uint32_t block, off, step; /* private: segment sequence, offset, started flag */
     uint32_t reserved[4];
 } fst_iter_t;
 int fst_next(fst_t *st, fst_iter_t *it, uint8_t *type, uint8_t *name, size_t *name_len,

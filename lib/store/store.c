@@ -1,0 +1,1200 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The storage engine: a log of checksummed records over a ring of flash segments, with
+ * transactions that a commit record makes visible at once, garbage collection that copies the
+ * live records of the oldest segment and always keeps one segment free, and a mount that finds
+ * the last consistent state after a power cut at any instant. No heap: the state lives in fst_t
+ * and the caller's work buffer. The on-flash format and the recovery rules are in docs/store.md.
+ */
+#include "fcc/store.h"
+
+#include <string.h>
+
+/* ---- on-flash constants (docs/store.md) ---- */
+#define SEG_MAGIC 0x4C545346u /* "FSTL" little-endian */
+#define SEG_HDR_RAW 24u
+#define REC_MAGIC 0x5Au
+#define REC_HDR 16u
+#define REC_CRC 4u
+#define KIND_PUT 1u
+#define KIND_DEL 2u
+#define KIND_COMMIT 3u
+#define KIND_GCEND 4u
+#define FLAG_COPY 0x01u /* a collected copy of a committed record: valid without a commit */
+#define NO_PREV 0xFFFFFFFFu
+#define MAX_REC (REC_HDR + FST_NAME_MAX + FST_VALUE_MAX + REC_CRC)
+#define SMALL_REC (REC_HDR + REC_CRC) /* commit and GC-end records */
+#define READ_TRIES 3
+
+static const uint32_t crc_table[256] = {
+    0x00000000u, 0x77073096u, 0xee0e612cu, 0x990951bau, 0x076dc419u, 0x706af48fu,
+    0xe963a535u, 0x9e6495a3u, 0x0edb8832u, 0x79dcb8a4u, 0xe0d5e91eu, 0x97d2d988u,
+    0x09b64c2bu, 0x7eb17cbdu, 0xe7b82d07u, 0x90bf1d91u, 0x1db71064u, 0x6ab020f2u,
+    0xf3b97148u, 0x84be41deu, 0x1adad47du, 0x6ddde4ebu, 0xf4d4b551u, 0x83d385c7u,
+    0x136c9856u, 0x646ba8c0u, 0xfd62f97au, 0x8a65c9ecu, 0x14015c4fu, 0x63066cd9u,
+    0xfa0f3d63u, 0x8d080df5u, 0x3b6e20c8u, 0x4c69105eu, 0xd56041e4u, 0xa2677172u,
+    0x3c03e4d1u, 0x4b04d447u, 0xd20d85fdu, 0xa50ab56bu, 0x35b5a8fau, 0x42b2986cu,
+    0xdbbbc9d6u, 0xacbcf940u, 0x32d86ce3u, 0x45df5c75u, 0xdcd60dcfu, 0xabd13d59u,
+    0x26d930acu, 0x51de003au, 0xc8d75180u, 0xbfd06116u, 0x21b4f4b5u, 0x56b3c423u,
+    0xcfba9599u, 0xb8bda50fu, 0x2802b89eu, 0x5f058808u, 0xc60cd9b2u, 0xb10be924u,
+    0x2f6f7c87u, 0x58684c11u, 0xc1611dabu, 0xb6662d3du, 0x76dc4190u, 0x01db7106u,
+    0x98d220bcu, 0xefd5102au, 0x71b18589u, 0x06b6b51fu, 0x9fbfe4a5u, 0xe8b8d433u,
+    0x7807c9a2u, 0x0f00f934u, 0x9609a88eu, 0xe10e9818u, 0x7f6a0dbbu, 0x086d3d2du,
+    0x91646c97u, 0xe6635c01u, 0x6b6b51f4u, 0x1c6c6162u, 0x856530d8u, 0xf262004eu,
+    0x6c0695edu, 0x1b01a57bu, 0x8208f4c1u, 0xf50fc457u, 0x65b0d9c6u, 0x12b7e950u,
+    0x8bbeb8eau, 0xfcb9887cu, 0x62dd1ddfu, 0x15da2d49u, 0x8cd37cf3u, 0xfbd44c65u,
+    0x4db26158u, 0x3ab551ceu, 0xa3bc0074u, 0xd4bb30e2u, 0x4adfa541u, 0x3dd895d7u,
+    0xa4d1c46du, 0xd3d6f4fbu, 0x4369e96au, 0x346ed9fcu, 0xad678846u, 0xda60b8d0u,
+    0x44042d73u, 0x33031de5u, 0xaa0a4c5fu, 0xdd0d7cc9u, 0x5005713cu, 0x270241aau,
+    0xbe0b1010u, 0xc90c2086u, 0x5768b525u, 0x206f85b3u, 0xb966d409u, 0xce61e49fu,
+    0x5edef90eu, 0x29d9c998u, 0xb0d09822u, 0xc7d7a8b4u, 0x59b33d17u, 0x2eb40d81u,
+    0xb7bd5c3bu, 0xc0ba6cadu, 0xedb88320u, 0x9abfb3b6u, 0x03b6e20cu, 0x74b1d29au,
+    0xead54739u, 0x9dd277afu, 0x04db2615u, 0x73dc1683u, 0xe3630b12u, 0x94643b84u,
+    0x0d6d6a3eu, 0x7a6a5aa8u, 0xe40ecf0bu, 0x9309ff9du, 0x0a00ae27u, 0x7d079eb1u,
+    0xf00f9344u, 0x8708a3d2u, 0x1e01f268u, 0x6906c2feu, 0xf762575du, 0x806567cbu,
+    0x196c3671u, 0x6e6b06e7u, 0xfed41b76u, 0x89d32be0u, 0x10da7a5au, 0x67dd4accu,
+    0xf9b9df6fu, 0x8ebeeff9u, 0x17b7be43u, 0x60b08ed5u, 0xd6d6a3e8u, 0xa1d1937eu,
+    0x38d8c2c4u, 0x4fdff252u, 0xd1bb67f1u, 0xa6bc5767u, 0x3fb506ddu, 0x48b2364bu,
+    0xd80d2bdau, 0xaf0a1b4cu, 0x36034af6u, 0x41047a60u, 0xdf60efc3u, 0xa867df55u,
+    0x316e8eefu, 0x4669be79u, 0xcb61b38cu, 0xbc66831au, 0x256fd2a0u, 0x5268e236u,
+    0xcc0c7795u, 0xbb0b4703u, 0x220216b9u, 0x5505262fu, 0xc5ba3bbeu, 0xb2bd0b28u,
+    0x2bb45a92u, 0x5cb36a04u, 0xc2d7ffa7u, 0xb5d0cf31u, 0x2cd99e8bu, 0x5bdeae1du,
+    0x9b64c2b0u, 0xec63f226u, 0x756aa39cu, 0x026d930au, 0x9c0906a9u, 0xeb0e363fu,
+    0x72076785u, 0x05005713u, 0x95bf4a82u, 0xe2b87a14u, 0x7bb12baeu, 0x0cb61b38u,
+    0x92d28e9bu, 0xe5d5be0du, 0x7cdcefb7u, 0x0bdbdf21u, 0x86d3d2d4u, 0xf1d4e242u,
+    0x68ddb3f8u, 0x1fda836eu, 0x81be16cdu, 0xf6b9265bu, 0x6fb077e1u, 0x18b74777u,
+    0x88085ae6u, 0xff0f6a70u, 0x66063bcau, 0x11010b5cu, 0x8f659effu, 0xf862ae69u,
+    0x616bffd3u, 0x166ccf45u, 0xa00ae278u, 0xd70dd2eeu, 0x4e048354u, 0x3903b3c2u,
+    0xa7672661u, 0xd06016f7u, 0x4969474du, 0x3e6e77dbu, 0xaed16a4au, 0xd9d65adcu,
+    0x40df0b66u, 0x37d83bf0u, 0xa9bcae53u, 0xdebb9ec5u, 0x47b2cf7fu, 0x30b5ffe9u,
+    0xbdbdf21cu, 0xcabac28au, 0x53b39330u, 0x24b4a3a6u, 0xbad03605u, 0xcdd70693u,
+    0x54de5729u, 0x23d967bfu, 0xb3667a2eu, 0xc4614ab8u, 0x5d681b02u, 0x2a6f2b94u,
+    0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
+};
+
+/* ---- small helpers ---- */
+
+static uint32_t crc_update(uint32_t crc, const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    crc = ~crc;
+    while (n-- > 0)
+        crc = crc_table[(crc ^ *p++) & 0xFFu] ^ (crc >> 8);
+    return ~crc;
+}
+
+static uint16_t crc16_of(const void *data, size_t n)
+{
+    return (uint16_t)(crc_update(0, data, n) & 0xFFFFu);
+}
+
+static void put16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (uint16_t)(p[1] << 8));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint32_t round_up(uint32_t v, uint32_t a)
+{
+    return (v + a - 1) / a * a;
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+    return a < b ? a : b;
+}
+
+/* A record header as read from flash, plus where it sits. */
+typedef struct rec {
+    uint8_t raw[REC_HDR];
+    uint8_t kind, type, nlen, flags;
+    uint16_t dlen, ncrc;
+    uint32_t id;
+    uint32_t off; /* offset in its segment */
+    uint32_t len; /* bytes on flash, check included */
+} rec_t;
+
+/* Where a version of a key lives. */
+typedef struct loc {
+    bool valid, del;
+    uint32_t id, seq, off;
+    uint32_t dlen;
+} loc_t;
+
+/* The versions of one key a log scan found: the committed winner, the last record of an
+ * uncommitted transaction seen so far, the open transaction's own record, and how many records
+ * of the key lie outside the segment `skip`. */
+typedef struct look {
+    loc_t best, pend, open;
+    uint32_t outside;
+} look_t;
+
+typedef struct seghdr {
+    uint32_t seq, tail_seq, prev_end;
+} seghdr_t;
+
+typedef struct scan {
+    bool started;
+    uint32_t seq, pos, off, end;
+} scan_t;
+
+static uint8_t *copy_buf(const fst_t *st)
+{
+    return st->work + st->stage_cap;
+}
+
+static uint32_t copy_cap(const fst_t *st)
+{
+    return (uint32_t)(st->work_size - st->stage_cap);
+}
+
+static uint32_t log_count(const fst_t *st)
+{
+    return st->head_seq - st->tail_seq + 1u;
+}
+
+static uint32_t pos_of(const fst_t *st, uint32_t seq)
+{
+    uint32_t back = (st->head_seq - seq) % st->seg_count;
+    return (st->head_pos + st->seg_count - back) % st->seg_count;
+}
+
+static bool in_log(const fst_t *st, uint32_t seq)
+{
+    return st->head_seq - seq < log_count(st);
+}
+
+static int fail(fst_t *st)
+{
+    st->failed = true;
+    return FST_ERR_IO;
+}
+
+/* ---- flash access within a segment ---- */
+
+/* Reads n bytes at `off` of segment `pos` from flash only. */
+static int raw_read(fst_t *st, uint32_t pos, uint32_t off, void *buf, uint32_t n)
+{
+    const fcc_flash_t *f = st->flash;
+    uint8_t *p = buf;
+    while (n > 0) {
+        uint32_t block = pos * st->seg_blocks + off / f->block_size;
+        uint32_t boff = off % f->block_size;
+        uint32_t chunk = min_u32(n, f->block_size - boff);
+        if (f->read(f, block, boff, p, chunk) != FCC_FLASH_OK)
+            return FST_ERR_IO;
+        p += chunk;
+        off += chunk;
+        n -= chunk;
+    }
+    return FST_OK;
+}
+
+/* Reads n bytes at `off` of segment `pos` as the log sees them: bytes staged in RAM for the head
+ * segment but not programmed yet are taken from the staging buffer. */
+static int log_read(fst_t *st, uint32_t pos, uint32_t off, void *buf, uint32_t n)
+{
+    int rc = raw_read(st, pos, off, buf, n);
+    if (rc != FST_OK || pos != st->head_pos || st->head_off <= st->stage_off)
+        return rc;
+    uint32_t lo = off > st->stage_off ? off : st->stage_off;
+    uint32_t hi = min_u32(off + n, st->head_off);
+    if (lo < hi)
+        memcpy((uint8_t *)buf + (lo - off), st->work + (lo - st->stage_off), hi - lo);
+    return FST_OK;
+}
+
+static int seg_prog(fst_t *st, uint32_t pos, uint32_t off, const uint8_t *buf, uint32_t n)
+{
+    const fcc_flash_t *f = st->flash;
+    while (n > 0) {
+        uint32_t block = pos * st->seg_blocks + off / f->block_size;
+        uint32_t boff = off % f->block_size;
+        uint32_t chunk = min_u32(n, f->block_size - boff);
+        if (f->prog(f, block, boff, buf, chunk) != FCC_FLASH_OK)
+            return fail(st);
+        buf += chunk;
+        off += chunk;
+        n -= chunk;
+    }
+    return FST_OK;
+}
+
+static int flash_sync(fst_t *st)
+{
+    if (st->flash->sync(st->flash) != FCC_FLASH_OK)
+        return fail(st);
+    return FST_OK;
+}
+
+/* ---- segment headers ---- */
+
+/* Reads the header of segment `pos`. Returns 1 (valid, *h filled), 0 (not a segment header),
+ * FST_ERR_VERSION (a store header of another format version) or FST_ERR_IO. */
+static int seghdr_read(fst_t *st, uint32_t pos, seghdr_t *h)
+{
+    uint8_t b[SEG_HDR_RAW];
+    for (int tries = 0; tries < READ_TRIES; tries++) {
+        if (raw_read(st, pos, 0, b, sizeof(b)) != FST_OK)
+            return FST_ERR_IO;
+        if (get32(b) != SEG_MAGIC)
+            continue;
+        if (crc_update(0, b, 20) != get32(b + 20))
+            continue;
+        if (get16(b + 4) != FST_FORMAT_VERSION)
+            return FST_ERR_VERSION;
+        if (get16(b + 6) != st->seg_blocks)
+            return 0;
+        h->seq = get32(b + 8);
+        h->tail_seq = get32(b + 12);
+        h->prev_end = get32(b + 16);
+        return 1;
+    }
+    /* A version we cannot read keeps its magic and version where ours are. */
+    if (get32(b) == SEG_MAGIC && get16(b + 4) != FST_FORMAT_VERSION && get16(b + 4) != 0xFFFFu)
+        return FST_ERR_VERSION;
+    return 0;
+}
+
+/* End of the records of segment `seq` (in the log): head_off for the head, else the prev_end
+ * the next segment's header recorded. */
+static int seg_end(fst_t *st, uint32_t seq, uint32_t *end)
+{
+    if (seq == st->head_seq) {
+        *end = st->head_off;
+        return FST_OK;
+    }
+    seghdr_t h;
+    int rc = seghdr_read(st, pos_of(st, seq + 1), &h);
+    if (rc < 0 && rc != FST_ERR_VERSION)
+        return rc;
+    *end = st->hdr_size;
+    if (rc == 1 && h.prev_end >= st->hdr_size && h.prev_end <= st->seg_size)
+        *end = h.prev_end;
+    return FST_OK;
+}
+
+/* ---- records ---- */
+
+static void rec_parse(rec_t *r, uint32_t off)
+{
+    r->kind = r->raw[1];
+    r->type = r->raw[2];
+    r->nlen = r->raw[3];
+    r->dlen = get16(r->raw + 4);
+    r->ncrc = get16(r->raw + 6);
+    r->id = get32(r->raw + 8);
+    r->flags = r->raw[12];
+    r->off = off;
+    r->len = REC_HDR + r->nlen + r->dlen + REC_CRC;
+}
+
+static bool rec_sane(rec_t *r)
+{
+    rec_parse(r, r->off);
+    if (r->raw[0] != REC_MAGIC || r->nlen > FST_NAME_MAX || r->dlen > FST_VALUE_MAX)
+        return false;
+    if (crc16_of(r->raw, 14) != get16(r->raw + 14))
+        return false;
+    switch (r->kind) {
+    case KIND_PUT:
+        return true;
+    case KIND_DEL:
+        return r->dlen == 0;
+    case KIND_COMMIT:
+    case KIND_GCEND:
+        return r->nlen == 0 && r->dlen == 0;
+    default:
+        return false;
+    }
+}
+
+/* Reads the header of the record at or after `off` (padding skipped) in segment `pos`, whose
+ * records end at `end`. Returns 1 (*r filled), 0 (no more records) or FST_ERR_IO. */
+static int rec_head(fst_t *st, uint32_t pos, uint32_t off, uint32_t end, rec_t *r)
+{
+    uint32_t prog = st->flash->prog_size;
+    for (;;) {
+        if (off >= end)
+            return 0;
+        uint32_t n = min_u32(REC_HDR, end - off);
+        memset(r->raw, 0xFF, sizeof(r->raw));
+        if (log_read(st, pos, off, r->raw, n) != FST_OK)
+            return FST_ERR_IO;
+        if (r->raw[0] == 0xFF) {
+            /* Padding to the program unit after a flush; at a unit boundary, the end. */
+            if (off % prog == 0)
+                return 0;
+            off = round_up(off, prog);
+            continue;
+        }
+        if (n < REC_HDR)
+            return 0;
+        r->off = off;
+        for (int tries = 1; !rec_sane(r) && tries < READ_TRIES; tries++)
+            if (log_read(st, pos, off, r->raw, n) != FST_OK)
+                return FST_ERR_IO;
+        if (!rec_sane(r))
+            return 0;
+        rec_parse(r, off);
+        if (r->len > end - off)
+            return 0;
+        return 1;
+    }
+}
+
+/* Checks the whole record against its CRC (re-reading on a mismatch). Returns 1 (good),
+ * 0 (bad) or FST_ERR_IO. Uses the copy buffer. */
+static int rec_verify(fst_t *st, uint32_t pos, const rec_t *r)
+{
+    uint8_t *buf = copy_buf(st);
+    uint32_t cap = copy_cap(st);
+    for (int tries = 0; tries < READ_TRIES; tries++) {
+        uint32_t crc = crc_update(0, r->raw, 12);
+        uint32_t off = r->off + REC_HDR;
+        uint32_t body = r->nlen + r->dlen;
+        while (body > 0) {
+            uint32_t chunk = min_u32(body, cap);
+            if (log_read(st, pos, off, buf, chunk) != FST_OK)
+                return FST_ERR_IO;
+            crc = crc_update(crc, buf, chunk);
+            off += chunk;
+            body -= chunk;
+        }
+        uint8_t c[REC_CRC];
+        if (log_read(st, pos, off, c, REC_CRC) != FST_OK)
+            return FST_ERR_IO;
+        if (get32(c) == crc)
+            return 1;
+    }
+    return 0;
+}
+
+/* Reads the name of record r into name[FST_NAME_MAX], checked against its name check. Returns
+ * 1, 0 (unreadable) or FST_ERR_IO. */
+static int rec_name(fst_t *st, uint32_t pos, const rec_t *r, uint8_t *name)
+{
+    for (int tries = 0; tries < READ_TRIES; tries++) {
+        if (log_read(st, pos, r->off + REC_HDR, name, r->nlen) != FST_OK)
+            return FST_ERR_IO;
+        if (crc16_of(name, r->nlen) == r->ncrc)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- walking the log ---- */
+
+static int scan_at(fst_t *st, scan_t *sc, uint32_t seq, uint32_t off)
+{
+    sc->started = true;
+    sc->seq = seq;
+    sc->pos = pos_of(st, seq);
+    sc->off = off;
+    return seg_end(st, seq, &sc->end);
+}
+
+/* Next record of the log, oldest first. Returns 1 (*r filled, sc->pos is its segment), 0 (end
+ * of the log) or FST_ERR_IO. */
+static int scan_next(fst_t *st, scan_t *sc, rec_t *r)
+{
+    int rc;
+    if (!sc->started && (rc = scan_at(st, sc, st->tail_seq, st->hdr_size)) != FST_OK)
+        return rc;
+    for (;;) {
+        rc = rec_head(st, sc->pos, sc->off, sc->end, r);
+        if (rc != 0) {
+            if (rc == 1)
+                sc->off = r->off + r->len;
+            return rc;
+        }
+        if (sc->seq == st->head_seq)
+            return 0;
+        if ((rc = scan_at(st, sc, sc->seq + 1, st->hdr_size)) != FST_OK)
+            return rc;
+    }
+}
+
+static void take_committed(look_t *lk, const loc_t *l)
+{
+    if (!lk->best.valid || l->id >= lk->best.id)
+        lk->best = *l;
+}
+
+/* Finds every version of (type, name) in the log. `skip` names a segment whose records do not
+ * count in lk->outside (or any sequence outside the log). Returns FST_OK or FST_ERR_IO. */
+static int lookup(fst_t *st, uint8_t type, const uint8_t *name, size_t nlen, uint32_t skip,
+                  look_t *lk)
+{
+    memset(lk, 0, sizeof(*lk));
+    uint16_t qcrc = crc16_of(name, nlen);
+    uint8_t buf[FST_NAME_MAX];
+    scan_t sc = {0};
+    rec_t r;
+    int rc;
+    while ((rc = scan_next(st, &sc, &r)) == 1) {
+        if (r.kind == KIND_COMMIT) {
+            if (lk->pend.valid && lk->pend.id == r.id)
+                take_committed(lk, &lk->pend);
+            if (lk->pend.valid && lk->pend.id <= r.id)
+                lk->pend.valid = false;
+            continue;
+        }
+        if ((r.kind != KIND_PUT && r.kind != KIND_DEL) || r.type != type || r.nlen != nlen ||
+            r.ncrc != qcrc)
+            continue;
+        rc = rec_name(st, sc.pos, &r, buf);
+        if (rc < 0)
+            return rc;
+        if (rc == 0 || memcmp(buf, name, nlen) != 0)
+            continue;
+        if (sc.seq != skip)
+            lk->outside++;
+        loc_t l = {true, r.kind == KIND_DEL, r.id, sc.seq, r.off, r.dlen};
+        if (r.flags & FLAG_COPY)
+            take_committed(lk, &l);
+        else if (st->txn_open && r.id == st->txn_id)
+            lk->open = l;
+        else
+            lk->pend = l;
+    }
+    return rc < 0 ? rc : FST_OK;
+}
+
+/* The version a reader sees: the open transaction's own, else the committed one. */
+static const loc_t *look_view(const fst_t *st, const look_t *lk)
+{
+    if (st->txn_open && lk->open.valid)
+        return &lk->open;
+    return &lk->best;
+}
+
+/* ---- appending ---- */
+
+/* Programs the staged bytes with 0xFF padding up to the program unit. */
+static int stage_flush(fst_t *st)
+{
+    uint32_t staged = st->head_off - st->stage_off;
+    if (staged == 0)
+        return FST_OK;
+    uint32_t padded = round_up(staged, st->flash->prog_size);
+    memset(st->work + staged, 0xFF, padded - staged);
+    int rc = seg_prog(st, st->head_pos, st->stage_off, st->work, padded);
+    if (rc != FST_OK)
+        return rc;
+    st->stage_off += padded;
+    st->head_off = st->stage_off;
+    return FST_OK;
+}
+
+/* Appends bytes to the head segment through the staging buffer (programmed a full buffer at a
+ * time). The caller made sure they fit. */
+static int stage_put(fst_t *st, const void *data, uint32_t n)
+{
+    const uint8_t *p = data;
+    while (n > 0) {
+        uint32_t staged = st->head_off - st->stage_off;
+        uint32_t chunk = min_u32(n, st->stage_cap - staged);
+        memcpy(st->work + staged, p, chunk);
+        st->head_off += chunk;
+        p += chunk;
+        n -= chunk;
+        if (st->head_off - st->stage_off == st->stage_cap) {
+            int rc = seg_prog(st, st->head_pos, st->stage_off, st->work, st->stage_cap);
+            if (rc != FST_OK)
+                return rc;
+            st->stage_off = st->head_off;
+        }
+    }
+    return FST_OK;
+}
+
+/* Erases the segment after the head and writes its header: it becomes the head. The old head
+ * must be flushed; its end goes into the new header (`prev_end`). */
+static int seg_open(fst_t *st, uint32_t prev_end)
+{
+    uint32_t pos = (st->head_pos + 1) % st->seg_count;
+    uint32_t seq = st->head_seq + 1;
+    for (uint32_t b = 0; b < st->seg_blocks; b++)
+        if (st->flash->erase(st->flash, pos * st->seg_blocks + b) != FCC_FLASH_OK)
+            return fail(st);
+    uint8_t *h = st->work;
+    memset(h, 0xFF, st->hdr_size);
+    put32(h, SEG_MAGIC);
+    put16(h + 4, FST_FORMAT_VERSION);
+    put16(h + 6, st->seg_blocks);
+    put32(h + 8, seq);
+    put32(h + 12, st->tail_seq);
+    put32(h + 16, prev_end);
+    put32(h + 20, crc_update(0, h, 20));
+    int rc = seg_prog(st, pos, 0, h, st->hdr_size);
+    if (rc != FST_OK)
+        return rc;
+    st->head_pos = pos;
+    st->head_seq = seq;
+    st->head_off = st->hdr_size;
+    st->stage_off = st->hdr_size;
+    st->head_closed = false;
+    st->head_checked = true;
+    return FST_OK;
+}
+
+/* After a mount, the space after the last valid record of the head segment may hold the torn
+ * remains of an interrupted write. Appending resumes there only if every byte an interrupted
+ * write could have reached is still 0xFF; otherwise the head segment is closed (its end fenced
+ * by the next segment's prev_end) and writing moves on to a new segment. */
+static int head_check(fst_t *st)
+{
+    if (st->head_checked || st->head_closed)
+        return FST_OK;
+    uint32_t prog = st->flash->prog_size;
+    uint32_t from = st->head_off;
+    uint32_t to = min_u32(st->seg_size, from + MAX_REC + st->stage_cap + prog);
+    uint8_t *buf = copy_buf(st);
+    bool clean = true;
+    while (from < to && clean) {
+        uint32_t chunk = min_u32(to - from, copy_cap(st));
+        if (raw_read(st, st->head_pos, from, buf, chunk) != FST_OK)
+            return fail(st);
+        for (uint32_t i = 0; i < chunk; i++)
+            if (buf[i] != 0xFF) {
+                clean = false;
+                break;
+            }
+        from += chunk;
+    }
+    if (clean) {
+        st->head_off = round_up(st->head_off, prog);
+        st->stage_off = st->head_off;
+    } else {
+        st->head_closed = true;
+    }
+    st->head_checked = true;
+    return FST_OK;
+}
+
+static int gc_collect(fst_t *st);
+
+/* Makes room for a record of `len` bytes in the head segment, opening segments and collecting
+ * as needed. `small` records (commit) may use the reserve at the segment's end. Returns FST_OK,
+ * FST_ERR_NOSPC (live data leaves no room) or FST_ERR_IO. */
+static int ensure_room(fst_t *st, uint32_t len, bool small)
+{
+    int rc = head_check(st);
+    if (rc != FST_OK)
+        return rc;
+    uint32_t limit = small ? st->seg_size : st->seg_size - st->reserve;
+    uint32_t rounds = 0;
+    while (st->head_closed || st->head_off + len > limit) {
+        if ((rc = stage_flush(st)) != FST_OK)
+            return rc;
+        st->head_closed = true;
+        if (st->seg_count - log_count(st) >= 2) {
+            rc = seg_open(st, st->head_off);
+        } else {
+            if (rounds++ >= st->seg_count)
+                return FST_ERR_NOSPC;
+            rc = gc_collect(st);
+        }
+        if (rc != FST_OK)
+            return rc;
+    }
+    return FST_OK;
+}
+
+static void rec_build(uint8_t *h, uint8_t kind, uint8_t type, const uint8_t *name, uint32_t nlen,
+                      uint32_t dlen, uint32_t id)
+{
+    h[0] = REC_MAGIC;
+    h[1] = kind;
+    h[2] = type;
+    h[3] = (uint8_t)nlen;
+    put16(h + 4, dlen);
+    put16(h + 6, crc16_of(name, nlen));
+    put32(h + 8, id);
+    h[12] = 0;
+    h[13] = 0;
+    put16(h + 14, crc16_of(h, 14));
+}
+
+/* Appends one record (header, name, data, CRC), making room first. */
+static int rec_append(fst_t *st, uint8_t kind, uint8_t type, const uint8_t *name, uint32_t nlen,
+                      const void *data, uint32_t dlen, uint32_t id)
+{
+    uint32_t len = REC_HDR + nlen + dlen + REC_CRC;
+    int rc = ensure_room(st, len, kind == KIND_COMMIT);
+    if (rc != FST_OK)
+        return rc;
+    uint8_t h[REC_HDR], c[REC_CRC];
+    rec_build(h, kind, type, name, nlen, dlen, id);
+    uint32_t crc = crc_update(0, h, 12);
+    crc = crc_update(crc, name, nlen);
+    crc = crc_update(crc, data, dlen);
+    put32(c, crc);
+    if ((rc = stage_put(st, h, REC_HDR)) != FST_OK || (rc = stage_put(st, name, nlen)) != FST_OK ||
+        (rc = stage_put(st, data, dlen)) != FST_OK || (rc = stage_put(st, c, REC_CRC)) != FST_OK)
+        return rc;
+    return FST_OK;
+}
+
+/* Copies record r of segment `pos` to the head with `flags`; its CRC does not cover the flags,
+ * so the copy keeps the original's. A mismatch while copying (the flash read differently than
+ * when verified) fails the store: the torn copy is dropped at the next mount. */
+static int rec_copy(fst_t *st, uint32_t pos, const rec_t *r, uint8_t flags)
+{
+    uint8_t h[REC_HDR];
+    memcpy(h, r->raw, REC_HDR);
+    h[12] = flags;
+    put16(h + 14, crc16_of(h, 14));
+    int rc = stage_put(st, h, REC_HDR);
+    if (rc != FST_OK)
+        return rc;
+    uint32_t crc = crc_update(0, h, 12);
+    uint32_t body = r->nlen + r->dlen, done = 0, total = body + REC_CRC;
+    uint8_t stored[REC_CRC];
+    uint8_t *buf = copy_buf(st);
+    while (done < total) {
+        uint32_t chunk = min_u32(total - done, copy_cap(st));
+        if (log_read(st, pos, r->off + REC_HDR + done, buf, chunk) != FST_OK)
+            return fail(st);
+        for (uint32_t i = 0; i < chunk; i++) {
+            if (done + i < body)
+                crc = crc_update(crc, buf + i, 1);
+            else
+                stored[done + i - body] = buf[i];
+        }
+        if ((rc = stage_put(st, buf, chunk)) != FST_OK)
+            return rc;
+        done += chunk;
+    }
+    if (get32(stored) != crc)
+        return fail(st);
+    return FST_OK;
+}
+
+/* Garbage collection: opens the free segment as the head, copies there every live record of the
+ * tail segment (committed winners flagged as copies, the open transaction's records as they
+ * are), writes a GC-end record naming the tail, and drops the tail. A committed deletion is
+ * dropped once no other record of its key remains outside the tail. Interrupted, it is redone:
+ * mount discards a head that filled the ring without its GC-end record. */
+static int gc_collect(fst_t *st)
+{
+    uint32_t old = st->tail_seq, opos = pos_of(st, old), end;
+    int rc = seg_end(st, old, &end);
+    if (rc != FST_OK)
+        return fail(st);
+    if ((rc = seg_open(st, st->head_off)) != FST_OK)
+        return rc;
+    uint8_t name[FST_NAME_MAX];
+    uint32_t off = st->hdr_size;
+    rec_t r;
+    while ((rc = rec_head(st, opos, off, end, &r)) == 1) {
+        off = r.off + r.len;
+        if (r.kind != KIND_PUT && r.kind != KIND_DEL)
+            continue;
+        int nr = rec_name(st, opos, &r, name);
+        if (nr < 0)
+            return fail(st);
+        if (nr == 0)
+            continue;
+        look_t lk;
+        if (lookup(st, r.type, name, r.nlen, old, &lk) != FST_OK)
+            return fail(st);
+        bool committed = lk.best.valid && lk.best.seq == old && lk.best.off == r.off;
+        bool open = st->txn_open && lk.open.valid && lk.open.seq == old && lk.open.off == r.off;
+        if (committed && lk.best.del && lk.outside == 0)
+            committed = false;
+        if (!committed && !open)
+            continue;
+        int ok = rec_verify(st, opos, &r);
+        if (ok < 0)
+            return fail(st);
+        if (ok == 0)
+            continue; /* corrupted: dropped */
+        if (st->head_off + r.len > st->seg_size - SMALL_REC - st->flash->prog_size)
+            return FST_ERR_CORRUPT;
+        if ((rc = rec_copy(st, opos, &r, committed ? FLAG_COPY : 0)) != FST_OK)
+            return rc;
+    }
+    if (rc < 0)
+        return fail(st);
+    uint8_t h[REC_HDR], c[REC_CRC];
+    rec_build(h, KIND_GCEND, 0, NULL, 0, 0, old);
+    put32(c, crc_update(0, h, 12));
+    if ((rc = stage_put(st, h, REC_HDR)) != FST_OK || (rc = stage_put(st, c, REC_CRC)) != FST_OK ||
+        (rc = stage_flush(st)) != FST_OK || (rc = flash_sync(st)) != FST_OK)
+        return rc;
+    st->tail_seq = old + 1;
+    st->collections++;
+    return FST_OK;
+}
+
+/* ---- mount and format ---- */
+
+static int layout(fst_t *st, const fcc_flash_t *flash, void *work, size_t work_size)
+{
+    memset(st, 0, sizeof(*st));
+    if (flash == NULL || work == NULL || flash->read == NULL || flash->prog == NULL ||
+        flash->erase == NULL || flash->sync == NULL || work_size < FST_WORK_SIZE)
+        return FST_ERR_INVAL;
+    uint32_t p = flash->prog_size, bs = flash->block_size;
+    if (p == 0 || (p & (p - 1)) != 0 || p > FST_WORK_SIZE / 2 || bs < p || bs % p != 0 ||
+        flash->block_count < 2)
+        return FST_ERR_INVAL;
+    if (work_size > 0x10000u)
+        work_size = 0x10000u;
+    st->flash = flash;
+    st->work = work;
+    st->work_size = work_size;
+    st->stage_cap = (uint32_t)(work_size / 2) / p * p;
+    st->hdr_size = round_up(SEG_HDR_RAW, p);
+    st->reserve = round_up(2u * (SMALL_REC + p), p);
+    uint64_t need = (uint64_t)st->hdr_size + MAX_REC + st->reserve + p;
+    uint64_t m = (need + bs - 1) / bs;
+    if (m > flash->block_count / 2 || m * bs > 0x40000000u)
+        return FST_ERR_INVAL;
+    st->seg_blocks = (uint32_t)m;
+    st->seg_count = flash->block_count / st->seg_blocks;
+    st->seg_size = st->seg_blocks * bs;
+    return FST_OK;
+}
+
+/* Writes an empty log into the segment after the current head (or segment 0 with `fresh`). */
+static int format_at(fst_t *st, bool fresh, uint32_t seq)
+{
+    if (fresh) {
+        st->head_pos = st->seg_count - 1;
+        st->head_seq = seq - 1;
+    }
+    st->tail_seq = st->head_seq + 1;
+    st->head_off = st->stage_off = 0;
+    int rc = seg_open(st, NO_PREV);
+    if (rc == FST_OK)
+        rc = flash_sync(st);
+    if (rc != FST_OK)
+        return rc;
+    st->next_txn_id = 1;
+    st->txn_open = false;
+    st->collections = 0;
+    st->mounted = true;
+    return FST_OK;
+}
+
+/* True when every byte of the flash but the segment header areas reads 0xFF. */
+static int flash_blank(fst_t *st, bool *blank)
+{
+    uint8_t *buf = copy_buf(st);
+    *blank = false;
+    for (uint32_t pos = 0; pos < st->seg_count; pos++) {
+        for (uint32_t off = st->hdr_size; off < st->seg_size;) {
+            uint32_t chunk = min_u32(st->seg_size - off, copy_cap(st));
+            if (raw_read(st, pos, off, buf, chunk) != FST_OK)
+                return FST_ERR_IO;
+            for (uint32_t i = 0; i < chunk; i++)
+                if (buf[i] != 0xFF)
+                    return FST_OK;
+            off += chunk;
+        }
+    }
+    *blank = true;
+    return FST_OK;
+}
+
+/* Finds the log. Returns FST_OK (mounted state filled), FST_ERR_NOENT (no segment header at
+ * all), FST_ERR_VERSION or FST_ERR_IO. */
+static int find_log(fst_t *st)
+{
+    bool any = false;
+    uint32_t best_pos = 0;
+    seghdr_t h, head = {0, 0, 0};
+    int version = 0;
+    for (uint32_t pos = 0; pos < st->seg_count; pos++) {
+        int rc = seghdr_read(st, pos, &h);
+        if (rc == FST_ERR_VERSION) {
+            version = rc;
+            continue;
+        }
+        if (rc < 0)
+            return rc;
+        if (rc == 1 && (!any || h.seq > head.seq)) {
+            any = true;
+            best_pos = pos;
+            head = h;
+        }
+    }
+    if (!any)
+        return version ? version : FST_ERR_NOENT;
+    st->head_pos = best_pos;
+    st->head_seq = head.seq;
+    st->tail_seq = head.seq;
+    st->head_off = st->seg_size; /* scan the head as far as it holds valid records */
+    st->stage_off = st->seg_size;
+
+    /* The head's records are checked in full: the end of the last good one is the log's end. */
+    uint32_t off = st->hdr_size, good_end = st->hdr_size, tail_bound = head.tail_seq;
+    rec_t r;
+    int rc;
+    while ((rc = rec_head(st, st->head_pos, off, st->seg_size, &r)) == 1) {
+        int ok = rec_verify(st, st->head_pos, &r);
+        if (ok < 0)
+            return ok;
+        if (ok == 0)
+            break;
+        if (r.kind == KIND_GCEND && (int32_t)(r.id + 1 - tail_bound) > 0)
+            tail_bound = r.id + 1;
+        off = good_end = r.off + r.len;
+    }
+    if (rc < 0)
+        return rc;
+    st->head_off = good_end;
+    st->stage_off = good_end;
+
+    /* The log is the run of segments with consecutive sequence numbers ending at the head, back
+     * to the tail bound. */
+    uint32_t span = (int32_t)(head.seq - tail_bound) < 0 ? 0 : head.seq - tail_bound;
+    if (span > st->seg_count - 1)
+        span = st->seg_count - 1;
+    for (uint32_t k = 1; k <= span; k++) {
+        uint32_t seq = head.seq - k;
+        rc = seghdr_read(st, pos_of(st, seq), &h);
+        if (rc < 0 && rc != FST_ERR_VERSION)
+            return rc;
+        if (rc != 1 || h.seq != seq)
+            break;
+        st->tail_seq = seq;
+    }
+    st->head_checked = false;
+    st->head_closed = false;
+    if (log_count(st) == st->seg_count) {
+        /* The head filled the ring without its GC-end record: an interrupted collection. Its
+         * content only repeats the tail's, so the head is dropped and the collection redone. */
+        uint32_t prev_end = head.prev_end;
+        st->head_seq--;
+        st->head_pos = (st->head_pos + st->seg_count - 1) % st->seg_count;
+        if (prev_end < st->hdr_size || prev_end > st->seg_size)
+            prev_end = st->hdr_size;
+        st->head_off = st->stage_off = prev_end;
+        st->head_closed = true;
+    }
+
+    /* Transaction ids keep growing across mounts. */
+    uint32_t max_id = 0;
+    scan_t sc = {0};
+    while ((rc = scan_next(st, &sc, &r)) == 1)
+        if (r.kind != KIND_GCEND && r.id > max_id)
+            max_id = r.id;
+    if (rc < 0)
+        return rc;
+    st->next_txn_id = max_id + 1 == 0 ? 1 : max_id + 1;
+    st->mounted = true;
+    return FST_OK;
+}
+
+int fst_mount(fst_t *st, const fcc_flash_t *flash, void *work, size_t work_size)
+{
+    if (st == NULL)
+        return FST_ERR_INVAL;
+    int rc = layout(st, flash, work, work_size);
+    if (rc != FST_OK)
+        goto cleanup;
+    rc = find_log(st);
+    if (rc == FST_ERR_NOENT) {
+        bool blank;
+        rc = flash_blank(st, &blank);
+        if (rc == FST_OK)
+            rc = blank ? format_at(st, true, 1) : FST_ERR_CORRUPT;
+    }
+cleanup:
+    if (rc != FST_OK)
+        memset(st, 0, sizeof(*st));
+    return rc;
+}
+
+int fst_format(fst_t *st, const fcc_flash_t *flash, void *work, size_t work_size)
+{
+    if (st == NULL)
+        return FST_ERR_INVAL;
+    int rc = layout(st, flash, work, work_size);
+    if (rc != FST_OK)
+        goto cleanup;
+    /* On a readable store the empty log goes into the free segment after the head, with a
+     * higher sequence number, so a cut leaves the old store or the empty one. */
+    rc = find_log(st);
+    if (rc == FST_OK) {
+        st->mounted = false;
+        rc = format_at(st, false, 0);
+    } else if (rc == FST_ERR_NOENT || rc == FST_ERR_VERSION) {
+        uint32_t max = 0;
+        seghdr_t h;
+        for (uint32_t pos = 0; pos < st->seg_count; pos++)
+            if (seghdr_read(st, pos, &h) == 1 && h.seq > max)
+                max = h.seq;
+        rc = format_at(st, true, max + 1 == 0 ? 1 : max + 1);
+    }
+cleanup:
+    if (rc != FST_OK)
+        memset(st, 0, sizeof(*st));
+    return rc;
+}
+
+void fst_unmount(fst_t *st)
+{
+    if (st == NULL)
+        return;
+    if (st->mounted && !st->failed)
+        (void)stage_flush(st);
+    memset(st, 0, sizeof(*st));
+}
+
+/* ---- reads ---- */
+
+static int check_ready(const fst_t *st)
+{
+    if (st == NULL || !st->mounted)
+        return FST_ERR_STATE;
+    if (st->failed)
+        return FST_ERR_IO;
+    return FST_OK;
+}
+
+static int check_name(const uint8_t *name, size_t name_len)
+{
+    if (name_len > FST_NAME_MAX || (name == NULL && name_len > 0))
+        return FST_ERR_INVAL;
+    return FST_OK;
+}
+
+static int find_view(fst_t *st, uint8_t type, const uint8_t *name, size_t name_len, loc_t *out)
+{
+    int rc = check_ready(st);
+    if (rc == FST_OK)
+        rc = check_name(name, name_len);
+    if (rc != FST_OK)
+        return rc;
+    look_t lk;
+    if ((rc = lookup(st, type, name, name_len, st->head_seq + 1, &lk)) != FST_OK)
+        return rc;
+    *out = *look_view(st, &lk);
+    return out->valid && !out->del ? FST_OK : FST_ERR_NOENT;
+}
+
+int fst_get(fst_t *st, uint8_t type, const uint8_t *name, size_t name_len, void *buf,
+            size_t buf_size, size_t *len)
+{
+    loc_t l;
+    int rc = find_view(st, type, name, name_len, &l);
+    if (rc != FST_OK)
+        return rc;
+    if (len != NULL)
+        *len = l.dlen;
+    if (buf_size < l.dlen)
+        return FST_ERR_RANGE;
+    if (buf == NULL && l.dlen > 0)
+        return FST_ERR_INVAL;
+    uint32_t pos = pos_of(st, l.seq);
+    uint8_t h[REC_HDR], nbuf[FST_NAME_MAX], c[REC_CRC];
+    for (int tries = 0; tries < READ_TRIES; tries++) {
+        if (log_read(st, pos, l.off, h, REC_HDR) != FST_OK ||
+            log_read(st, pos, l.off + REC_HDR, nbuf, (uint32_t)name_len) != FST_OK ||
+            log_read(st, pos, l.off + REC_HDR + (uint32_t)name_len, buf, l.dlen) != FST_OK ||
+            log_read(st, pos, l.off + REC_HDR + (uint32_t)name_len + l.dlen, c, REC_CRC) !=
+                FST_OK)
+            return FST_ERR_IO;
+        uint32_t crc = crc_update(0, h, 12);
+        crc = crc_update(crc, nbuf, name_len);
+        crc = crc_update(crc, buf, l.dlen);
+        if (crc == get32(c))
+            return FST_OK;
+    }
+    return FST_ERR_CORRUPT;
+}
+
+int fst_size(fst_t *st, uint8_t type, const uint8_t *name, size_t name_len, size_t *len)
+{
+    loc_t l;
+    int rc = find_view(st, type, name, name_len, &l);
+    if (rc == FST_OK && len != NULL)
+        *len = l.dlen;
+    return rc;
+}
+
+/* ---- transactions ---- */
+
+int fst_begin(fst_t *st)
+{
+    int rc = check_ready(st);
+    if (rc != FST_OK)
+        return rc;
+    if (st->txn_open)
+        return FST_ERR_STATE;
+    st->txn_id = st->next_txn_id++;
+    if (st->next_txn_id == 0)
+        st->next_txn_id = 1;
+    st->txn_open = true;
+    st->txn_records = 0;
+    return FST_OK;
+}
+
+int fst_put(fst_t *st, uint8_t type, const uint8_t *name, size_t name_len, const void *data,
+            size_t len)
+{
+    int rc = check_ready(st);
+    if (rc != FST_OK)
+        return rc;
+    if (!st->txn_open)
+        return FST_ERR_STATE;
+    if (check_name(name, name_len) != FST_OK || len > FST_VALUE_MAX || (data == NULL && len > 0))
+        return FST_ERR_INVAL;
+    rc = rec_append(st, KIND_PUT, type, name, (uint32_t)name_len, data, (uint32_t)len,
+                    st->txn_id);
+    if (rc == FST_OK)
+        st->txn_records++;
+    return rc;
+}
+
+int fst_del(fst_t *st, uint8_t type, const uint8_t *name, size_t name_len)
+{
+    int rc = check_ready(st);
+    if (rc != FST_OK)
+        return rc;
+    if (!st->txn_open)
+        return FST_ERR_STATE;
+    loc_t l;
+    if ((rc = find_view(st, type, name, name_len, &l)) != FST_OK)
+        return rc;
+    rc = rec_append(st, KIND_DEL, type, name, (uint32_t)name_len, NULL, 0, st->txn_id);
+    if (rc == FST_OK)
+        st->txn_records++;
+    return rc;
+}
+
+int fst_commit(fst_t *st)
+{
+    int rc = check_ready(st);
+    if (rc != FST_OK)
+        return rc;
+    if (!st->txn_open)
+        return FST_ERR_STATE;
+    if (st->txn_records > 0) {
+        /* Every record is durable before the commit record starts; the commit goes in its own
+         * program, then is made durable. */
+        if ((rc = stage_flush(st)) != FST_OK || (rc = flash_sync(st)) != FST_OK ||
+            (rc = rec_append(st, KIND_COMMIT, 0, NULL, 0, NULL, 0, st->txn_id)) != FST_OK ||
+            (rc = stage_flush(st)) != FST_OK || (rc = flash_sync(st)) != FST_OK)
+            goto out;
+    }
+    rc = FST_OK;
+out:
+    st->txn_open = false;
+    st->txn_records = 0;
+    return rc;
+}
+
+int fst_abort(fst_t *st)
+{
+    if (st == NULL || !st->mounted)
+        return FST_ERR_STATE;
+    if (!st->txn_open)
+        return FST_ERR_STATE;
+    /* The records stay in the log without a commit record: they never happened. */
+    st->txn_open = false;
+    st->txn_records = 0;
+    return st->failed ? FST_ERR_IO : FST_OK;
+}
+
+/* ---- iteration and information ---- */
+
+int fst_next(fst_t *st, fst_iter_t *it, uint8_t *type, uint8_t *name, size_t *name_len,
+             size_t *value_len)
+{
+    int rc = check_ready(st);
+    if (rc != FST_OK)
+        return rc;
+    if (it == NULL || name == NULL)
+        return FST_ERR_INVAL;
+    scan_t sc = {0};
+    if (it->step != 0) {
+        if (!in_log(st, it->block))
+            return FST_ERR_NOENT;
+        if ((rc = scan_at(st, &sc, it->block, it->off)) != FST_OK)
+            return rc;
+    }
+    rec_t r;
+    while ((rc = scan_next(st, &sc, &r)) == 1) {
+        if (r.kind != KIND_PUT)
+            continue;
+        int nr = rec_name(st, sc.pos, &r, name);
+        if (nr < 0)
+            return nr;
+        if (nr == 0)
+            continue;
+        look_t lk;
+        if ((rc = lookup(st, r.type, name, r.nlen, st->head_seq + 1, &lk)) != FST_OK)
+            return rc;
+        const loc_t *v = look_view(st, &lk);
+        if (!v->valid || v->del || v->seq != sc.seq || v->off != r.off)
+            continue;
+        it->step = 1;
+        it->block = sc.seq;
+        it->off = sc.off;
+        if (type != NULL)
+            *type = r.type;
+        if (name_len != NULL)
+            *name_len = r.nlen;
+        if (value_len != NULL)
+            *value_len = r.dlen;
+        return FST_OK;
+    }
+    if (rc < 0)
+        return rc;
+    it->step = 1;
+    it->block = st->head_seq + 1;
+    return FST_ERR_NOENT;
+}
+
+int fst_info(fst_t *st, fst_info_t *info)
+{
+    int rc = check_ready(st);
+    if (rc != FST_OK)
+        return rc;
+    if (info == NULL)
+        return FST_ERR_INVAL;
+    memset(info, 0, sizeof(*info));
+    info->format_version = FST_FORMAT_VERSION;
+    fst_iter_t it = {0};
+    uint8_t name[FST_NAME_MAX];
+    size_t nlen, vlen;
+    while ((rc = fst_next(st, &it, NULL, name, &nlen, &vlen)) == FST_OK) {
+        info->live_items++;
+        info->live_bytes += REC_HDR + (uint32_t)nlen + (uint32_t)vlen + REC_CRC;
+    }
+    if (rc != FST_ERR_NOENT)
+        return rc;
+    uint32_t per_seg = st->seg_size - st->hdr_size - st->reserve;
+    uint32_t free_segs = st->seg_count - log_count(st);
+    uint32_t limit = st->seg_size - st->reserve;
+    if (!st->head_closed && st->head_off < limit)
+        info->free_bytes = limit - st->head_off;
+    if (free_segs > 1)
+        info->free_bytes += (free_segs - 1) * per_seg;
+    info->capacity_bytes = (st->seg_count - 1) * per_seg;
+    info->collections = st->collections;
+    return FST_OK;
+}
