@@ -6,3 +6,12 @@
 if(TARGET fcu_core AND TARGET fcc_ftcd AND TARGET fcc_core)
   target_link_libraries(fcu_core PUBLIC fcc_ftcd fcc_core)
 endif()
+
+# A misbehaving device (silent, disconnecting, broken frames, error answers) for the tests.
+if(TARGET fcc_ftcd)
+  add_executable(line_fake_device ${CMAKE_CURRENT_LIST_DIR}/line_fake_device.c)
+  target_include_directories(line_fake_device PRIVATE ${PROJECT_SOURCE_DIR}/include)
+  target_compile_definitions(line_fake_device PRIVATE _GNU_SOURCE)
+  target_link_libraries(line_fake_device PRIVATE fcc_ftcd fcc_cbor)
+endif()
+

@@ -295,7 +295,10 @@ int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const 
     t_dev = tm.wait;
     t_link = (mono() - tl0) - t_dev;
     if (rc != LINK_OK) {
-        snprintf(rep->error, sizeof(rep->error), "%s: %s", link_result_name(rc), err);
+        if (rc == LINK_E_CONNECT)
+            snprintf(rep->error, sizeof(rep->error), "%s", err);
+        else
+            snprintf(rep->error, sizeof(rep->error), "%s: %s", link_result_name(rc), err);
         goto finish;
     }
 

@@ -399,7 +399,7 @@ int link_exchange(link_t *l, const uint8_t *payload, size_t len, int timeout_ms,
             if (ev == FTCD_EVENT_ERROR) {
                 uint32_t st = ftcd_decoder_status(&dec);
                 *transport_status = (int)st;
-                snprintf(err, errlen, "broken response frame: %s (status %u)",
+                snprintf(err, errlen, "%s (status %u)",
                          ftcd_status_text(st), st);
                 rc = LINK_E_FRAME;
                 goto cleanup;
@@ -408,7 +408,7 @@ int link_exchange(link_t *l, const uint8_t *payload, size_t len, int timeout_ms,
                 uint32_t st = ftcd_decoder_status(&dec);
                 *transport_status = (int)st;
                 if (st != FTCD_STATUS_SUCCESS) {
-                    snprintf(err, errlen, "the device answered transport status %u (%s)", st,
+                    snprintf(err, errlen, "the device answered status %u (%s)", st,
                              ftcd_status_text(st));
                     rc = LINK_E_STATUS;
                     goto cleanup;

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A misbehaving device for the factory-line tests: it listens on loopback like fcc-device but
+ * answers the way broken or hostile devices do, so that fcu's timeouts, disconnect handling and
+ * frame checks are exercised against real sockets.
+ *   line_fake_device MODE [PORT]
+ * MODE: silent       read the request, never answer (the tool must time out)
+ *       disconnect   read part of the request, then close (mid-session disconnect)
+ *       halfframe    read the request, send half a response frame, then close
+ *       status:N     answer a failed frame with transport status N
+ *       baddigest    answer a success frame whose SHA-256 is wrong
+ *       reply:RS     answer a well-formed response: ReturnStatus RS, the request's SID echoed
+ *       wrongsid     answer ReturnStatus 0 with another session's SID
+ * Prints "listening on 127.0.0.1:PORT" and serves connections until killed. */
+#include "fcc/ftcd.h"
+
+#include <arpa/inet.h>
+#include <cbor.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static uint8_t g_payload[256 * 1024];
+
+/* The SID text of a request bundle, or "" (a small walk over the top-level map). */
+static void request_sid(const uint8_t *p, size_t n, char *sid, size_t size)
+{
+    struct cbor_load_result res;
+    cbor_item_t *item = cbor_load(p, n, &res); /* test code on our own tool's bundle */
+    sid[0] = '\0';
+    if (item == NULL)
+        return;
+    if (cbor_isa_map(item)) {
+        struct cbor_pair *pairs = cbor_map_handle(item);
+        for (size_t i = 0; i < cbor_map_size(item); i++) {
+            cbor_item_t *k = pairs[i].key, *v = pairs[i].value;
+            if (cbor_isa_string(k) && cbor_string_length(k) == 3 &&
+                memcmp(cbor_string_handle(k), "SID", 3) == 0 && cbor_isa_string(v)) {
+                size_t l = cbor_string_length(v);
+                if (l >= size)
+                    l = size - 1;
+                memcpy(sid, cbor_string_handle(v), l);
+                sid[l] = '\0';
+            }
+        }
+    }
+    cbor_decref(&item);
+}
+
+static void add_text(cbor_item_t *map, const char *k, const char *v)
+{
+    struct cbor_pair p = {cbor_move(cbor_build_string(k)), cbor_move(cbor_build_string(v))};
+    cbor_map_add(map, p);
+}
+
+/* Encodes a response map; returns its length in out (malloc'd by libcbor). */
+static size_t response(const char *sid, int rs, unsigned char **out)
+{
+    size_t cap = 0;
+    cbor_item_t *m = cbor_new_definite_map(5);
+    add_text(m, "SchemeVersion", "0.0.1");
+    add_text(m, "SID", sid);
+    struct cbor_pair p = {cbor_move(cbor_build_string("ReturnStatus")),
+                          cbor_move(cbor_build_uint32((uint32_t)rs))};
+    cbor_map_add(m, p);
+    add_text(m, "InfoMessage", rs == 0 ? "The Factory process succeeded\n"
+                                       : "Certificate invalid:mbed.BootstrapDeviceCert");
+    if (rs == 0)
+        add_text(m, "WarningInfo", "Item not set:mbed.UpdateAuthCert\n");
+    size_t len = cbor_serialize_alloc(m, out, &cap);
+    cbor_decref(&m);
+    return len;
+}
+
+static void send_all(int fd, const void *b, size_t n)
+{
+    const uint8_t *p = b;
+    while (n > 0) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w <= 0)
+            return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void serve(int fd, const char *mode)
+{
+    ftcd_decoder_t d;
+    uint8_t chunk[4096];
+    size_t total = 0;
+    ftcd_decoder_init(&d, FTCD_KIND_REQUEST, g_payload, sizeof(g_payload), sizeof(g_payload));
+    for (;;) {
+        ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
+        if (n <= 0)
+            return;
+        total += (size_t)n;
+        if (strcmp(mode, "disconnect") == 0 && total >= 20)
+            return; /* drop the line in the middle of the request */
+        size_t off = 0;
+        while (off < (size_t)n) {
+            size_t used = 0;
+            ftcd_event_t ev = ftcd_decoder_feed(&d, chunk + off, (size_t)n - off, &used);
+            off += used;
+            if (ev == FTCD_EVENT_ERROR) {
+                uint8_t f[FTCD_FAILURE_SIZE];
+                ftcd_encode_failure(ftcd_decoder_status(&d), f);
+                send_all(fd, f, sizeof(f));
+                continue;
+            }
+            if (ev != FTCD_EVENT_FRAME)
+                continue;
+            size_t plen = 0;
+            const uint8_t *pl = ftcd_decoder_payload(&d, &plen);
+            char sid[128];
+            request_sid(pl, plen, sid, sizeof(sid));
+            if (strcmp(mode, "silent") == 0) {
+                sleep(3600);
+                return;
+            }
+            if (strncmp(mode, "status:", 7) == 0) {
+                uint8_t f[FTCD_FAILURE_SIZE];
+                ftcd_encode_failure((uint32_t)atoi(mode + 7), f);
+                send_all(fd, f, sizeof(f));
+                continue;
+            }
+            unsigned char *resp = NULL;
+            int rs = strncmp(mode, "reply:", 6) == 0 ? atoi(mode + 6) : 0;
+            size_t rlen = response(strcmp(mode, "wrongsid") == 0 ? "someone-else" : sid, rs, &resp);
+            size_t cap = FTCD_RESPONSE_SIZE(rlen), flen = 0;
+            uint8_t *frame = malloc(cap);
+            ftcd_encode_response(resp, rlen, frame, cap, &flen);
+            free(resp);
+            if (strcmp(mode, "baddigest") == 0)
+                frame[flen - 1] ^= 0x01;
+            if (strcmp(mode, "halfframe") == 0) {
+                send_all(fd, frame, flen / 2);
+                free(frame);
+                return;
+            }
+            send_all(fd, frame, flen);
+            free(frame);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s MODE [PORT]\n", argv[0]);
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(argc > 2 ? (uint16_t)atoi(argv[2]) : 0)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof(a);
+    if (bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(s, 8) != 0 ||
+        getsockname(s, (struct sockaddr *)&a, &al) != 0) {
+        perror("fake device");
+        return 2;
+    }
+    printf("listening on 127.0.0.1:%u\n", ntohs(a.sin_port));
+    fflush(stdout);
+    for (;;) {
+        int c = accept(s, NULL, NULL);
+        if (c < 0)
+            continue;
+        serve(c, argv[1]);
+        close(c);
+    }
+}
