@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Tests of every factory-side validation of fcu: one case per validation row, run in every
+ * combination it applies to (key generation by_tool / externally_supplied x bootstrap /
+ * bootstrap with first-to-claim / direct LwM2M), each asserting the finding's code, the
+ * parameter it names and its severity; a clean baseline in every combination (so a check that
+ * fires on good input fails the test); and configuration-file errors with their line and column. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "fcu_fixture.h"
+
+#include <openssl/sha.h>
+#include <unistd.h>
+
+/* combination bits: key generation (0 by_tool, 1 external) x mode (BS, BS_FTC, LW) */
+#define C(kg, m) (1u << ((kg) * 3 + (m)))
+#define BT (C(0, FX_BS) | C(0, FX_BS_FTC) | C(0, FX_LW))
+#define EXT (C(1, FX_BS) | C(1, FX_BS_FTC) | C(1, FX_LW))
+#define ALL (BT | EXT)
+#define M_BS (C(0, FX_BS) | C(1, FX_BS))
+#define M_FTC (C(0, FX_BS_FTC) | C(1, FX_BS_FTC))
+#define M_LW (C(0, FX_LW) | C(1, FX_LW))
+
+enum { H_MAIN, H_NOCRT, H_GARBAGE, H_NOKEY, H_MISMATCH, H_CHAIN, H_CHAINBAD, H_COUNT };
+static const char *const home_names[H_COUNT] = {"home",      "home_nocrt", "home_garbage",
+                                                "home_nokey", "home_mismatch", "home_chain",
+                                                "home_chainbad"};
+
+enum { RQ_OK, RQ_NO_ENDPOINT, RQ_NO_SERIAL, RQ_LONG_ENDPOINT, RQ_NO_DIR };
+
+typedef struct fx_case {
+    const char *name;
+    unsigned combos;
+    fx_kv_t over[6]; /* keys "@uri", "@ca" stand for the active mode's parameter */
+    fx_dev_t dev;
+    int req;
+    int home;
+    int entropy; /* >0: write an entropy.bin of that many bytes */
+    int code;
+    const char *param; /* "@uri", "@ca", "@cert", "@key" map to the active mode's name */
+    fcu_severity_t sev;
+} fx_case_t;
+
+static const char *mode_name(fx_mode_t m)
+{
+    return m == FX_BS ? "bootstrap" : m == FX_BS_FTC ? "bootstrap+first-to-claim" : "lwm2m";
+}
+
+static const char *map_param(const char *p, fx_mode_t m)
+{
+    if (!p || p[0] != '@')
+        return p;
+    if (!strcmp(p, "@uri"))
+        return m == FX_LW ? "lwm2m-server-uri"
+               : m == FX_BS_FTC ? "bootstrap-server-uri-first-to-claim"
+                                : "bootstrap-server-uri";
+    if (!strcmp(p, "@ca"))
+        return m == FX_LW ? "lwm2m-server-ca-certificate-file"
+                          : "bootstrap-server-ca-certificate-file";
+    if (!strcmp(p, "@cert"))
+        return m == FX_LW ? "LwM2MDeviceCert" : "BootstrapDeviceCert";
+    if (!strcmp(p, "@key"))
+        return m == FX_LW ? "LwM2MDevicePrivateKey" : "BootstrapDevicePrivateKey";
+    return p;
+}
+
+/* Builds one device for a case in one combination. Returns the exit status; findings in *f. */
+static int build(const fx_case_t *c, int kg, fx_mode_t mode, fcu_findings_t *f,
+                 fcu_device_result_t *res)
+{
+    char cfg[1024], home[1024], dev[1024], p[1100];
+    fx_kv_t over[8];
+    size_t n = 0;
+    for (size_t i = 0; c && c->over[i].key; i++) {
+        over[n].key = map_param(c->over[i].key, mode);
+        over[n].value = c->over[i].value;
+        n++;
+    }
+    over[n].key = NULL;
+    over[n].value = NULL;
+    snprintf(cfg, sizeof(cfg), "%s/home/config/run.yml", fx_root);
+    fx_config(cfg, mode, kg == 1, over);
+    snprintf(home, sizeof(home), "%s/%s", fx_root, home_names[c ? c->home : H_MAIN]);
+    snprintf(dev, sizeof(dev), "%s/dev", fx_root);
+    snprintf(p, sizeof(p), "rm -rf '%s'", dev);
+    assert_int_equal(system(p), 0);
+    mkdir(dev, 0700);
+    if (kg == 1) {
+        fx_dev_t d = {0};
+        if (c)
+            d = c->dev;
+        fx_device(dev, home, mode, &d);
+    }
+    if (c && c->entropy > 0) {
+        uint8_t e[64] = {1, 2, 3};
+        snprintf(p, sizeof(p), "%s/entropy.bin", dev);
+        fx_write(p, e, (size_t)c->entropy);
+    }
+    fcu_ctx_t ctx;
+    fcu_ctx_init(&ctx, "fcu");
+    free(ctx.home);
+    ctx.home = strdup(home);
+    ctx.config_arg = strdup(cfg);
+    ctx.now = fx_now;
+    ctx.now_fixed = true;
+    static const char long_ep[] =
+        "ep-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789";
+    fcu_device_req_t req = {.endpoint_name = "ep-1", .serial_number = "SN1",
+                            .device_keys_dir = dev};
+    int r = c ? c->req : RQ_OK;
+    if (r == RQ_NO_ENDPOINT)
+        req.endpoint_name = NULL;
+    else if (r == RQ_NO_SERIAL)
+        req.serial_number = "";
+    else if (r == RQ_LONG_ENDPOINT)
+        req.endpoint_name = long_ep;
+    else if (r == RQ_NO_DIR)
+        req.device_keys_dir = NULL;
+    int rc = fcu_device_build(&ctx, &req, res, f);
+    fcu_ctx_free(&ctx);
+    return rc;
+}
+
+static void run_case(const fx_case_t *c)
+{
+    int ran = 0;
+    for (int kg = 0; kg < 2; kg++) {
+        for (int m = 0; m < 3; m++) {
+            if (!(c->combos & C(kg, m)))
+                continue;
+            ran++;
+            fcu_findings_t f = {0};
+            fcu_device_result_t res;
+            int rc = build(c, kg, (fx_mode_t)m, &f, &res);
+            const char *want = map_param(c->param, (fx_mode_t)m);
+            bool found = false;
+            for (size_t i = 0; i < f.n; i++)
+                if (f.v[i].code == c->code && strcmp(f.v[i].parameter, want) == 0 &&
+                    f.v[i].severity == c->sev)
+                    found = true;
+            if (!found) {
+                fprintf(stderr, "case %s (%s, %s): expected %s %d on '%s'; got:\n", c->name,
+                        kg ? "externally_supplied" : "by_tool", mode_name((fx_mode_t)m),
+                        c->sev == FCU_SEV_ERROR ? "error" : "warning", c->code, want);
+                fcu_findings_print(&f, stderr, false);
+            }
+            assert_true(found);
+            if (c->sev == FCU_SEV_ERROR) {
+                assert_int_not_equal(rc, FCU_EXIT_OK);
+            } else {
+                assert_int_equal(rc, FCU_EXIT_OK);
+                fcu_device_result_free(&res);
+            }
+            fcu_findings_free(&f);
+        }
+    }
+    assert_true(ran > 0);
+}
+
+/* ---- the rows ---- */
+
+#define NOKV {{NULL, NULL}}
+#define NODEV {.pem = false}
+
+static fx_case_t cases[] = {
+    {"endpoint name missing", ALL, NOKV, NODEV, RQ_NO_ENDPOINT, H_MAIN, 0, 101, "--endpoint-name", 0},
+    {"serial number missing", ALL, NOKV, NODEV, RQ_NO_SERIAL, H_MAIN, 0, 101, "--serial-number", 0},
+    {"endpoint name too long", ALL, NOKV, NODEV, RQ_LONG_ENDPOINT, H_MAIN, 0, 325, "--endpoint-name", 0},
+    {"device key file missing", EXT, NOKV, {.no_key = true}, 0, H_MAIN, 0, 102, "@key", 0},
+    {"device keys folder not given", EXT, NOKV, NODEV, RQ_NO_DIR, H_MAIN, 0, 102, "--device-keys", 0},
+    {"device certificate file missing", EXT, NOKV, {.no_cert = true}, 0, H_MAIN, 0, 103, "@cert", 0},
+    {"device certificate unparsable", EXT, NOKV, {.garbage_cert = true}, 0, H_MAIN, 0, 104, "@cert", 0},
+    {"entropy file missing", ALL, {{"entropy-generation-mode", "externally_supplied"}}, NODEV, 0, H_MAIN, 0, 105, "entropy.bin", 0},
+    {"entropy file wrong size", ALL, {{"entropy-generation-mode", "externally_supplied"}}, NODEV, 0, H_MAIN, 47, 105, "entropy.bin", 0},
+    {"boolean of wrong type", ALL, {{"time-sync", "5"}}, NODEV, 0, H_MAIN, 0, 106, "time-sync", 0},
+    {"quoted boolean", ALL, {{"verify-on-device", "\"true\""}}, NODEV, 0, H_MAIN, 0, 106, "verify-on-device", 0},
+    {"integer of wrong type", ALL, {{"device-info.memory-total-size", "lots"}}, NODEV, 0, H_MAIN, 0, 106, "device-info.memory-total-size", 0},
+    {"chain depth too large (by_tool)", BT, {{"device-certificate-chain-depth", "3"}}, NODEV, 0, H_MAIN, 0, 111, "device-certificate-chain-depth", 0},
+    {"chain depth too large (supplied)", EXT, {{"device-certificate-chain-depth", "3"}}, {.chain = 2}, 0, H_MAIN, 0, 111, "device-certificate-chain-depth", 0},
+    {"chain depth missing (supplied chain)", EXT, NOKV, {.chain = 2}, 0, H_MAIN, 0, 112, "device-certificate-chain-depth", 0},
+    {"chain depth missing (FCU CA chain)", BT, NOKV, NODEV, 0, H_CHAIN, 0, 112, "device-certificate-chain-depth", 0},
+    {"chain depth out of range", ALL, {{"device-certificate-chain-depth", "6"}}, NODEV, 0, H_MAIN, 0, 112, "device-certificate-chain-depth", 0},
+    {"CA certificate missing", BT, NOKV, NODEV, 0, H_NOCRT, 0, 210, "keystore/fcu.crt", 0},
+    {"CA certificate unparsable", BT, NOKV, NODEV, 0, H_GARBAGE, 0, 211, "keystore/fcu.crt", 0},
+    {"CA chain link broken", BT, {{"device-certificate-chain-depth", "3"}}, NODEV, 0, H_CHAINBAD, 0, 212, "keystore/fcu.crt", 0},
+    {"CA key missing", BT, NOKV, NODEV, 0, H_NOKEY, 0, 220, "keystore/fcu_private_key.pem", 0},
+    {"CA key does not match", BT, NOKV, NODEV, 0, H_MISMATCH, 0, 221, "keystore/fcu_private_key.pem", 0},
+    {"server URI missing", ALL, {{"@uri", NULL}}, NODEV, 0, H_MAIN, 0, 300, "@uri", 0},
+    {"server CA certificate missing", ALL, {{"@ca", NULL}}, NODEV, 0, H_MAIN, 0, 300, "@ca", 0},
+    {"server CA file not readable", ALL, {{"@ca", "missing.pem"}}, NODEV, 0, H_MAIN, 0, 196, "@ca", 0},
+    {"LwM2M URI given in bootstrap mode", M_BS | M_FTC, {{"lwm2m-server-uri", FX_URI_LW}}, NODEV, 0, H_MAIN, 0, 301, "lwm2m-server-uri", FCU_SEV_WARNING},
+    {"bootstrap URI given in LwM2M mode", M_LW, {{"bootstrap-server-uri", FX_URI_BS}}, NODEV, 0, H_MAIN, 0, 301, "bootstrap-server-uri", FCU_SEV_WARNING},
+    {"URI scheme not coap", ALL, {{"@uri", "http://server.example.com/?aid=1"}}, NODEV, 0, H_MAIN, 0, 302, "@uri", 0},
+    {"URI without host", ALL, {{"@uri", "coaps://?aid=1"}}, NODEV, 0, H_MAIN, 0, 302, "@uri", 0},
+    {"aid missing without first-to-claim", M_BS | M_LW, {{"@uri", "coaps://server.example.com:5684"}}, NODEV, 0, H_MAIN, 0, 303, "@uri", 0},
+    {"aid present with first-to-claim", M_FTC, {{"@uri", FX_URI_BS}}, NODEV, 0, H_MAIN, 0, 304, "@uri", 0},
+    {"first-to-claim without bootstrap", M_LW, {{"first-to-claim", "true"}}, NODEV, 0, H_MAIN, 0, 305, "first-to-claim", 0},
+    {"server CA not P-256", ALL, {{"@ca", "p384-ca.pem"}}, NODEV, 0, H_MAIN, 0, 310, "@ca", 0},
+    {"server CA unparsable", ALL, {{"@ca", "garbage.pem"}}, NODEV, 0, H_MAIN, 0, 311, "@ca", 0},
+    {"device certificate key not P-256", EXT, NOKV, {.cert = {.p384 = true}}, 0, H_MAIN, 0, 310, "@cert", 0},
+    {"device private key not P-256", EXT, NOKV, {.cert = {.p384 = true}}, 0, H_MAIN, 0, 310, "@key", 0},
+    {"device certificate not ecdsa-with-SHA256", EXT, NOKV, {.cert = {.sha384 = true}}, 0, H_MAIN, 0, 310, "@cert", 0},
+    {"supported crypto scheme other than secp256r1", ALL, {{"supported-crypto-scheme", "secp384r1"}}, NODEV, 0, H_MAIN, 0, 195, "supported-crypto-scheme", 0},
+    {"device certificate self-signed", EXT, NOKV, {.cert = {.self_signed = true}}, 0, H_MAIN, 0, 312, "@cert", 0},
+    {"device certificate valid-from in the future", EXT, NOKV, {.cert = {.nb = -1}}, 0, H_MAIN, 0, 313, "@cert", 0},
+    {"device certificate valid-from before its CA's", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .ca_later = true}, 0, H_MAIN, 0, 313, "@cert", 0},
+    {"device certificate expires within 10 years", EXT, NOKV, {.cert = {.na = -5}}, 0, H_MAIN, 0, 314, "@cert", 0},
+    {"device certificate without extended key usage", EXT, NOKV, {.cert = {.eku = 1}}, 0, H_MAIN, 0, 315, "@cert", 0},
+    {"device certificate for serverAuth only", EXT, NOKV, {.cert = {.eku = 2}}, 0, H_MAIN, 0, 315, "@cert", 0},
+    {"device certificate OU is not the aid", C(1, FX_LW), NOKV, {.cert = {.ou = "not-the-aid"}}, 0, H_MAIN, 0, 316, "@cert", 0},
+    {"private key does not match the certificate", EXT, NOKV, {.key_other = true}, 0, H_MAIN, 0, 317, "@key", 0},
+    {"chain certificate not signed by the next", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .chain_broken = true}, 0, H_MAIN, 0, 318, "@cert", 0},
+    {"device certificate CN is not the endpoint name", EXT, NOKV, {.cert = {.cn = "someone-else"}}, 0, H_MAIN, 0, 319, "@cert", 0},
+    {"vendor id not a UUID", ALL, {{"vendor-id", "not-a-uuid"}}, NODEV, 0, H_MAIN, 0, 320, "vendor-id", 0},
+    {"class id not a UUID", ALL, {{"class-id", "0123-4567"}}, NODEV, 0, H_MAIN, 0, 320, "class-id", 0},
+    {"UTC offset format", ALL, {{"device-info.utc-offset", "\"+1:00\""}}, NODEV, 0, H_MAIN, 0, 322, "device-info.utc-offset", 0},
+    {"LwM2M device validity under 35 years", C(0, FX_LW), {{"device-certificate.validity-years", "20"}}, NODEV, 0, H_MAIN, 0, 323, "device-certificate.validity-years", 0},
+    {"bootstrap device validity of 10 years", C(0, FX_BS) | C(0, FX_BS_FTC), {{"device-certificate.validity-years", "10"}}, NODEV, 0, H_MAIN, 0, 323, "device-certificate.validity-years", 0},
+    {"device certificate outlives its CA", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .cert = {.na = -30}}, 0, H_MAIN, 0, 324, "@cert", FCU_SEV_WARNING},
+    {"update certificate expired", ALL, {{"update-authentication-certificate-file", "update-expired.pem"}}, NODEV, 0, H_MAIN, 0, 327, "update-authentication-certificate-file", 0},
+    {"update certificate chain link broken", ALL, {{"update-authentication-certificate-file", "update-badchain.pem"}}, NODEV, 0, H_MAIN, 0, 318, "update-authentication-certificate-file", 0},
+    {"device info value empty", ALL, {{"device-info.model-number", "\"\""}}, NODEV, 0, H_MAIN, 0, 300, "device-info.model-number", 0},
+    {"device info key missing", ALL, {{"device-info.memory-total-size", NULL}}, NODEV, 0, H_MAIN, 0, 193, "device-info.memory-total-size", 0},
+    {"timezone missing with time-sync", ALL, {{"device-info.timezone", NULL}}, NODEV, 0, H_MAIN, 0, 300, "device-info.timezone", FCU_SEV_WARNING},
+    {"key generation mode unknown", ALL, {{"device-key-generation-mode", "by_device"}}, NODEV, 0, H_MAIN, 0, 195, "device-key-generation-mode", 0},
+    {"validity out of range", ALL, {{"certificate-authority.validity-years", "0"}}, NODEV, 0, H_MAIN, 0, 197, "certificate-authority.validity-years", 0},
+};
+
+/* Times relative to now are filled in here: nb = -1 means "an hour in the future", na = -N
+ * means "N years from now". */
+static void fix_times(void)
+{
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fx_cert_t *c = &cases[i].dev.cert;
+        if (c->nb == -1)
+            c->nb = fx_now + 3600;
+        if (c->na < 0)
+            c->na = fx_now + (-c->na) * FX_YEAR;
+    }
+}
+
+static void make_home(int kind)
+{
+    char p[1100], q[1100], dir[1024];
+    snprintf(dir, sizeof(dir), "%s/%s", fx_root, home_names[kind]);
+    mkdir(dir, 0700);
+    snprintf(p, sizeof(p), "%s/keystore", dir);
+    mkdir(p, 0700);
+    X509 *ca = NULL;
+    EVP_PKEY *cakey = NULL;
+    snprintf(q, sizeof(q), "%s/home/keystore/fcu.crt", fx_root);
+    ca = fx_read_cert(q);
+    snprintf(q, sizeof(q), "%s/home/keystore/fcu_private_key.pem", fx_root);
+    cakey = fx_read_key(q);
+    char crt[1100], key[1100];
+    snprintf(crt, sizeof(crt), "%s/keystore/fcu.crt", dir);
+    snprintf(key, sizeof(key), "%s/keystore/fcu_private_key.pem", dir);
+    switch (kind) {
+    case H_NOCRT:
+        fx_write_key(key, cakey, true);
+        break;
+    case H_GARBAGE:
+        fx_write(crt, "garbage\n", 8);
+        fx_write_key(key, cakey, true);
+        break;
+    case H_NOKEY:
+        fx_write_pem(crt, &ca, 1);
+        break;
+    case H_MISMATCH: {
+        EVP_PKEY *other = fx_key(false);
+        fx_write_pem(crt, &ca, 1);
+        fx_write_key(key, other, true);
+        EVP_PKEY_free(other);
+        break;
+    }
+    case H_CHAIN:
+    case H_CHAINBAD: {
+        fx_cert_t rs = {.cn = "Fixture Root", .ca = true, .nb = fx_now - 7200,
+                        .na = fx_now + 50 * FX_YEAR};
+        fx_cert_t is = {.cn = "Fixture Intermediate FCU CA", .ca = true, .nb = fx_now - 3600,
+                        .na = fx_now + 45 * FX_YEAR};
+        EVP_PKEY *rk = fx_key(false), *ik = fx_key(false), *ok = fx_key(false);
+        X509 *root = fx_cert(&rs, rk, NULL, NULL);
+        X509 *inter = fx_cert(&is, ik, root, rk);
+        X509 *other = fx_cert(&rs, ok, NULL, NULL);
+        X509 *two[2] = {inter, kind == H_CHAIN ? root : other};
+        fx_write_pem(crt, two, 2);
+        fx_write_key(key, ik, true);
+        X509_free(root);
+        X509_free(inter);
+        X509_free(other);
+        EVP_PKEY_free(rk);
+        EVP_PKEY_free(ik);
+        EVP_PKEY_free(ok);
+        break;
+    }
+    default:
+        break;
+    }
+    X509_free(ca);
+    EVP_PKEY_free(cakey);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    if (fx_setup_root() != 0)
+        return -1;
+    fix_times();
+    for (int k = 1; k < H_COUNT; k++)
+        make_home(k);
+    char p[1100];
+    /* server CA on P-384, an unparsable one, update certificates expired and mis-chained */
+    fx_cert_t s = {.cn = "P384 CA", .ca = true, .p384 = true};
+    EVP_PKEY *k = fx_key(true);
+    X509 *c = fx_cert(&s, k, NULL, NULL);
+    snprintf(p, sizeof(p), "%s/home/config/p384-ca.pem", fx_root);
+    fx_write_pem(p, &c, 1);
+    X509_free(c);
+    EVP_PKEY_free(k);
+    snprintf(p, sizeof(p), "%s/home/config/garbage.pem", fx_root);
+    fx_write(p, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", 58);
+    fx_cert_t e = {.cn = "Expired update", .ca = true, .nb = fx_now - 20 * FX_YEAR,
+                   .na = fx_now - 86400};
+    k = fx_key(false);
+    c = fx_cert(&e, k, NULL, NULL);
+    snprintf(p, sizeof(p), "%s/home/config/update-expired.pem", fx_root);
+    fx_write_pem(p, &c, 1);
+    X509_free(c);
+    EVP_PKEY_free(k);
+    fx_cert_t u1 = {.cn = "Update leaf", .ca = true}, u2 = {.cn = "Update root", .ca = true};
+    EVP_PKEY *k1 = fx_key(false), *k2 = fx_key(false);
+    X509 *c1 = fx_cert(&u1, k1, NULL, NULL), *c2 = fx_cert(&u2, k2, NULL, NULL);
+    X509 *two[2] = {c1, c2};
+    snprintf(p, sizeof(p), "%s/home/config/update-badchain.pem", fx_root);
+    fx_write_pem(p, two, 2);
+    X509_free(c1);
+    X509_free(c2);
+    EVP_PKEY_free(k1);
+    EVP_PKEY_free(k2);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    fx_cleanup_root();
+    return 0;
+}
+
+static void test_case(void **state)
+{
+    run_case((const fx_case_t *)*state);
+}
+
+/* A good configuration and device pass in every combination, with no error and no warning, and
+ * with first-to-claim the enrollment ID is "A-" + the SHA-256 of the DER bootstrap certificate. */
+static void test_baseline_clean(void **state)
+{
+    (void)state;
+    for (int kg = 0; kg < 2; kg++) {
+        for (int m = 0; m < 3; m++) {
+            fcu_findings_t f = {0};
+            fcu_device_result_t res;
+            int rc = build(NULL, kg, (fx_mode_t)m, &f, &res);
+            if (f.n) {
+                fprintf(stderr, "baseline %d/%d:\n", kg, m);
+                fcu_findings_print(&f, stderr, false);
+            }
+            assert_int_equal(rc, FCU_EXIT_OK);
+            assert_int_equal(f.n, 0);
+            assert_non_null(res.bundle);
+            uint8_t md[32];
+            SHA256(res.cert_der, res.cert_der_len, md);
+            assert_memory_equal(md, res.cert_sha256, 32);
+            if (m == FX_BS_FTC) {
+                char want[100];
+                int p = snprintf(want, sizeof(want), "A-");
+                for (int i = 0; i < 32; i++)
+                    p += snprintf(want + p, sizeof(want) - (size_t)p, i ? ":%02X" : "%02X", md[i]);
+                assert_string_equal(res.enrollment_id, want);
+                assert_int_equal(strlen(res.enrollment_id), 2 + 32 * 3 - 1);
+            } else {
+                assert_string_equal(res.enrollment_id, "");
+            }
+            fcu_device_result_free(&res);
+            fcu_findings_free(&f);
+        }
+    }
+}
+
+/* ---- configuration-file errors name file, line and column ---- */
+
+static int load_text(const char *text, fcu_findings_t *f)
+{
+    char cfg[1024];
+    snprintf(cfg, sizeof(cfg), "%s/home/config/raw.yml", fx_root);
+    fx_write(cfg, text, strlen(text));
+    fcu_ctx_t ctx;
+    fcu_ctx_init(&ctx, "fcu");
+    ctx.config_arg = strdup(cfg);
+    ctx.now = fx_now;
+    int rc = fcu_config_load(&ctx, f);
+    fcu_ctx_free(&ctx);
+    return rc;
+}
+
+static void expect_at(const fcu_findings_t *f, int code, const char *param, int line, int col)
+{
+    char where[64];
+    snprintf(where, sizeof(where), "raw.yml:%d:%d: ", line, col);
+    for (size_t i = 0; i < f->n; i++)
+        if (f->v[i].code == code && strcmp(f->v[i].parameter, param) == 0 &&
+            strstr(f->v[i].message, where))
+            return;
+    fprintf(stderr, "expected %d on %s at %s; got:\n", code, param, where);
+    fcu_findings_print(f, stderr, false);
+    fail();
+}
+
+#define GOOD_INFO                                                                              \
+    "device-info:\n  manufacturer-name: A\n  model-number: B\n  device-type: C\n"              \
+    "  hardware-version: D\n  memory-total-size: 1\n"
+
+static void test_config_unknown_key(void **state)
+{
+    (void)state;
+    fcu_findings_t f = {0};
+    assert_int_equal(load_text("use-bootstrap: true\n# comment\nuse-bootstrp: false\n" GOOD_INFO,
+                               &f),
+                     FCU_EXIT_INVALID);
+    expect_at(&f, 192, "use-bootstrp", 3, 1);
+    fcu_findings_free(&f);
+    assert_int_equal(load_text("use-bootstrap: true\n" GOOD_INFO "  colour: red\n", &f),
+                     FCU_EXIT_INVALID);
+    expect_at(&f, 192, "device-info.colour", 8, 3);
+    fcu_findings_free(&f);
+}
+
+static void test_config_wrong_type(void **state)
+{
+    (void)state;
+    fcu_findings_t f = {0};
+    assert_int_equal(load_text("use-bootstrap: true\nfirst-to-claim: maybe\n" GOOD_INFO
+                               "device-certificate-chain-depth: [1, 2]\n",
+                               &f),
+                     FCU_EXIT_INVALID);
+    expect_at(&f, 106, "first-to-claim", 2, 17);
+    expect_at(&f, 106, "device-certificate-chain-depth", 9, 33);
+    fcu_findings_free(&f);
+    assert_int_equal(load_text("use-bootstrap: true\ndevice-info: 5\n", &f), FCU_EXIT_INVALID);
+    expect_at(&f, 106, "device-info", 2, 14);
+    fcu_findings_free(&f);
+}
+
+static void test_config_missing_and_duplicate(void **state)
+{
+    (void)state;
+    fcu_findings_t f = {0};
+    assert_int_equal(load_text("time-sync: true\n" GOOD_INFO, &f), FCU_EXIT_INVALID);
+    expect_at(&f, 193, "use-bootstrap", 1, 1);
+    fcu_findings_free(&f);
+    assert_int_equal(load_text("use-bootstrap: true\nuse-bootstrap: false\n" GOOD_INFO, &f),
+                     FCU_EXIT_INVALID);
+    expect_at(&f, 194, "use-bootstrap", 2, 1);
+    fcu_findings_free(&f);
+    assert_int_equal(load_text("use-bootstrap: true\n", &f), FCU_EXIT_INVALID);
+    expect_at(&f, 193, "device-info", 1, 1);
+    fcu_findings_free(&f);
+}
+
+static void test_config_values(void **state)
+{
+    (void)state;
+    fcu_findings_t f = {0};
+    assert_int_equal(load_text("use-bootstrap: true\nentropy-generation-mode: lots\n" GOOD_INFO
+                               "bootstrap-server-ca-certificate-file: nowhere.der\n"
+                               "certificate-authority:\n  validity-years: 500\n",
+                               &f),
+                     FCU_EXIT_INVALID);
+    expect_at(&f, 195, "entropy-generation-mode", 2, 26);
+    expect_at(&f, 196, "bootstrap-server-ca-certificate-file", 9, 39);
+    expect_at(&f, 197, "certificate-authority.validity-years", 11, 19);
+    fcu_findings_free(&f);
+}
+
+static void test_config_syntax_and_shape(void **state)
+{
+    (void)state;
+    fcu_findings_t f = {0};
+    assert_int_equal(load_text("use-bootstrap: true\ndevice-info:\n  manufacturer-name: \"A\n",
+                               &f),
+                     FCU_EXIT_INVALID);
+    assert_non_null(fcu_findings_find(&f, 191));
+    assert_non_null(strstr(fcu_findings_find(&f, 191)->message, "raw.yml:4:1: "));
+    fcu_findings_free(&f);
+    assert_int_equal(load_text("- a\n- b\n", &f), FCU_EXIT_INVALID);
+    expect_at(&f, 198, "--config", 1, 1);
+    fcu_findings_free(&f);
+    assert_int_equal(load_text("# nothing but a comment\n", &f), FCU_EXIT_INVALID);
+    assert_non_null(fcu_findings_find(&f, 201));
+    fcu_findings_free(&f);
+
+    fcu_ctx_t ctx;
+    fcu_ctx_init(&ctx, "fcu");
+    ctx.config_arg = strdup("/nonexistent/fcu.yml");
+    assert_int_equal(fcu_config_load(&ctx, &f), FCU_EXIT_USAGE);
+    assert_null(ctx.cfg);
+    assert_non_null(fcu_findings_find(&f, 190));
+    assert_string_equal(fcu_findings_find(&f, 190)->parameter, "--config");
+    fcu_ctx_free(&ctx);
+    fcu_findings_free(&f);
+}
+
+/* A configuration with several problems lists every one of them, not only the first. */
+static void test_all_findings_listed(void **state)
+{
+    (void)state;
+    fx_case_t c = {"several", C(0, FX_BS),
+                   {{"vendor-id", "x"}, {"class-id", "y"}, {"@uri", "http://a"},
+                    {"device-info.utc-offset", "bad"}},
+                   NODEV, RQ_NO_SERIAL, H_MAIN, 0, 0, NULL, 0};
+    fcu_findings_t f = {0};
+    fcu_device_result_t res;
+    assert_int_equal(build(&c, 0, FX_BS, &f, &res), FCU_EXIT_INVALID);
+    int codes[] = {320, 302, 303, 322, 101};
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        assert_non_null(fcu_findings_find(&f, codes[i]));
+    assert_true(fcu_findings_errors(&f) >= 6);
+    fcu_findings_free(&f);
+}
+
+int main(void)
+{
+    enum { N = sizeof(cases) / sizeof(cases[0]) };
+    struct CMUnitTest tests[N + 7];
+    for (size_t i = 0; i < N; i++) {
+        tests[i] = (struct CMUnitTest){cases[i].name, test_case, NULL, NULL, &cases[i]};
+    }
+    tests[N] = (struct CMUnitTest)cmocka_unit_test(test_baseline_clean);
+    tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(test_config_unknown_key);
+    tests[N + 2] = (struct CMUnitTest)cmocka_unit_test(test_config_wrong_type);
+    tests[N + 3] = (struct CMUnitTest)cmocka_unit_test(test_config_missing_and_duplicate);
+    tests[N + 4] = (struct CMUnitTest)cmocka_unit_test(test_config_values);
+    tests[N + 5] = (struct CMUnitTest)cmocka_unit_test(test_config_syntax_and_shape);
+    tests[N + 6] = (struct CMUnitTest)cmocka_unit_test(test_all_findings_listed);
+    return _cmocka_run_group_tests("fcu_validate", tests, N + 7, group_setup, group_teardown);
+}
