@@ -301,6 +301,38 @@ Case("verify_default_on").step(
     info="Item does not exist:mbed.UseBootstrap", store={},
     warn="Item not set:mbed.Timezone\nItem not set:mbed.UTCOffset\n")
 
+def with_param(name, value):
+    return without(FULL_PARAMS, name) + [cfg(name, value)]
+
+
+def full_chain(ders, params=None):
+    b = full(params)
+    b["CertificateChains"] = [chain("mbed.BootstrapDeviceCert", ders)]
+    return b
+
+
+DEVCERT = "mbed.BootstrapDeviceCert"
+Case("verify_expired").step(full_chain([rd(VERIFY, "leaf_expired.der"), INT]), 13,
+                            info="Certificate expired:" + DEVCERT, store={})
+Case("verify_cn_mismatch").step(full(with_param("mbed.EndpointName", "ep-2")), 14,
+                                info="Certificate CN attribute invalid:" + DEVCERT, store={})
+Case("verify_no_cn").step(full_chain([rd(VERIFY, "leaf_no_cn.der"), INT]), 11,
+                          info=GENERAL + DEVCERT, store={})
+Case("verify_eku_server").step(full_chain([rd(VERIFY, "leaf_servereku.der"), INT]), 10,
+                               info="Certificate invalid:" + DEVCERT, store={})
+Case("verify_endpoint_empty").step(full(with_param("mbed.EndpointName", "")), 26,
+                                   info="Item empty:mbed.EndpointName", store={})
+Case("verify_bootstrap_mode_2").step(full(with_param("mbed.UseBootstrap", 2)), 30,
+                                     info="Bootstrap mode value incorrect:mbed.UseBootstrap",
+                                     store={})
+Case("verify_utc_offset").step(full(with_param("mbed.UTCOffset", "+0:00")), 33,
+                               info="UTC offset incorrect:mbed.UTCOffset", store={})
+Case("verify_ftc_aid").step(full(FULL_PARAMS + [cfg("mbed.FirstToClaim", 1)]), 29,
+                            info="first to claim not allowed:mbed.BootstrapServerURI", store={})
+Case("verify_key_mismatch").step(full_chain([LEAF_OTHERKEY, INT]), 34,
+                                 info="Certificate public key validation failed:" + DEVCERT,
+                                 store={})
+
 # ---- structure and scheme -----------------------------------------------------------------
 Case("err_not_map").step(enc(["SchemeVersion", "0.0.1"]), 20, store={})
 Case("err_empty_input").step(b"", 20)
