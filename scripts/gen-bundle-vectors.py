@@ -389,6 +389,13 @@ Case("err_disable_keepalive").step(B(Disable=1, KpAlvSess=1), 35, store={},
                                    internal={"disabled": None})
 Case("err_sid_int").step(B(SID=5), 20, info=GENERAL + "SID")
 Case("err_sid_long").step(B(SID="s" * 65), 20, info=GENERAL + "SID")
+for label, raw in (("cont", b"a\x95b"), ("overlong", b"\xc0\xaf"), ("surrogate", b"\xed\xa0\x80"),
+                   ("short", b"ab\xe2\x82"), ("above", b"\xf4\x90\x80\x80")):
+    Case("err_sid_utf8_" + label).step(
+        b"\xa3" + enc("SchemeVersion") + enc("0.0.1") + enc("Verify") + enc(0) + enc("SID")
+        + bytes([0x60 + len(raw)]) + raw, 20, info=GENERAL + "SID")
+Case("ok_sid_utf8").step(B(SID="s\u00e9ssion-\u20ac-\U0001f600"), 0,
+                         sid="s\u00e9ssion-\u20ac-\U0001f600")
 
 # ---- entropy and root of trust -------------------------------------------------------------------
 Case("err_entropy_47").step(B(Entropy=bytes(47)), 8, info="Entropy error:",
@@ -656,7 +663,7 @@ def write():
             for which, v in sorted(s["internal"].items()):
                 lines.append("internal %s %s" % (which, "-" if v is None else v.hex()))
         lines.append("end")
-    with open(os.path.join(OUT, "cases.txt"), "w") as f:
+    with open(os.path.join(OUT, "cases.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print("wrote %d cases, %d bundles to %s" % (len(cases), len(files), OUT))
 

@@ -85,6 +85,46 @@ static int fail_kcm(fcc_t *fcc, kcm_status_t st, const uint8_t *item, size_t len
     return fail(fcc, (int)kcm_to_fcc_status(st), kcm_status_message(st), item, len);
 }
 
+/* True when p[0..len) is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF). The SID is echoed in the response's text, so it must be valid text. */
+static bool utf8_valid(const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint8_t c = p[i];
+        size_t n, k;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+            cp = c & 0x1fu;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            cp = c & 0x0fu;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            cp = c & 0x07u;
+        } else {
+            return false;
+        }
+        if (len - i - 1 < n)
+            return false;
+        for (k = 1; k <= n; k++) {
+            if ((p[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i + k] & 0x3fu);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
 /* ---- first pass ---------------------------------------------------------------------------- */
 
 static int parse_top(fcc_t *fcc, bundle_t *b)
@@ -129,7 +169,7 @@ static int parse_top(fcc_t *fcc, bundle_t *b)
     /* The SID is echoed from here on, whatever comes next. */
     if (b->has[K_SID]) {
         const fcc_cbor_item_t *s = &b->head[K_SID];
-        if (s->kind != FCC_CBOR_TEXT || s->len > FCC_SID_MAX)
+        if (s->kind != FCC_CBOR_TEXT || s->len > FCC_SID_MAX || !utf8_valid(s->ptr, s->len))
             return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)"SID", 3);
         memcpy(fcc->sid, s->ptr, s->len);
         fcc->sid[s->len] = '\0';
