@@ -124,6 +124,7 @@ static bool matches(kcm_t *k, const model_t *m)
 
 typedef struct geom {
     uint32_t prog, block, count;
+    unsigned churn; /* store-and-delete rounds before the old state, so the change collects */
 } geom_t;
 
 typedef struct dut {
@@ -144,6 +145,27 @@ static void dut_up(const geom_t *g)
                      FCC_FLASH_OK);
     assert_int_equal(kcm_init(&dut.kcm, &dut.flash, dut.work, sizeof(dut.work), kt_rng, &dut.seed),
                      KCM_OK);
+}
+
+/* Fills the log with dead records (stored then deleted), to bring the change closer to a
+ * garbage collection. */
+static void dut_churn(unsigned rounds)
+{
+    /* A clear item, so that no root of trust is generated before the scenario injects one. */
+    for (unsigned i = 0; i < rounds; i++) {
+        assert_int_equal(kcm_item_store(&dut.kcm, (const uint8_t *)"churn", 5, KCM_CERTIFICATE,
+                                        false, leaf.data, leaf.len),
+                         KCM_OK);
+        assert_int_equal(kcm_item_delete(&dut.kcm, (const uint8_t *)"churn", 5, KCM_CERTIFICATE),
+                         KCM_OK);
+    }
+}
+
+static uint32_t collections(void)
+{
+    fst_info_t info;
+    assert_int_equal(fst_info(&dut.kcm.store, &info), FST_OK);
+    return info.collections;
 }
 
 static void dut_reboot(void)
@@ -281,7 +303,8 @@ static const kt_blob_t *const chain2[2] = {&inter, &root};
 
 static void reset_old_apply(kcm_t *k)
 {
-    /* Factory state: the bundle. Then the field changes it. */
+    /* Factory state: both bundles. Then the field changes it. */
+    bundle_old_apply(k);
     assert_int_equal(bundle_new_apply(k), KCM_OK);
     assert_int_equal(kcm_item_delete(k, (const uint8_t *)"mbed.LwM2MDevicePrivateKey", 26,
                                      KCM_PRIVATE_KEY),
@@ -330,9 +353,23 @@ static kcm_status_t do_reset(kcm_t *k)
     return kcm_factory_reset(k);
 }
 
+/* ---- scenario 3: a chain written outside any caller transaction ------------------------------- */
+
+static kcm_status_t solo_chain_apply(kcm_t *k)
+{
+    return chain_store(k, "solo.chain", false, 3, chain3);
+}
+
+static void solo_chain_model(model_t *m)
+{
+    bundle_old_model(m);
+    m_add_chain(m, "solo.chain", 3, chain3);
+}
+
 static const scenario_t scenarios[] = {
     {"bundle", bundle_old_apply, bundle_old_model, bundle_new_model, bundle_new_apply},
     {"factory reset", reset_old_apply, reset_old_model, reset_new_model, do_reset},
+    {"chain", bundle_old_apply, bundle_old_model, solo_chain_model, solo_chain_apply},
 };
 
 static void run_cuts(const scenario_t *sc, const geom_t *g, fcc_flash_tear_t tear)
@@ -343,11 +380,14 @@ static void run_cuts(const scenario_t *sc, const geom_t *g, fcc_flash_tear_t tea
 
     /* Uncut run: count the operations, check the new state. */
     dut_up(g);
+    dut_churn(g->churn);
     sc->old_apply(&dut.kcm);
     assert_true(matches(&dut.kcm, &m_old));
     uint64_t before = ops_now();
+    uint32_t gc_before = collections();
     assert_int_equal(sc->change(&dut.kcm), KCM_OK);
     uint64_t total = ops_now() - before;
+    uint32_t gcs = collections() - gc_before;
     assert_true(matches(&dut.kcm, &m_new));
     dut_reboot();
     assert_true(matches(&dut.kcm, &m_new));
@@ -357,6 +397,7 @@ static void run_cuts(const scenario_t *sc, const geom_t *g, fcc_flash_tear_t tea
     size_t olds = 0, news = 0;
     for (uint64_t cut = 1; cut <= total; cut++) {
         dut_up(g);
+        dut_churn(g->churn);
         sc->old_apply(&dut.kcm);
         dut.sim.tear = tear;
         dut.sim.seed = (uint32_t)(cut * 2654435761u) ^ (uint32_t)tear;
@@ -379,15 +420,20 @@ static void run_cuts(const scenario_t *sc, const geom_t *g, fcc_flash_tear_t tea
         }
         dut_down();
     }
-    print_message("kcm powerloss %-13s prog %3u block %6u tear %d: %llu cuts, %zu old, %zu new\n",
-                  sc->name, g->prog, g->block, (int)tear, (unsigned long long)total, olds, news);
+    print_message("kcm powerloss %-13s prog %3u block %6u x %2u churn %u tear %d: %llu cuts "
+                  "(%u collections), %zu old, %zu new\n",
+                  sc->name, g->prog, g->block, g->count, g->churn, (int)tear,
+                  (unsigned long long)total, gcs, olds, news);
+    if (g->churn > 0)
+        assert_true(gcs > 0); /* the geometry is meant to make the change collect */
     assert_true(olds > 0); /* a cut before the commit record keeps the old state */
 }
 
 static const geom_t geoms[] = {
-    {16, 4096, 8},
-    {8, 2048, 16},
-    {1, 4096, 8},
+    {16, 4096, 8, 0},
+    {8, 2048, 16, 0},
+    {1, 4096, 8, 0},
+    {16, 2048, 12, 24}, /* nearly full of dead records: the change runs a collection */
 };
 
 static void test_bundle_cuts(void **state)
@@ -397,6 +443,15 @@ static void test_bundle_cuts(void **state)
         run_cuts(&scenarios[0], &geoms[g], FCC_FLASH_TEAR_NONE);
     run_cuts(&scenarios[0], &geoms[0], FCC_FLASH_TEAR_PREFIX);
     run_cuts(&scenarios[0], &geoms[1], FCC_FLASH_TEAR_BITS);
+    run_cuts(&scenarios[0], &geoms[3], FCC_FLASH_TEAR_BITS);
+}
+
+static void test_chain_cuts(void **state)
+{
+    (void)state;
+    run_cuts(&scenarios[2], &geoms[0], FCC_FLASH_TEAR_NONE);
+    run_cuts(&scenarios[2], &geoms[1], FCC_FLASH_TEAR_PREFIX);
+    run_cuts(&scenarios[2], &geoms[3], FCC_FLASH_TEAR_BITS);
 }
 
 static void test_factory_reset_cuts(void **state)
@@ -406,6 +461,7 @@ static void test_factory_reset_cuts(void **state)
         run_cuts(&scenarios[1], &geoms[g], FCC_FLASH_TEAR_NONE);
     run_cuts(&scenarios[1], &geoms[0], FCC_FLASH_TEAR_BITS);
     run_cuts(&scenarios[1], &geoms[1], FCC_FLASH_TEAR_PREFIX);
+    run_cuts(&scenarios[1], &geoms[3], FCC_FLASH_TEAR_PREFIX);
 }
 
 static int load_all(void **state)
@@ -430,6 +486,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bundle_cuts),
         cmocka_unit_test(test_factory_reset_cuts),
+        cmocka_unit_test(test_chain_cuts),
     };
     return cmocka_run_group_tests(tests, load_all, NULL);
 }

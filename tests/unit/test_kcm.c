@@ -717,7 +717,8 @@ static void test_transactions(void **state)
     size_t n;
     assert_int_equal(kcm_txn_commit(&f->kcm), KCM_ERR_STATE);
     assert_int_equal(kcm_txn_abort(&f->kcm), KCM_ERR_STATE);
-    assert_int_equal(store(f, "before", KCM_CONFIG, false, "b", 1), KCM_OK);
+    /* A clear item: it does not make a ROT, so the bundle below can still inject one. */
+    assert_int_equal(store(f, "before", KCM_PUBLIC_KEY, false, pub.data, pub.len), KCM_OK);
 
     /* Abort drops everything, the ROT injected inside included. */
     uint8_t rot[16];
@@ -727,14 +728,14 @@ static void test_transactions(void **state)
     assert_int_equal(kcm_internal_set(&f->kcm, KCM_INTERNAL_ROT, rot, 16), KCM_OK);
     assert_int_equal(store(f, "pk", KCM_PRIVATE_KEY, true, key.data, key.len), KCM_OK);
     assert_int_equal(store_chain(f, "ch", true, 3, chain3), KCM_OK);
-    assert_int_equal(kcm_item_delete(&f->kcm, KT_NAME("before"), KCM_CONFIG), KCM_OK);
+    assert_int_equal(kcm_item_delete(&f->kcm, KT_NAME("before"), KCM_PUBLIC_KEY), KCM_OK);
     expect_item(f, "pk", KCM_PRIVATE_KEY, key.data, key.len); /* reads see the txn */
     expect_chain(f, "ch", 3, chain3);
-    expect_absent(f, "before", KCM_CONFIG);
+    expect_absent(f, "before", KCM_PUBLIC_KEY);
     assert_int_equal(kcm_txn_abort(&f->kcm), KCM_OK);
     expect_absent(f, "pk", KCM_PRIVATE_KEY);
     expect_absent(f, "ch", KCM_CERTIFICATE);
-    expect_item(f, "before", KCM_CONFIG, (const uint8_t *)"b", 1);
+    expect_item(f, "before", KCM_PUBLIC_KEY, pub.data, pub.len);
     assert_int_equal(kcm_internal_get(&f->kcm, KCM_INTERNAL_ROT, f->buf, 16, &n),
                      KCM_ERR_NOT_FOUND);
 
