@@ -539,6 +539,7 @@ static int cmd_get(const device_opts_t *g, int argc, char **argv)
     /* Find the item (and its factory flag) by walking the store. */
     kcm_iter_t it;
     kcm_item_info_t info, found;
+    memset(&found, 0, sizeof(found));
     kcm_status_t ks;
     int matches = 0;
     memset(&it, 0, sizeof(it));
