@@ -40,7 +40,7 @@ static char logpath[320];
 typedef struct devproc {
     pid_t pid;
     int out;          /* its stdout */
-    char addr[160];   /* what followed "listening on " */
+    char addr[256];   /* what followed "listening on " */
 } devproc_t;
 
 static long now_ms(void)
@@ -122,7 +122,7 @@ static int dev_wait(devproc_t *p, int sig)
 /* Runs an fcc-device command line (after --store), capturing stdout. Returns the exit status. */
 static int run_cli(const char *args, char *out, size_t size)
 {
-    char cmd[1024];
+    char cmd[2400];
     snprintf(cmd, sizeof(cmd), "%s --store %s --time 1900000000 %s 2>>%s", FCC_DEVICE_BIN,
              store, args, logpath);
     FILE *f = popen(cmd, "r");
@@ -207,7 +207,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[600];
+    char cmd[1200];
     (void)state;
     /* Keep the device log on the test's stderr, to explain a failure. */
     snprintf(cmd, sizeof(cmd), "cat %s >&2 2>/dev/null; rm -rf %s", logpath, tmpdir);
@@ -469,7 +469,7 @@ static void test_cli(void **state)
     static char out[65536];
     static const char *const cmds[] = {"serve", "apply", "verify", "list", "get",
                                        "factory-reset", "wipe"};
-    char cmd[600];
+    char cmd[1200];
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         snprintf(cmd, sizeof(cmd), "%s --help", cmds[i]);
         assert_int_equal(run_cli(cmd, out, sizeof(out)), 0);
