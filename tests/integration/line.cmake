@@ -15,3 +15,14 @@ if(TARGET fcc_ftcd)
   target_link_libraries(line_fake_device PRIVATE fcc_ftcd fcc_cbor)
 endif()
 
+# The end-to-end tests need both programs.
+if(TARGET fcu AND TARGET fcc-device AND TARGET line_fake_device)
+  add_test(NAME integration_line_e2e
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/line_e2e.sh $<TARGET_FILE:fcu>
+                   $<TARGET_FILE:fcc-device> $<TARGET_FILE:line_fake_device>)
+  add_test(NAME integration_line_batch
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/line_batch.sh $<TARGET_FILE:fcu>
+                   $<TARGET_FILE:fcc-device> $<TARGET_FILE:line_fake_device>)
+  set_tests_properties(integration_line_e2e integration_line_batch PROPERTIES
+                       TIMEOUT 300 LABELS "integration;line")
+endif()

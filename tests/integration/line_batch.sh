@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# `fcu batch` end to end: 50 devices with --parallel 8, of which 42 are real fcc-device processes
+# and 8 fail in different ways (nothing listening, a device answering ReturnStatus 10, silent
+# devices that time out, a row that fails validation); the summary, the JSON report and the
+# registry must agree. Then Ctrl-C: in-flight devices finish and are recorded, no new one starts.
+# Usage: line_batch.sh FCU FCC_DEVICE FAKE_DEVICE
+FCU=$1
+DEV=$2
+FAKE=$3
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=line_lib.sh
+. "$here/line_lib.sh"
+
+make_home
+export FCU_HOME_DIR=$home FCU_STATION_ID=station-batch
+unset FCU_REGISTRY_URL
+
+csv=$tmp/devices.csv
+echo "endpoint_name,serial_number,address,device_keys" >"$csv"
+real=0
+start_fake err reply:10
+err_port=$PORT
+start_fake silent1 silent
+silent_port=$PORT
+closed_port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+for i in $(seq -w 1 50); do
+  case $i in
+    07|19|33) echo "batch-$i,SN-B-$i,tcp:127.0.0.1:$closed_port" >>"$csv" ;;
+    11|27)    echo "batch-$i,SN-B-$i,tcp:127.0.0.1:$err_port" >>"$csv" ;;
+    23|41)    echo "batch-$i,SN-B-$i,tcp:127.0.0.1:$silent_port" >>"$csv" ;;
+    45)       echo "batch-$i-$(printf 'x%.0s' $(seq 1 70)),SN-B-$i,tcp:127.0.0.1:$closed_port" >>"$csv" ;;
+    *)
+      start_device "dev$i"
+      echo "batch-$i,SN-B-$i,tcp:127.0.0.1:$PORT" >>"$csv"
+      real=$((real + 1))
+      ;;
+  esac
+done
+[ "$real" -eq 42 ] || fail "setup: $real real devices"
+
+set +e
+"$FCU" batch --devices "$csv" --parallel 8 --timeout 2 --connect-timeout 2 >"$tmp/batch.out" 2>&1
+rc=$?
+set -e
+cat "$tmp/batch.out" | tail -15
+[ "$rc" -eq 1 ] && ok "batch exit 1 (some failed)" || fail "batch exit $rc"
+summary=$(grep '^summary:' "$tmp/batch.out" || true)
+grep -q '^summary: 50 devices: 42 provisioned, 8 failed (device error 2, transport error 5, refused 0, not sent 1), 0 not started' <<<"$(echo "$summary")" &&
+  ok "summary counts" || fail "summary: $summary"
+[ "$(grep -c '^ok ' "$tmp/batch.out")" -eq 42 ] || fail "plain lines: $(grep -c '^ok ' "$tmp/batch.out") ok lines"
+[ "$(grep -c '^FAILED ' "$tmp/batch.out")" -eq 8 ] || fail "plain lines: failures"
+
+"$FCU" registry export --csv | tail -n +2 | tr -d '\r' | cut -d, -f1 | sort >"$tmp/exported"
+grep '^ok ' "$tmp/batch.out" | awk '{print $2}' | sort >"$tmp/ok"
+cmp -s "$tmp/exported" "$tmp/ok" && ok "registry export = the devices the summary calls provisioned" ||
+  { fail "registry and summary disagree"; diff "$tmp/exported" "$tmp/ok" | head; }
+for ep in batch-07 batch-11 batch-23; do
+  o=$("$FCU" registry show "$ep" --json | json_get /dev/stdin "d['attempts'][-1]['outcome']")
+  case $ep in
+    batch-07|batch-23) want=transport_error ;;
+    batch-11) want=device_error ;;
+  esac
+  [ "$o" = "$want" ] || fail "registry outcome of $ep: $o, expected $want"
+done
+for i in 01 50; do
+  grep -q '"mbed.EndpointName"' <<<"$("$DEV" --store "$tmp/dev$i.img" list --json)" || fail "dev$i holds no endpoint name"
+done
+
+# The same list again: every row is refused or fails, nothing is provisioned twice; --json.
+set +e
+"$FCU" --json batch --devices "$csv" --parallel 8 --timeout 1 --connect-timeout 1 >"$tmp/again.json" 2>"$tmp/again.err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "second batch exit $rc"
+[ "$(json_get "$tmp/again.json" "d['refused'], d['succeeded'], d['total']")" = "42 0 50" ] &&
+  ok "second run: the 42 provisioned devices are refused" ||
+  fail "second run: $(json_get "$tmp/again.json" "d['refused'], d['succeeded'], d['total']")"
+
+# Ctrl-C: 10 silent devices, 2 in flight; SIGINT once both are in flight (seen in the registry).
+start_fake silent2 silent
+csv2=$tmp/silent.csv
+for i in $(seq -w 1 10); do echo "int-$i,SN-I-$i,tcp:127.0.0.1:$PORT" >>"$csv2"; done
+"$FCU" batch --devices "$csv2" --parallel 2 --timeout 3 >"$tmp/int.out" 2>&1 &
+bpid=$!
+for _ in $(seq 1 100); do
+  a=$("$FCU" registry show int-01 2>/dev/null | grep -c in_progress || true)
+  b=$("$FCU" registry show int-02 2>/dev/null | grep -c in_progress || true)
+  [ "$a" -ge 1 ] && [ "$b" -ge 1 ] && break
+  sleep 0.05
+done
+kill -INT "$bpid"
+set +e
+wait "$bpid"
+rc=$?
+set -e
+cat "$tmp/int.out"
+[ "$rc" -eq 1 ] && ok "interrupted batch exit 1" || fail "interrupted batch exit $rc"
+grep -q '^summary: 10 devices: 0 provisioned, 2 failed (device error 0, transport error 2, refused 0, not sent 0), 8 not started' "$tmp/int.out" &&
+  ok "in-flight devices finished, none started after Ctrl-C" || fail "interrupted summary"
+n=0
+for i in $(seq -w 1 10); do
+  c=$("$FCU" registry show "int-$i" --json 2>/dev/null | json_get /dev/stdin "len(d['attempts'])" || true)
+  c=${c:-0}
+  n=$((n + c))
+  if [ "$c" -gt 0 ]; then
+    o=$("$FCU" registry show "int-$i" --json | json_get /dev/stdin "d['attempts'][0]['outcome']")
+    [ "$o" = transport_error ] || fail "int-$i recorded as $o"
+  fi
+done
+[ "$n" -eq 2 ] && ok "registry holds exactly the 2 in-flight attempts, finished" || fail "registry holds $n attempts"
+
+if [ "$failures" -ne 0 ]; then
+  echo "line_batch: $failures failure(s)"
+  exit 1
+fi
+echo "line_batch: PASS"
