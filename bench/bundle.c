@@ -12,7 +12,8 @@
  * nothing) and the peak stack (painted stack), measured natively, and, when valgrind is
  * installed, the instructions executed inside fcc_bundle_handler (callgrind with
  * --toggle-collect=fcc_bundle_handler) and the part of them spent in mbedTLS (inclusive cost of
- * every call from code outside libmbedcrypto/libmbedx509 into them). Usage: bench_bundle [--run RUN]. */
+ * every call from code outside libmbedcrypto/libmbedx509 into them).
+ * Usage: bench_bundle [--run RUN]. */
 #include "fcc/fcc.h"
 #include "fcc/flash_sim.h"
 #include "fcc/kcm.h"

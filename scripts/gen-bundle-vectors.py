@@ -589,6 +589,10 @@ Case("err_csr_sm_host").step(CB([csr("k", SM={"Prv": "Host"})]), 37, info=GENERA
 Case("err_csr_subject").step(CB([csr("k", "XX=bad")]), 20, info=GENERAL + "k", store={})
 Case("err_csr_existing_key").step(B(Keys=[key("k", KEY)]), 0) \
     .step(CB([csr("j"), csr("k")]), 17, info="Data already exists:k", store={("priv", "k"): KEY})
+Case("err_csr_name_utf8").step(CB([csr("dev.\u00f4ey")]), 16, info="File name invalid:dev.??ey",
+                               store={})
+Case("err_key_name_utf8").step(B(Keys=[key("k\u00e9", KEY)]), 16, info="File name invalid:k??",
+                               store={})
 Case("ok_csr_then_cert").step(CB([csr("dev.key")]), 0, keepalive=1,
                               csrs=[("dev.key", SUBJ_DN)]) \
     .step(B(SID="csr-session", Certificates=[cert("c", LEAF, PrKN="dev.key")]), 34,

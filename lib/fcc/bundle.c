@@ -60,9 +60,7 @@ typedef struct run {
     int64_t old_time;
 } run_t;
 
-/* Records an error whose item name comes from the bundle: bytes outside printable ASCII are
- * shown as '?' so the response text stays valid UTF-8. Returns the run's status. */
-static int fail(fcc_t *fcc, int code, const char *prefix, const uint8_t *item, size_t len)
+int fcc_bundle_fail(fcc_t *fcc, int code, const char *prefix, const uint8_t *item, size_t len)
 {
     char tmp[FCC_NAME_MAX];
     size_t i;
@@ -77,12 +75,12 @@ static int fail(fcc_t *fcc, int code, const char *prefix, const uint8_t *item, s
 
 static int fail_st(fcc_t *fcc, int code, const uint8_t *item, size_t len)
 {
-    return fail(fcc, code, NULL, item, len);
+    return fcc_bundle_fail(fcc, code, NULL, item, len);
 }
 
 static int fail_kcm(fcc_t *fcc, kcm_status_t st, const uint8_t *item, size_t len)
 {
-    return fail(fcc, (int)kcm_to_fcc_status(st), kcm_status_message(st), item, len);
+    return fcc_bundle_fail(fcc, (int)kcm_to_fcc_status(st), kcm_status_message(st), item, len);
 }
 
 /* True when p[0..len) is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing

@@ -99,6 +99,11 @@ int fcc_resp_finish(fcc_resp_t *r, const fcc_output_t *out, const uint8_t *sid, 
 /* Text of the truncation line's prefix. */
 #define FCC_RESP_TRUNCATED "Warnings truncated:"
 
+/* Records an error of the bundle run whose item name comes from the bundle (bundle.c): bytes
+ * outside printable ASCII are shown as '?' so the response text stays valid UTF-8. `prefix` NULL
+ * means the contract prefix of `code`. Returns the run's status (the first error's code). */
+int fcc_bundle_fail(fcc_t *fcc, int code, const char *prefix, const uint8_t *item, size_t len);
+
 /* ---- CSR builder ---------------------------------------------------------------------------- */
 
 typedef struct fcc_csr_req {

@@ -66,9 +66,12 @@ static size_t eku_der(uint32_t eku, unsigned char *out)
 
 static int kcm_fail(fcc_t *fcc, kcm_status_t st, const uint8_t *name, size_t name_len)
 {
-    return fcc_out_error(fcc, (int)kcm_to_fcc_status(st), kcm_status_message(st), name,
-                         name_len);
+    return fcc_bundle_fail(fcc, (int)kcm_to_fcc_status(st), kcm_status_message(st), name,
+                           name_len);
 }
+
+/* Records an error on the request's key name (sanitised) and yields the status. */
+#define FAIL(code) fcc_bundle_fail(fcc, (code), NULL, req->name, req->name_len)
 
 int fcc_csr_generate(fcc_t *fcc, const fcc_csr_req_t *req, uint8_t *work, size_t size,
                      const uint8_t **der, size_t *der_len)
@@ -87,7 +90,7 @@ int fcc_csr_generate(fcc_t *fcc, const fcc_csr_req_t *req, uint8_t *work, size_t
     *der_len = 0;
     if (req->subj_len == 0 || req->subj_len > FCC_CSR_SUBJ_MAX ||
         memchr(req->subj, 0, req->subj_len) != NULL) {
-        status = fcc_out_status(fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
+        status = FAIL(FCC_STATUS_BUNDLE_ERROR);
         goto cleanup;
     }
     memcpy(subj, req->subj, req->subj_len);
@@ -96,14 +99,14 @@ int fcc_csr_generate(fcc_t *fcc, const fcc_csr_req_t *req, uint8_t *work, size_t
     if (mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
         mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk), fcc->port.rng,
                             fcc->port.ctx) != 0) {
-        status = fcc_out_status(fcc, FCC_STATUS_KCM_CRYPTO_ERROR, req->name, req->name_len);
+        status = FAIL(FCC_STATUS_KCM_CRYPTO_ERROR);
         goto cleanup;
     }
 
     /* Private key: SEC1 DER at the end of work, stored, wiped. */
     n = mbedtls_pk_write_key_der(&pk, work, size);
     if (n <= 0) {
-        status = fcc_out_status(fcc, FCC_STATUS_BUNDLE_RESPONSE_ERROR, req->name, req->name_len);
+        status = FAIL(FCC_STATUS_BUNDLE_RESPONSE_ERROR);
         goto cleanup;
     }
     kst = kcm_item_store(fcc->kcm, req->name, req->name_len, KCM_PRIVATE_KEY, true,
@@ -116,8 +119,7 @@ int fcc_csr_generate(fcc_t *fcc, const fcc_csr_req_t *req, uint8_t *work, size_t
     if (req->store_pub) {
         n = mbedtls_pk_write_pubkey_der(&pk, work, size);
         if (n <= 0) {
-            status =
-                fcc_out_status(fcc, FCC_STATUS_BUNDLE_RESPONSE_ERROR, req->name, req->name_len);
+            status = FAIL(FCC_STATUS_BUNDLE_RESPONSE_ERROR);
             goto cleanup;
         }
         kst = kcm_item_store(fcc->kcm, req->name, req->name_len, KCM_PUBLIC_KEY, true,
@@ -131,7 +133,7 @@ int fcc_csr_generate(fcc_t *fcc, const fcc_csr_req_t *req, uint8_t *work, size_t
     mbedtls_x509write_csr_set_md_alg(&csr, MBEDTLS_MD_SHA256);
     mbedtls_x509write_csr_set_key(&csr, &pk);
     if (mbedtls_x509write_csr_set_subject_name(&csr, subj) != 0) {
-        status = fcc_out_status(fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
+        status = FAIL(FCC_STATUS_BUNDLE_ERROR);
         goto cleanup;
     }
     if (req->ku != 0 && mbedtls_x509write_csr_set_key_usage(&csr, ku_bits(req->ku)) != 0)
@@ -145,7 +147,7 @@ int fcc_csr_generate(fcc_t *fcc, const fcc_csr_req_t *req, uint8_t *work, size_t
     }
     n = mbedtls_x509write_csr_der(&csr, work, size, fcc->port.rng, fcc->port.ctx);
     if (n == MBEDTLS_ERR_ASN1_BUF_TOO_SMALL) {
-        status = fcc_out_status(fcc, FCC_STATUS_BUNDLE_RESPONSE_ERROR, req->name, req->name_len);
+        status = FAIL(FCC_STATUS_BUNDLE_RESPONSE_ERROR);
         goto cleanup;
     }
     if (n <= 0)
@@ -156,7 +158,7 @@ int fcc_csr_generate(fcc_t *fcc, const fcc_csr_req_t *req, uint8_t *work, size_t
     goto cleanup;
 
 crypto_error:
-    status = fcc_out_status(fcc, FCC_STATUS_KCM_CRYPTO_ERROR, req->name, req->name_len);
+    status = FAIL(FCC_STATUS_KCM_CRYPTO_ERROR);
 cleanup:
     mbedtls_x509write_csr_free(&csr);
     mbedtls_pk_free(&pk);

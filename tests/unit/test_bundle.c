@@ -548,7 +548,8 @@ static void test_small_buffer_keeps_response(void **state)
     for (i = 0; i < cbor_map_size(m2); i++) {
         struct cbor_pair *p1 = cbor_map_handle(m1), *p2 = cbor_map_handle(m2);
         unsigned char a[1024], c[1024];
-        size_t la = cbor_serialize(p1[i].key, a, sizeof(a)), lc = cbor_serialize(p2[i].key, c, sizeof(c));
+        size_t la = cbor_serialize(p1[i].key, a, sizeof(a));
+        size_t lc = cbor_serialize(p2[i].key, c, sizeof(c));
         assert_int_equal(la, lc);
         assert_memory_equal(a, c, la);
         if (la == 12 && memcmp(a + 1, "WarningInfo", 11) == 0)

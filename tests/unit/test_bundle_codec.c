@@ -275,7 +275,8 @@ static void test_response_error_and_warnings(void **state)
     assert_int_equal(cbor_get_int(map_get(m, "ReturnStatus", NULL)), 28);
     assert_text(map_get(m, "InfoMessage", NULL), "URI format incorrect:mbed.BootstrapServerURI");
     assert_text(map_get(m, "WarningInfo", NULL),
-                "Item not set:mbed.Timezone\nCertificate is self signed:mbed.BootstrapDeviceCert\n");
+                "Item not set:mbed.Timezone\n"
+                "Certificate is self signed:mbed.BootstrapDeviceCert\n");
     cbor_decref(&m);
 
     /* A failure without a recorded error says "General error:". */
@@ -308,7 +309,11 @@ static void test_response_truncation(void **state)
     fcc_out_status(&fcc, FCC_STATUS_EXPIRED_CERTIFICATE, name, FCC_NAME_MAX);
     assert_int_equal(fcc.out.dropped, 5);
     assert_int_equal(fcc_resp_begin(&r, buf, sizeof(buf)), 0);
-    assert_int_equal(fcc_resp_finish(&r, &fcc.out, (const uint8_t *)"0123456789012345678901234567890123456789012345678901234567890123", 64), 0);
+    assert_int_equal(fcc_resp_finish(&r, &fcc.out,
+                                     (const uint8_t *)"0123456789012345678901234567890123456789"
+                                                      "012345678901234567890123",
+                                     64),
+                     0);
     assert_true(r.len <= sizeof(buf));
     m = decode(buf, r.len);
     assert_int_equal(cbor_get_int(map_get(m, "ReturnStatus", NULL)), 13);
