@@ -13,6 +13,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* Block count of an existing image judged by its file size (the flash bytes, then a trailer of
+ * 20 bytes and 4 wear bytes per block: lib/port/flash_sim.c), or 0 when the size does not fit
+ * that layout. Only a guess: fcc_flash_file_open still checks the trailer. */
+static uint32_t image_blocks(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || st.st_size < 20)
+        return 0;
+    uint64_t body = (uint64_t)st.st_size - 20u;
+    if (body % (DEVICE_BLOCK_SIZE + 4u) != 0)
+        return 0;
+    uint64_t count = body / (DEVICE_BLOCK_SIZE + 4u);
+    return count >= 4 && count <= 65536 ? (uint32_t)count : 0;
+}
+
 int device_open(device_t *d, const device_opts_t *o)
 {
     int rc = EXIT_USAGE;
@@ -27,6 +42,13 @@ int device_open(device_t *d, const device_opts_t *o)
     }
     int fr = fcc_flash_file_open(&d->sim, &d->flash, o->store, DEVICE_PROG_SIZE,
                                  DEVICE_BLOCK_SIZE, (uint32_t)(size / DEVICE_BLOCK_SIZE));
+    uint32_t guess = 0;
+    if (fr == FCC_FLASH_ERR_INVAL && o->store_size == 0 && (guess = image_blocks(o->store)) > 0) {
+        /* An existing image of another size, opened without --store-size: take its size. */
+        size = (uint64_t)guess * DEVICE_BLOCK_SIZE;
+        fr = fcc_flash_file_open(&d->sim, &d->flash, o->store, DEVICE_PROG_SIZE,
+                                 DEVICE_BLOCK_SIZE, guess);
+    }
     if (fr != FCC_FLASH_OK) {
         if (fr == FCC_FLASH_ERR_INVAL)
             fprintf(stderr, "fcc-device: %s: not an image of %llu bytes (give its --store-size)\n",
