@@ -10,8 +10,6 @@
 
 #include <string.h>
 
-/* Most keys one factory-reset pass collects before applying them. */
-#define KCM_RESET_BATCH 8u
 /* Upper bound on factory-reset passes (each fixes at least one key); a guard against an engine
  * whose iteration does not reflect the writes. */
 #define KCM_RESET_PASSES_MAX 100000u
@@ -856,8 +854,12 @@ typedef struct reset_key {
     uint8_t name[FCC_NAME_MAX];
 } reset_key_t;
 
-/* One scan: collects up to KCM_RESET_BATCH keys that need work (a live record that is not a
- * factory one, or a backup waiting to be restored). */
+/* Keys one factory-reset pass collects before applying them: as many as buffer B holds (40 with
+ * the default FCC_ITEM_VALUE_MAX). */
+#define KCM_RESET_BATCH (KCM_BUF_SIZE / sizeof(reset_key_t))
+
+/* One scan: collects into `keys` (buffer B) up to KCM_RESET_BATCH keys that need work (a live
+ * record that is not a factory one, or a backup waiting to be restored). Uses buffer A. */
 static kcm_status_t reset_scan(kcm_t *k, reset_key_t *keys, size_t *n)
 {
     fst_iter_t it;
@@ -902,7 +904,7 @@ static kcm_status_t reset_scan(kcm_t *k, reset_key_t *keys, size_t *n)
 
 kcm_status_t kcm_factory_reset(kcm_t *kcm)
 {
-    reset_key_t keys[KCM_RESET_BATCH];
+    reset_key_t *keys;
     kcm_status_t st;
     bool implicit;
     size_t n, rlen;
@@ -910,6 +912,7 @@ kcm_status_t kcm_factory_reset(kcm_t *kcm)
     st = op_begin(kcm, &implicit);
     if (st != KCM_OK)
         return st;
+    keys = (reset_key_t *)(void *)buf_b(kcm);
     for (unsigned pass = 0;; pass++) {
         if (pass >= KCM_RESET_PASSES_MAX) {
             st = KCM_ERR_STORAGE;

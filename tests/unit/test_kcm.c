@@ -912,22 +912,22 @@ static void test_factory_reset(void **state)
 
 static void test_factory_reset_many(void **state)
 {
-    /* More items than one reset pass collects. */
+    /* More items than one reset pass collects (40). */
     fx_t *f = *state;
     char name[32];
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 60; i++) {
         snprintf(name, sizeof(name), "f%02d", i);
         assert_int_equal(store(f, name, KCM_CONFIG, true, name, strlen(name)), KCM_OK);
         snprintf(name, sizeof(name), "u%02d", i);
         assert_int_equal(store(f, name, KCM_CONFIG, false, name, strlen(name)), KCM_OK);
     }
-    for (int i = 0; i < 30; i += 2) {
+    for (int i = 0; i < 60; i += 2) {
         snprintf(name, sizeof(name), "f%02d", i);
         assert_int_equal(kcm_item_delete(&f->kcm, (const uint8_t *)name, strlen(name), KCM_CONFIG),
                          KCM_OK);
     }
     assert_int_equal(kcm_factory_reset(&f->kcm), KCM_OK);
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 60; i++) {
         snprintf(name, sizeof(name), "f%02d", i);
         expect_item(f, name, KCM_CONFIG, (const uint8_t *)name, strlen(name));
         snprintf(name, sizeof(name), "u%02d", i);
