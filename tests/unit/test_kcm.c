@@ -957,6 +957,142 @@ static void test_wipe(void **state)
     assert_int_equal(kcm_wipe(NULL), KCM_ERR_NOT_INITIALIZED);
 }
 
+
+/* ---- failures under the API ------------------------------------------------------------------ */
+
+static void test_flash_failure_in_txn(void **state)
+{
+    fx_t *f = *state;
+    static uint8_t big[3000];
+    size_t n;
+    memset(big, 0x61, sizeof(big));
+    assert_int_equal(store(f, "kept", KCM_CONFIG, false, "k", 1), KCM_OK);
+    assert_int_equal(kcm_txn_begin(&f->kcm), KCM_OK);
+    assert_int_equal(store(f, "a", KCM_CONFIG, true, "a", 1), KCM_OK);
+    f->sim.cut_after = 1; /* the next program or erase is the last */
+    kcm_status_t st = store(f, "big", KCM_CONFIG, true, big, sizeof(big));
+    assert_int_not_equal(st, KCM_OK);
+    assert_int_equal(kcm_to_fcc_status(st), FCC_STATUS_KCM_STORAGE_ERROR);
+    /* The transaction cannot commit after a write failed inside it. */
+    assert_int_not_equal(kcm_txn_commit(&f->kcm), KCM_OK);
+    assert_int_equal(kcm_txn_commit(&f->kcm), KCM_ERR_STATE); /* and it is gone */
+    kcm_free(&f->kcm);
+    fcc_flash_sim_power_on(&f->sim);
+    assert_int_equal(kcm_init(&f->kcm, &f->flash, f->work, sizeof(f->work), kt_rng, &f->seed),
+                     KCM_OK);
+    expect_absent(f, "a", KCM_CONFIG);
+    expect_absent(f, "big", KCM_CONFIG);
+    expect_item(f, "kept", KCM_CONFIG, (const uint8_t *)"k", 1);
+    assert_int_equal(kcm_item_get_size(&f->kcm, KT_NAME("kept"), KCM_CONFIG, &n), KCM_OK);
+}
+
+static void test_store_full(void **state)
+{
+    fx_t *f = *state;
+    static uint8_t big[3000];
+    char name[16];
+    kcm_status_t st = KCM_OK;
+    int i;
+    memset(big, 0x62, sizeof(big));
+    for (i = 0; i < 100 && st == KCM_OK; i++) {
+        snprintf(name, sizeof(name), "fill%d", i);
+        st = store(f, name, KCM_CONFIG, false, big, sizeof(big));
+    }
+    assert_int_equal(st, KCM_ERR_NO_SPACE);
+    assert_true(i > 5);
+    /* Everything stored before is intact; deleting makes room again. */
+    snprintf(name, sizeof(name), "fill%d", i - 1);
+    expect_absent(f, name, KCM_CONFIG);
+    assert_int_equal(kcm_item_delete(&f->kcm, KT_NAME("fill0"), KCM_CONFIG), KCM_OK);
+    assert_int_equal(kcm_item_delete(&f->kcm, KT_NAME("fill1"), KCM_CONFIG), KCM_OK);
+    assert_int_equal(store(f, "after", KCM_CONFIG, false, big, sizeof(big)), KCM_OK);
+    remount(f);
+    expect_item(f, "fill2", KCM_CONFIG, big, sizeof(big));
+    expect_item(f, "after", KCM_CONFIG, big, sizeof(big));
+}
+
+static void test_rng_failure(void **state)
+{
+    fx_t *f = *state;
+    uint8_t rot[16] = {9};
+    kcm_free(&f->kcm);
+    assert_int_equal(kcm_init(&f->kcm, &f->flash, f->work, sizeof(f->work), kt_rng_fail, NULL),
+                     KCM_OK);
+    /* No ROT can be generated... */
+    assert_int_equal(store(f, "cfg", KCM_CONFIG, false, "x", 1), KCM_ERR_CRYPTO);
+    expect_absent(f, "cfg", KCM_CONFIG);
+    size_t n;
+    assert_int_equal(kcm_internal_get(&f->kcm, KCM_INTERNAL_ROT, f->buf, 16, &n),
+                     KCM_ERR_NOT_FOUND);
+    /* ...and with an injected one, no nonce. Clear items need no randomness. */
+    assert_int_equal(kcm_internal_set(&f->kcm, KCM_INTERNAL_ROT, rot, 16), KCM_OK);
+    assert_int_equal(store(f, "cfg", KCM_CONFIG, false, "x", 1), KCM_ERR_CRYPTO);
+    assert_int_equal(store(f, "crt", KCM_CERTIFICATE, false, leaf.data, leaf.len), KCM_OK);
+    expect_item(f, "crt", KCM_CERTIFICATE, leaf.data, leaf.len);
+}
+
+static void test_corrupt_image(void **state)
+{
+    fx_t *f = *state;
+    /* Not a store and not blank: mount refuses, wipe recovers. */
+    kcm_free(&f->kcm);
+    memset(f->image, 0x5A, sizeof(f->image));
+    fcc_flash_sim_load(&f->sim, f->image, sizeof(f->image));
+    kcm_status_t st = kcm_init(&f->kcm, &f->flash, f->work, sizeof(f->work), kt_rng, &f->seed);
+    assert_int_not_equal(st, KCM_OK);
+    size_t n;
+    assert_int_equal(kcm_item_get_size(&f->kcm, KT_NAME("x"), KCM_CONFIG, &n),
+                     KCM_ERR_NOT_INITIALIZED);
+    assert_int_equal(kcm_wipe(&f->kcm), KCM_OK);
+    assert_int_equal(store(f, "x", KCM_CONFIG, false, "1", 1), KCM_OK);
+    remount(f);
+    expect_item(f, "x", KCM_CONFIG, (const uint8_t *)"1", 1);
+}
+
+static void test_iteration_reports_corrupted(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(store(f, "good1", KCM_CONFIG, false, "1", 1), KCM_OK);
+    assert_int_equal(store(f, "bad", KCM_CONFIG, false, "2", 1), KCM_OK);
+    assert_int_equal(store(f, "good2", KCM_CONFIG, false, "3", 1), KCM_OK);
+    raw_put(f, KCM_CONFIG, "bad", (const uint8_t *)"garbage", 7);
+    kcm_iter_t it;
+    kcm_item_info_t info;
+    memset(&it, 0, sizeof(it));
+    size_t good = 0, bad = 0;
+    kcm_status_t st;
+    while ((st = kcm_iter_next(&f->kcm, &it, &info)) != KCM_ERR_NOT_FOUND) {
+        if (st == KCM_ERR_CORRUPTED) {
+            bad++;
+            assert_int_equal(info.name_len, 3);
+            assert_memory_equal(info.name, "bad", 3);
+            assert_int_equal(info.type, KCM_CONFIG);
+        } else {
+            assert_int_equal(st, KCM_OK);
+            good++;
+        }
+    }
+    assert_int_equal(good, 2);
+    assert_int_equal(bad, 1);
+}
+
+static void test_chain_and_txn_abort(void **state)
+{
+    fx_t *f = *state;
+    kcm_chain_t c;
+    size_t n;
+    assert_int_equal(kcm_txn_begin(&f->kcm), KCM_OK);
+    assert_int_equal(kcm_chain_create(&f->kcm, &c, KT_NAME("ch"), 2, true), KCM_OK);
+    assert_int_equal(kcm_chain_add_next(&c, leaf.data, leaf.len), KCM_OK);
+    assert_int_equal(kcm_chain_get_next_size(&c, &n), KCM_ERR_STATE); /* write mode */
+    assert_int_equal(kcm_txn_abort(&f->kcm), KCM_OK);
+    /* The chain went with the transaction. */
+    assert_int_equal(kcm_chain_add_next(&c, inter.data, inter.len), KCM_ERR_STATE);
+    assert_int_equal(kcm_chain_close(&c), KCM_ERR_STATE);
+    expect_absent(f, "ch", KCM_CERTIFICATE);
+    assert_int_equal(store(f, "x", KCM_CONFIG, false, "1", 1), KCM_OK);
+}
+
 static int load_all(void **state)
 {
     (void)state;
@@ -989,7 +1125,10 @@ int main(void)
         T(test_chain_corrupted_member), T(test_internal_items),
         T(test_transactions),        T(test_iteration),
         T(test_factory_reset),       T(test_factory_reset_many),
-        T(test_wipe),
+        T(test_wipe),                T(test_flash_failure_in_txn),
+        T(test_store_full),          T(test_rng_failure),
+        T(test_corrupt_image),       T(test_iteration_reports_corrupted),
+        T(test_chain_and_txn_abort),
     };
     return cmocka_run_group_tests(tests, load_all, NULL);
 }
