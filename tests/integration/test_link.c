@@ -376,6 +376,55 @@ static void test_tcp_faults(void **state)
     check_fault_items(true);
 }
 
+/* A real provisioning bundle (the bundle vectors' full bootstrap configuration, verification
+ * on) through the link; then the device verifies clean from the command line. */
+static void test_tcp_full_bundle(void **state)
+{
+    (void)state;
+    static uint8_t b[16384];
+    char path[512], out[65536];
+    snprintf(path, sizeof(path), "%s/tests/vectors/bundle/ok_full_bootstrap.1.cbor",
+             FCC_SOURCE_DIR);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        skip();
+    size_t n = fread(b, 1, sizeof(b), f);
+    fclose(f);
+    assert_true(n > 1000);
+
+    devproc_t d;
+    const char *args[] = {"serve", "--tcp", "127.0.0.1:0", "--once", "--json", NULL};
+    dev_start(&d, args);
+    lc_t c;
+    assert_int_equal(lc_connect(&c, d.addr, 5000), 0);
+    assert_int_equal(lc_send_frame(&c, b, n), 0);
+    uint32_t ts = 99;
+    const uint8_t *p = NULL;
+    size_t plen = 0;
+    assert_int_equal(lc_recv(&c, 20000, &ts, &p, &plen), 0);
+    assert_int_equal(ts, 0);
+    int rs = -1;
+    char info[256];
+    assert_int_equal(lc_parse_response(p, plen, &rs, NULL, 0, info, sizeof(info)), 0);
+    if (rs != 0)
+        fail_msg("ReturnStatus %d: %s", rs, info);
+    assert_int_equal(lc_wait_eof(&c, 5000), 0);
+    lc_close(&c);
+    /* serve --json printed one object for the message after the listening line. */
+    ssize_t got = read(d.out, out, sizeof(out) - 1);
+    assert_true(got > 0);
+    out[got] = '\0';
+    squeeze(out);
+    assert_non_null(strstr(out, "{\"status\":0,"));
+    assert_int_equal(dev_wait(&d, 0), 0);
+
+    assert_int_equal(run_cli("verify --json", out, sizeof(out)), 0);
+    squeeze(out);
+    assert_non_null(strstr(out, "\"status\":0,"));
+    assert_true(listed("mbed.BootstrapDeviceCert"));
+    assert_true(listed("mbed.BootstrapServerURI"));
+}
+
 /* A device restarted between two sessions still holds the items of the first. */
 static void test_restart(void **state)
 {
@@ -575,6 +624,7 @@ int main(int argc, char **argv)
             cmocka_unit_test_setup_teardown(test_tcp_full_session, setup, teardown),
             cmocka_unit_test_setup_teardown(test_tcp_keep_alive, setup, teardown),
             cmocka_unit_test_setup_teardown(test_tcp_faults, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_tcp_full_bundle, setup, teardown),
         };
         return cmocka_run_group_tests_name("link_tcp", t, NULL, NULL);
     }
