@@ -1093,6 +1093,42 @@ static void test_chain_and_txn_abort(void **state)
     assert_int_equal(store(f, "x", KCM_CONFIG, false, "1", 1), KCM_OK);
 }
 
+
+static void test_read_bit_flips_never_return_data(void **state)
+{
+    fx_t *f = *state;
+    static const char cfg[] = "a configuration value of some length, 0123456789";
+    assert_int_equal(store(f, "pk", KCM_PRIVATE_KEY, false, key.data, key.len), KCM_OK);
+    assert_int_equal(store(f, "crt", KCM_CERTIFICATE, false, leaf.data, leaf.len), KCM_OK);
+    assert_int_equal(store(f, "cfg", KCM_CONFIG, false, cfg, strlen(cfg)), KCM_OK);
+    const struct { const char *name; kcm_item_type_t type; const uint8_t *data; size_t len; }
+        items[] = {{"pk", KCM_PRIVATE_KEY, key.data, key.len},
+                   {"crt", KCM_CERTIFICATE, leaf.data, leaf.len},
+                   {"cfg", KCM_CONFIG, (const uint8_t *)cfg, strlen(cfg)}};
+    size_t ok = 0, refused = 0;
+    f->sim.flip_per_million = 300;
+    for (uint32_t round = 0; round < 300; round++) {
+        f->sim.seed = round + 1;
+        for (size_t i = 0; i < 3; i++) {
+            size_t n = 0;
+            kcm_status_t st = kcm_item_get_data(&f->kcm, (const uint8_t *)items[i].name,
+                                                strlen(items[i].name), items[i].type, f->buf,
+                                                sizeof(f->buf), &n);
+            if (st == KCM_OK) {
+                assert_int_equal(n, items[i].len);
+                assert_memory_equal(f->buf, items[i].data, n);
+                ok++;
+            } else {
+                refused++;
+            }
+        }
+    }
+    f->sim.flip_per_million = 0;
+    print_message("bit flips: %zu reads correct, %zu refused\n", ok, refused);
+    assert_true(refused > 0); /* the flips did hit the records */
+    assert_true(ok > 0);
+}
+
 static int load_all(void **state)
 {
     (void)state;
@@ -1128,7 +1164,7 @@ int main(void)
         T(test_wipe),                T(test_flash_failure_in_txn),
         T(test_store_full),          T(test_rng_failure),
         T(test_corrupt_image),       T(test_iteration_reports_corrupted),
-        T(test_chain_and_txn_abort),
+        T(test_chain_and_txn_abort), T(test_read_bit_flips_never_return_data),
     };
     return cmocka_run_group_tests(tests, load_all, NULL);
 }
