@@ -485,6 +485,8 @@ static void test_pty(void **state)
     (void)state;
     int m = posix_openpt(O_RDWR | O_NOCTTY);
     assert_true(m >= 0);
+    /* The device must not inherit the master, or it never sees the line hang up. */
+    assert_int_equal(fcntl(m, F_SETFD, FD_CLOEXEC), 0);
     assert_int_equal(grantpt(m), 0);
     assert_int_equal(unlockpt(m), 0);
     char slave[128];
@@ -502,8 +504,16 @@ static void test_pty(void **state)
     exchange(&c, "pty-2", 1, "link.PtyKeepFirst", 0);
     exchange(&c, "pty-2", 0, "link.PtyKeepSecond", 0);
     faults(NULL, false, &c);
-    assert_int_equal(dev_wait(&d, SIGTERM), 0);
+    /* The tool hangs up in the middle of a frame: the line is gone, the device stops serving
+     * it cleanly and nothing of the cut frame is stored. */
+    uint8_t b[512], f[700];
+    size_t n = lc_bundle(b, sizeof(b), "cut", 0, "link.PtyCut", "value");
+    size_t fl = lc_frame(b, n, f, sizeof(f));
+    assert_int_equal(lc_send_raw(&c, f, fl / 2), 0);
+    usleep(100000);
     close(m);
+    assert_int_equal(dev_wait(&d, 0), 0);
+    assert_false(listed("link.PtyCut"));
     assert_true(listed("link.PtyFull"));
     assert_true(listed("link.PtyKeepFirst"));
     assert_true(listed("link.PtyKeepSecond"));
