@@ -24,10 +24,10 @@
 #define M_FTC (C(0, FX_BS_FTC) | C(1, FX_BS_FTC))
 #define M_LW (C(0, FX_LW) | C(1, FX_LW))
 
-enum { H_MAIN, H_NOCRT, H_GARBAGE, H_NOKEY, H_MISMATCH, H_CHAIN, H_CHAINBAD, H_COUNT };
+enum { H_MAIN, H_NOCRT, H_GARBAGE, H_NOKEY, H_MISMATCH, H_CHAIN, H_CHAINBAD, H_MISSING, H_COUNT };
 static const char *const home_names[H_COUNT] = {"home",      "home_nocrt", "home_garbage",
                                                 "home_nokey", "home_mismatch", "home_chain",
-                                                "home_chainbad"};
+                                                "home_chainbad", "home_missing"};
 
 enum { RQ_OK, RQ_NO_ENDPOINT, RQ_NO_SERIAL, RQ_LONG_ENDPOINT, RQ_NO_DIR };
 
@@ -183,6 +183,7 @@ static fx_case_t cases[] = {
     {"chain depth missing (supplied chain)", EXT, NOKV, {.chain = 2}, 0, H_MAIN, 0, 112, "device-certificate-chain-depth", 0},
     {"chain depth missing (FCU CA chain)", BT, NOKV, NODEV, 0, H_CHAIN, 0, 112, "device-certificate-chain-depth", 0},
     {"chain depth out of range", ALL, {{"device-certificate-chain-depth", "6"}}, NODEV, 0, H_MAIN, 0, 112, "device-certificate-chain-depth", 0},
+    {"FCU home folder missing", BT, NOKV, NODEV, 0, H_MISSING, 0, 199, "--home", 0},
     {"CA certificate missing", BT, NOKV, NODEV, 0, H_NOCRT, 0, 210, "keystore/fcu.crt", 0},
     {"CA certificate unparsable", BT, NOKV, NODEV, 0, H_GARBAGE, 0, 211, "keystore/fcu.crt", 0},
     {"CA chain link broken", BT, {{"device-certificate-chain-depth", "3"}}, NODEV, 0, H_CHAINBAD, 0, 212, "keystore/fcu.crt", 0},
@@ -310,7 +311,7 @@ static int group_setup(void **state)
     if (fx_setup_root() != 0)
         return -1;
     fix_times();
-    for (int k = 1; k < H_COUNT; k++)
+    for (int k = 1; k < H_MISSING; k++)
         make_home(k);
     char p[1100];
     /* server CA on P-384, an unparsable one, update certificates expired and mis-chained */

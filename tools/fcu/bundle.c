@@ -12,110 +12,155 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PARAMS 24
+/* ---- a minimal definite-length CBOR writer ----
+ * The bundle is written straight into one buffer: every container's item count is known before
+ * it is opened, integers take their shortest form, and nothing is built as a tree (building and
+ * freeing a libcbor tree cost more than the certificate signature). libcbor still decodes what
+ * is written here, in `fcu inspect` and in the tests. */
+typedef struct wr {
+    uint8_t *buf;
+    size_t len, cap;
+    bool failed;
+} wr_t;
 
-static cbor_item_t *uint_item(uint64_t v)
+static void wr_bytes(wr_t *w, const void *d, size_t n)
 {
-    if (v <= 0xff)
-        return cbor_build_uint8((uint8_t)v);
-    if (v <= 0xffff)
-        return cbor_build_uint16((uint16_t)v);
-    if (v <= 0xffffffffu)
-        return cbor_build_uint32((uint32_t)v);
-    return cbor_build_uint64(v);
-}
-
-/* Adds key -> value to a definite map; takes ownership of `v` (NULL: fails). */
-static bool put(cbor_item_t *map, const char *k, cbor_item_t *v)
-{
-    cbor_item_t *key = cbor_build_string(k);
-    bool ok = key && v && cbor_map_add(map, (struct cbor_pair){.key = key, .value = v});
-    if (key)
-        cbor_decref(&key);
-    if (v)
-        cbor_decref(&v);
-    return ok;
-}
-
-static cbor_item_t *bytes_item(const uint8_t *d, size_t n)
-{
-    return cbor_build_bytestring(d, n);
-}
-
-/* {Name, Data} */
-static cbor_item_t *param_item(const char *name, cbor_item_t *data)
-{
-    cbor_item_t *m = cbor_new_definite_map(2);
-    if (!m) {
-        if (data)
-            cbor_decref(&data);
-        return NULL;
+    if (w->failed)
+        return;
+    if (w->len + n > w->cap) {
+        size_t cap = (w->cap ? w->cap : 256) * 2;
+        while (cap < w->len + n)
+            cap *= 2;
+        uint8_t *nb = malloc(cap);
+        if (!nb) {
+            w->failed = true;
+            return;
+        }
+        if (w->len)
+            memcpy(nb, w->buf, w->len);
+        if (w->buf) {
+            OPENSSL_cleanse(w->buf, w->cap); /* it may hold the private key already */
+            free(w->buf);
+        }
+        w->buf = nb;
+        w->cap = cap;
     }
-    if (!put(m, "Name", cbor_build_string(name)) || !put(m, "Data", data)) {
-        cbor_decref(&m);
-        return NULL;
+    memcpy(w->buf + w->len, d, n);
+    w->len += n;
+}
+
+static void wr_head(wr_t *w, unsigned major, uint64_t v)
+{
+    uint8_t h[9];
+    size_t n;
+    uint8_t m = (uint8_t)(major << 5);
+    if (v < 24) {
+        h[0] = (uint8_t)(m | v);
+        n = 1;
+    } else if (v <= 0xff) {
+        h[0] = m | 24;
+        h[1] = (uint8_t)v;
+        n = 2;
+    } else if (v <= 0xffff) {
+        h[0] = m | 25;
+        h[1] = (uint8_t)(v >> 8);
+        h[2] = (uint8_t)v;
+        n = 3;
+    } else if (v <= 0xffffffffu) {
+        h[0] = m | 26;
+        for (int i = 0; i < 4; i++)
+            h[1 + i] = (uint8_t)(v >> (24 - 8 * i));
+        n = 5;
+    } else {
+        h[0] = m | 27;
+        for (int i = 0; i < 8; i++)
+            h[1 + i] = (uint8_t)(v >> (56 - 8 * i));
+        n = 9;
     }
-    return m;
+    wr_bytes(w, h, n);
 }
 
-static cbor_item_t *text_param(const char *name, const char *value)
+static void wr_uint(wr_t *w, uint64_t v)
 {
-    return param_item(name, cbor_build_string(value));
+    wr_head(w, 0, v);
 }
 
-static cbor_item_t *cert_item(const char *name, const uint8_t *der, size_t len)
+static void wr_data(wr_t *w, const uint8_t *d, size_t n)
 {
-    cbor_item_t *m = cbor_new_definite_map(3);
-    if (m && put(m, "Name", cbor_build_string(name)) && put(m, "Format", cbor_build_string("der")) &&
-        put(m, "Data", bytes_item(der, len)))
-        return m;
-    if (m)
-        cbor_decref(&m);
-    return NULL;
+    wr_head(w, 2, n);
+    wr_bytes(w, d, n);
 }
 
-static cbor_item_t *chain_item(const char *name, uint8_t *const *der, const size_t *len, int n)
+static void wr_text(wr_t *w, const char *s)
 {
-    cbor_item_t *m = cbor_new_definite_map(3);
-    cbor_item_t *arr = cbor_new_definite_array((size_t)n);
-    if (!m || !arr)
-        goto fail;
-    for (int i = 0; i < n; i++) {
-        cbor_item_t *b = bytes_item(der[i], len[i]);
-        bool ok = b && cbor_array_push(arr, b);
-        if (b)
-            cbor_decref(&b);
-        if (!ok)
-            goto fail;
-    }
-    if (put(m, "Name", cbor_build_string(name)) && put(m, "Format", cbor_build_string("der")) &&
-        put(m, "DataArray", arr))
-        return m;
-    arr = NULL;
-fail:
-    if (arr)
-        cbor_decref(&arr);
-    if (m)
-        cbor_decref(&m);
-    return NULL;
+    size_t n = strlen(s);
+    wr_head(w, 3, n);
+    wr_bytes(w, s, n);
 }
 
-static cbor_item_t *array_of(cbor_item_t **items, size_t n)
+static void wr_array(wr_t *w, size_t n)
 {
-    cbor_item_t *arr = cbor_new_definite_array(n);
-    bool ok = arr != NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (ok && items[i])
-            ok = cbor_array_push(arr, items[i]);
-        else
-            ok = false;
-        if (items[i])
-            cbor_decref(&items[i]);
-        items[i] = NULL; /* cbor_decref clears the pointer only when it frees the item */
-    }
-    if (!ok && arr)
-        cbor_decref(&arr);
-    return ok ? arr : NULL;
+    wr_head(w, 4, n);
+}
+
+static void wr_map(wr_t *w, size_t n)
+{
+    wr_head(w, 5, n);
+}
+
+/* {Name: name, Data: text} / {Name, Data: uint} / {Name, Data: bytes} */
+static void wr_param_text(wr_t *w, const char *name, const char *v)
+{
+    wr_map(w, 2);
+    wr_text(w, "Name");
+    wr_text(w, name);
+    wr_text(w, "Data");
+    wr_text(w, v);
+}
+
+static void wr_param_uint(wr_t *w, const char *name, uint64_t v)
+{
+    wr_map(w, 2);
+    wr_text(w, "Name");
+    wr_text(w, name);
+    wr_text(w, "Data");
+    wr_uint(w, v);
+}
+
+static void wr_param_bytes(wr_t *w, const char *name, const uint8_t *d, size_t n)
+{
+    wr_map(w, 2);
+    wr_text(w, "Name");
+    wr_text(w, name);
+    wr_text(w, "Data");
+    wr_data(w, d, n);
+}
+
+/* {Name, Format: der, Data} */
+static void wr_cert(wr_t *w, const char *name, const uint8_t *der, size_t n)
+{
+    wr_map(w, 3);
+    wr_text(w, "Name");
+    wr_text(w, name);
+    wr_text(w, "Format");
+    wr_text(w, "der");
+    wr_text(w, "Data");
+    wr_data(w, der, n);
+}
+
+/* {Name, Format: der, DataArray: [leaf, ...]} */
+static void wr_chain(wr_t *w, const char *name, const uint8_t *const *der, const size_t *len,
+                     int n)
+{
+    wr_map(w, 3);
+    wr_text(w, "Name");
+    wr_text(w, name);
+    wr_text(w, "Format");
+    wr_text(w, "der");
+    wr_text(w, "DataArray");
+    wr_array(w, (size_t)n);
+    for (int i = 0; i < n; i++)
+        wr_data(w, der[i], len[i]);
 }
 
 /* Reads the configuration's certificate files once (they were validated on load). */
@@ -163,147 +208,131 @@ fail:
 int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bundle_parts_t *p,
                       uint8_t **out, size_t *out_len, fcu_findings_t *f)
 {
-    int rc = -1;
     const fcu_config_t *cfg = ctx->cfg;
     const fcu_config_priv_t *priv = cfg->priv;
     const char *set = cfg->use_bootstrap ? "Bootstrap" : "LwM2M";
     char name[64];
-    cbor_item_t *params[MAX_PARAMS];
-    size_t np = 0;
-    cbor_item_t *certs[4], *chains[4], *keys[1] = {NULL};
-    size_t nc = 0, nch = 0;
-    uint8_t *chain_der[5] = {NULL};
-    size_t chain_len[5] = {0};
-    uint8_t *key_der = NULL;
-    size_t key_len = 0;
-    cbor_item_t *top = NULL;
-    unsigned char *buf = NULL;
-    size_t buf_size = 0;
-    uint8_t uuid[16];
-    int nchain = sk_X509_num(p->chain);
+    uint8_t vendor[16], klass[16];
+    bool ftc = cfg->use_bootstrap && cfg->first_to_claim;
+    bool has_vendor = cfg->vendor_id && fcu_uuid_parse(cfg->vendor_id, vendor) == 0;
+    bool has_class = cfg->class_id && fcu_uuid_parse(cfg->class_id, klass) == 0;
+    wr_t w = {0};
 
     if (load_cfg_certs(cfg) != 0) {
         fcu_findings_add(f, FCU_E_GENERAL, FCU_SEV_ERROR, "bundle",
                          "cannot read the certificate files of the configuration");
         return -1;
     }
-    /* ConfigParams */
-    params[np++] = param_item("mbed.UseBootstrap", uint_item(cfg->use_bootstrap ? 1 : 0));
-    if (cfg->use_bootstrap && cfg->first_to_claim)
-        params[np++] = param_item("mbed.FirstToClaim", uint_item(1));
-    params[np++] = text_param("mbed.EndpointName", req->endpoint_name);
-    params[np++] = text_param("mbed.SerialNumber", req->serial_number);
-    params[np++] = text_param("mbed.Manufacturer", cfg->manufacturer);
-    params[np++] = text_param("mbed.ModelNumber", cfg->model_number);
-    params[np++] = text_param("mbed.DeviceType", cfg->device_type);
-    params[np++] = text_param("mbed.HardwareVersion", cfg->hardware_version);
-    params[np++] = param_item("mbed.MemoryTotalKB", uint_item((uint64_t)cfg->memory_total_kb));
-    if (cfg->time_sync) {
-        params[np++] = param_item("mbed.CurrentTime", uint_item((uint64_t)ctx->now));
-        if (cfg->timezone)
-            params[np++] = text_param("mbed.Timezone", cfg->timezone);
-        if (cfg->utc_offset)
-            params[np++] = text_param("mbed.UTCOffset", cfg->utc_offset);
-    }
-    snprintf(name, sizeof(name), "mbed.%sServerURI", set);
-    params[np++] = text_param(name, fcu_active_uri(cfg));
-    if (cfg->vendor_id && fcu_uuid_parse(cfg->vendor_id, uuid) == 0)
-        params[np++] = param_item("mbed.VendorId", bytes_item(uuid, 16));
-    if (cfg->class_id && fcu_uuid_parse(cfg->class_id, uuid) == 0)
-        params[np++] = param_item("mbed.ClassId", bytes_item(uuid, 16));
+    size_t estimate = 1024 + p->key_len + priv->server_ca_len;
+    for (int i = 0; i < p->nchain; i++)
+        estimate += p->chain_len[i] + 4;
+    for (int i = 0; i < priv->update_count; i++)
+        estimate += priv->update_len[i] + 4;
+    w.buf = malloc(estimate);
+    w.cap = w.buf ? estimate : 0;
 
-    /* Certificates and chains */
-    snprintf(name, sizeof(name), "mbed.%sServerCACert", set);
-    certs[nc++] = cert_item(name, priv->server_ca_der, priv->server_ca_len);
-    for (int i = 0; i < nchain; i++)
-        if (!(chain_der[i] = fcu_cert_der(sk_X509_value(p->chain, i), &chain_len[i])))
-            goto cleanup;
-    snprintf(name, sizeof(name), "mbed.%sDeviceCert", set);
-    if (nchain == 1)
-        certs[nc++] = cert_item(name, chain_der[0], chain_len[0]);
-    else
-        chains[nch++] = chain_item(name, chain_der, chain_len, nchain);
-    if (priv->update_count == 1)
-        certs[nc++] = cert_item("mbed.UpdateAuthCert", priv->update_der[0], priv->update_len[0]);
-    else if (priv->update_count > 1)
-        chains[nch++] = chain_item("mbed.UpdateAuthCert", (uint8_t *const *)priv->update_der,
-                                   priv->update_len, priv->update_count);
+    int ncerts = 1 + (p->nchain == 1 ? 1 : 0) + (priv->update_count == 1 ? 1 : 0);
+    int nchains = (p->nchain > 1 ? 1 : 0) + (priv->update_count > 1 ? 1 : 0);
+    size_t nparams = 9 + (ftc ? 1 : 0) + (has_vendor ? 1 : 0) + (has_class ? 1 : 0);
+    if (cfg->time_sync)
+        nparams += 1 + (cfg->timezone ? 1 : 0) + (cfg->utc_offset ? 1 : 0);
+    size_t pairs = 5 + (req->sid ? 1 : 0) + (req->keep_alive ? 1 : 0) + (p->has_entropy ? 1 : 0) +
+                   (nchains ? 1 : 0) + (req->disable ? 1 : 0);
+
+    wr_map(&w, pairs);
+    wr_text(&w, "SchemeVersion");
+    wr_text(&w, FCU_SCHEME_VERSION);
+    if (req->sid) {
+        wr_text(&w, "SID");
+        wr_text(&w, req->sid);
+    }
+    if (req->keep_alive) {
+        wr_text(&w, "KpAlvSess");
+        wr_uint(&w, 1);
+    }
+    if (p->has_entropy) {
+        wr_text(&w, "Entropy");
+        wr_data(&w, p->entropy, FCU_ENTROPY_SIZE);
+    }
 
     /* the device private key */
-    if (!(key_der = fcu_key_der(p->key, &key_len)))
-        goto cleanup;
+    wr_text(&w, "Keys");
+    wr_array(&w, 1);
+    wr_map(&w, 4);
     snprintf(name, sizeof(name), "mbed.%sDevicePrivateKey", set);
-    keys[0] = cbor_new_definite_map(4);
-    if (keys[0] && !(put(keys[0], "Name", cbor_build_string(name)) &&
-                     put(keys[0], "Type", cbor_build_string("ECCPrivate")) &&
-                     put(keys[0], "Format", cbor_build_string("der")) &&
-                     put(keys[0], "Data", bytes_item(key_der, key_len)))) {
-        cbor_decref(&keys[0]);
-        keys[0] = NULL;
+    wr_text(&w, "Name");
+    wr_text(&w, name);
+    wr_text(&w, "Type");
+    wr_text(&w, "ECCPrivate");
+    wr_text(&w, "Format");
+    wr_text(&w, "der");
+    wr_text(&w, "Data");
+    wr_data(&w, p->key_der, p->key_len);
+
+    /* single certificates, then chains */
+    wr_text(&w, "Certificates");
+    wr_array(&w, (size_t)ncerts);
+    snprintf(name, sizeof(name), "mbed.%sServerCACert", set);
+    wr_cert(&w, name, priv->server_ca_der, priv->server_ca_len);
+    snprintf(name, sizeof(name), "mbed.%sDeviceCert", set);
+    if (p->nchain == 1)
+        wr_cert(&w, name, p->chain_der[0], p->chain_len[0]);
+    if (priv->update_count == 1)
+        wr_cert(&w, "mbed.UpdateAuthCert", priv->update_der[0], priv->update_len[0]);
+    if (nchains) {
+        wr_text(&w, "CertificateChains");
+        wr_array(&w, (size_t)nchains);
+        if (p->nchain > 1)
+            wr_chain(&w, name, p->chain_der, p->chain_len, p->nchain);
+        if (priv->update_count > 1)
+            wr_chain(&w, "mbed.UpdateAuthCert", (const uint8_t *const *)priv->update_der,
+                     priv->update_len, priv->update_count);
     }
 
-    size_t pairs = 5 + (req->sid ? 1 : 0) + (req->keep_alive ? 1 : 0) + (p->has_entropy ? 1 : 0) +
-                   (nch ? 1 : 0) + (req->disable ? 1 : 0);
-    top = cbor_new_definite_map(pairs);
-    if (!top)
-        goto cleanup;
-    bool ok = put(top, "SchemeVersion", cbor_build_string(FCU_SCHEME_VERSION));
-    if (ok && req->sid)
-        ok = put(top, "SID", cbor_build_string(req->sid));
-    if (ok && req->keep_alive)
-        ok = put(top, "KpAlvSess", uint_item(1));
-    if (ok && p->has_entropy)
-        ok = put(top, "Entropy", bytes_item(p->entropy, FCU_ENTROPY_SIZE));
-    if (ok)
-        ok = put(top, "Keys", array_of(keys, 1)); /* array_of clears keys[0] */
-    if (ok) {
-        ok = put(top, "Certificates", array_of(certs, nc));
-        nc = 0;
+    /* ConfigParams: Name and Data only */
+    wr_text(&w, "ConfigParams");
+    wr_array(&w, nparams);
+    wr_param_uint(&w, "mbed.UseBootstrap", cfg->use_bootstrap ? 1 : 0);
+    if (ftc)
+        wr_param_uint(&w, "mbed.FirstToClaim", 1);
+    wr_param_text(&w, "mbed.EndpointName", req->endpoint_name);
+    wr_param_text(&w, "mbed.SerialNumber", req->serial_number);
+    wr_param_text(&w, "mbed.Manufacturer", cfg->manufacturer);
+    wr_param_text(&w, "mbed.ModelNumber", cfg->model_number);
+    wr_param_text(&w, "mbed.DeviceType", cfg->device_type);
+    wr_param_text(&w, "mbed.HardwareVersion", cfg->hardware_version);
+    wr_param_uint(&w, "mbed.MemoryTotalKB", (uint64_t)cfg->memory_total_kb);
+    if (cfg->time_sync) {
+        wr_param_uint(&w, "mbed.CurrentTime", (uint64_t)ctx->now);
+        if (cfg->timezone)
+            wr_param_text(&w, "mbed.Timezone", cfg->timezone);
+        if (cfg->utc_offset)
+            wr_param_text(&w, "mbed.UTCOffset", cfg->utc_offset);
     }
-    if (ok && nch) {
-        ok = put(top, "CertificateChains", array_of(chains, nch));
-        nch = 0;
+    snprintf(name, sizeof(name), "mbed.%sServerURI", set);
+    wr_param_text(&w, name, fcu_active_uri(cfg));
+    if (has_vendor)
+        wr_param_bytes(&w, "mbed.VendorId", vendor, 16);
+    if (has_class)
+        wr_param_bytes(&w, "mbed.ClassId", klass, 16);
+
+    wr_text(&w, "Verify");
+    wr_uint(&w, cfg->verify_on_device ? 1 : 0);
+    if (req->disable) {
+        wr_text(&w, "Disable");
+        wr_uint(&w, 1);
     }
-    if (ok) {
-        ok = put(top, "ConfigParams", array_of(params, np));
-        np = 0;
-    }
-    ok = ok && put(top, "Verify", uint_item(cfg->verify_on_device ? 1 : 0));
-    if (ok && req->disable)
-        ok = put(top, "Disable", uint_item(1));
-    if (!ok)
-        goto cleanup;
-    size_t n = cbor_serialize_alloc(top, &buf, &buf_size);
-    if (n == 0)
-        goto cleanup;
-    *out = buf;
-    *out_len = n;
-    buf = NULL;
-    rc = 0;
-cleanup:
-    if (rc != 0)
+    if (w.failed || !w.buf) {
+        if (w.buf) {
+            OPENSSL_cleanse(w.buf, w.cap);
+            free(w.buf);
+        }
         fcu_findings_add(f, FCU_E_GENERAL, FCU_SEV_ERROR, "bundle", "could not encode the bundle");
-    for (size_t i = 0; i < np; i++)
-        if (params[i])
-            cbor_decref(&params[i]);
-    for (size_t i = 0; i < nc; i++)
-        if (certs[i])
-            cbor_decref(&certs[i]);
-    for (size_t i = 0; i < nch; i++)
-        if (chains[i])
-            cbor_decref(&chains[i]);
-    if (keys[0])
-        cbor_decref(&keys[0]);
-    if (top)
-        cbor_decref(&top);
-    for (int i = 0; i < 5; i++)
-        free(chain_der[i]);
-    if (key_der) {
-        OPENSSL_cleanse(key_der, key_len);
-        free(key_der);
+        return -1;
     }
-    free(buf);
-    return rc;
+    *out = w.buf;
+    *out_len = w.len;
+    return 0;
 }
 
 /* ---- reading ---- */

@@ -26,6 +26,9 @@ void fcu_ca_free(struct fcu_ca *ca)
         return;
     EVP_PKEY_free(ca->key);
     sk_X509_pop_free(ca->chain, X509_free);
+    EVP_PKEY_CTX_free(ca->keygen);
+    EVP_MD_CTX_free(ca->sign_tmpl);
+    sk_X509_EXTENSION_pop_free(ca->dev_ext, X509_EXTENSION_free);
     free(ca);
 }
 
@@ -77,6 +80,14 @@ int fcu_ca_load(fcu_ctx_t *ctx, fcu_findings_t *f)
         return FCU_EXIT_USAGE;
     fcu_ctx_keystore_path(ctx, FCU_CA_CERT_FILE, cpath, sizeof(cpath));
     fcu_ctx_keystore_path(ctx, FCU_CA_KEY_FILE, kpath, sizeof(kpath));
+    struct stat hst;
+    if (stat(ctx->home, &hst) != 0 || !S_ISDIR(hst.st_mode)) {
+        fcu_findings_add(f, FCU_E_HOME, FCU_SEV_ERROR, "--home",
+                         "the FCU home folder %s does not exist (set --home or FCU_HOME_DIR)",
+                         ctx->home);
+        fcu_ca_free(ca);
+        return FCU_EXIT_INVALID;
+    }
 
     if (fcu_read_file(cpath, &data, &len) != 0) {
         fcu_findings_add(f, FCU_E_CA_CERT_MISSING, FCU_SEV_ERROR, "keystore/" FCU_CA_CERT_FILE,

@@ -56,6 +56,8 @@ typedef struct material {
     STACK_OF(X509) *chain; /* what the device stores, leaf first */
     X509 *issuer;          /* the leaf's CA (borrowed from chain or the FCU CA), may be NULL */
     bool by_tool;
+    unsigned char pt[160]; /* the key's encoded public point */
+    size_t ptlen;
 } material_t;
 
 static void material_free(material_t *m)
@@ -136,11 +138,15 @@ static void obtain_by_tool(fcu_ctx_t *ctx, const fcu_device_req_t *req, material
         sk_X509_pop_free(avail, X509_free);
         return; /* 101 already reported; nothing to sign */
     }
-    m->key = fcu_key_generate();
-    X509 *leaf = m->key ? fcu_device_cert_issue(ctx, ctx->ca, m->key, req->endpoint_name, ou,
-                                                cfg->dev_validity_years ? cfg->dev_validity_years
-                                                                        : DEFAULT_DEVICE_YEARS)
-                        : NULL;
+    m->key = fcu_key_generate_with(ctx->ca);
+    if (m->key)
+        m->ptlen = fcu_key_pub_point(m->key, m->pt, sizeof(m->pt));
+    X509 *leaf = m->ptlen ? fcu_device_cert_issue(ctx, ctx->ca, m->pt, m->ptlen,
+                                                  req->endpoint_name, ou,
+                                                  cfg->dev_validity_years
+                                                      ? cfg->dev_validity_years
+                                                      : DEFAULT_DEVICE_YEARS)
+                          : NULL;
     if (!leaf) {
         fcu_findings_add(f, FCU_E_DEVICE_CERT_MISSING, FCU_SEV_ERROR, "device-certificate",
                          "could not generate the device key and certificate");
@@ -185,6 +191,8 @@ static void obtain_external(fcu_ctx_t *ctx, const fcu_device_req_t *req, materia
             fcu_findings_add(f, FCU_E_CRYPTO_SCHEME, FCU_SEV_ERROR, base,
                              "%s is not an EC key on P-256 (supported-crypto-scheme secp256r1)",
                              path);
+        else
+            m->ptlen = fcu_key_pub_point(m->key, m->pt, sizeof(m->pt));
     }
     free(data);
     data = NULL;
@@ -270,8 +278,7 @@ static void check_material(fcu_ctx_t *ctx, const fcu_device_req_t *req, const ma
         fcu_findings_add(f, FCU_E_CERT_EXPIRY, FCU_SEV_ERROR, param,
                          "the device certificate %s; it must be valid for more than 10 years",
                          na <= ctx->now ? "has expired" : "expires within 10 years");
-    uint32_t xku = X509_get_extended_key_usage(leaf);
-    if (!(X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE) || !(xku & XKU_SSL_CLIENT))
+    if (!fcu_cert_has_client_auth(leaf))
         fcu_findings_add(f, FCU_E_CERT_EKU, FCU_SEV_ERROR, param,
                          "the device certificate's extended key usage must include clientAuth");
     if (req->endpoint_name && *req->endpoint_name) {
@@ -290,7 +297,7 @@ static void check_material(fcu_ctx_t *ctx, const fcu_device_req_t *req, const ma
                              "lwm2m-server-uri",
                              aid);
     }
-    if (m->key && fcu_key_is_p256(m->key) && EVP_PKEY_eq(m->key, X509_get0_pubkey(leaf)) != 1) {
+    if (m->key && m->ptlen && !fcu_cert_point_matches(leaf, m->key, m->pt, m->ptlen)) {
         fcu_findings_add(f, FCU_E_KEY_MISMATCH, FCU_SEV_ERROR, kparam,
                          "the private key does not match the device certificate");
         ERR_clear_error();
@@ -380,6 +387,8 @@ int fcu_device_build(fcu_ctx_t *ctx, const fcu_device_req_t *req, fcu_device_res
     memset(res, 0, sizeof(*res));
     fcu_bundle_parts_t parts;
     memset(&parts, 0, sizeof(parts));
+    uint8_t *key_der = NULL, *chain_der[5] = {NULL};
+    size_t key_len = 0;
     size_t errors = fcu_findings_errors(f);
 
     int lr = fcu_config_load(ctx, f);
@@ -403,16 +412,27 @@ int fcu_device_build(fcu_ctx_t *ctx, const fcu_device_req_t *req, fcu_device_res
                          "no device key and certificate were obtained");
         goto cleanup;
     }
-    parts.key = m.key;
-    parts.chain = m.chain;
+    /* DER of every item once: the bundle and the result share it */
+    key_der = fcu_key_der_p256(m.key, m.pt, m.ptlen, &key_len);
+    if (!key_der)
+        goto cleanup;
+    parts.key_der = key_der;
+    parts.key_len = key_len;
+    parts.nchain = sk_X509_num(m.chain);
+    for (int i = 0; i < parts.nchain && i < 5; i++) {
+        chain_der[i] = fcu_cert_der(sk_X509_value(m.chain, i), &parts.chain_len[i]);
+        if (!chain_der[i])
+            goto cleanup;
+        parts.chain_der[i] = chain_der[i];
+    }
     if (fcu_bundle_encode(ctx, req, &parts, &res->bundle, &res->bundle_len, f) != 0)
         goto cleanup;
-    res->cert_der = fcu_cert_der(sk_X509_value(m.chain, 0), &res->cert_der_len);
-    if (!res->cert_der)
-        goto cleanup;
+    res->cert_der = chain_der[0];
+    res->cert_der_len = parts.chain_len[0];
+    chain_der[0] = NULL;
     SHA256(res->cert_der, res->cert_der_len, res->cert_sha256);
-    fcu_enrollment_id(res->cert_der, res->cert_der_len, res->enrollment_id,
-                      sizeof(res->enrollment_id));
+    fcu_enrollment_id_from_digest(res->cert_sha256, res->enrollment_id,
+                                  sizeof(res->enrollment_id));
     snprintf(res->fingerprint, sizeof(res->fingerprint), "%s", res->enrollment_id + 2);
     if (!(cfg->use_bootstrap && cfg->first_to_claim))
         res->enrollment_id[0] = '\0';
@@ -430,6 +450,12 @@ int fcu_device_build(fcu_ctx_t *ctx, const fcu_device_req_t *req, fcu_device_res
     rc = FCU_EXIT_OK;
 cleanup:
     OPENSSL_cleanse(parts.entropy, sizeof(parts.entropy));
+    if (key_der) {
+        OPENSSL_cleanse(key_der, key_len);
+        free(key_der);
+    }
+    for (int i = 0; i < 5; i++)
+        free(chain_der[i]);
     material_free(&m);
     if (rc != FCU_EXIT_OK)
         fcu_device_result_free(res);

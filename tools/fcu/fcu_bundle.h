@@ -14,8 +14,11 @@
 
 /* What goes into one device's bundle besides the configuration. All borrowed. */
 typedef struct fcu_bundle_parts {
-    EVP_PKEY *key;         /* device private key */
-    STACK_OF(X509) *chain; /* stored device certificate or chain, leaf first */
+    const uint8_t *key_der; /* device private key, DER */
+    size_t key_len;
+    int nchain;                    /* stored device certificate or chain, leaf first */
+    const uint8_t *chain_der[5];
+    size_t chain_len[5];
     uint8_t entropy[FCU_ENTROPY_SIZE];
     bool has_entropy;
 } fcu_bundle_parts_t;

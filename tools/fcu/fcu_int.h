@@ -24,6 +24,11 @@ int fcu_cmd_inspect(fcu_ctx_t *ctx, int argc, char **argv);
 struct fcu_ca {
     EVP_PKEY *key;
     STACK_OF(X509) *chain;
+    /* prepared once per CA, reused for every device (OpenSSL 3's per-call provider lookups
+     * would otherwise dominate the cost of a certificate) */
+    EVP_PKEY_CTX *keygen;              /* P-256 key generation */
+    STACK_OF(X509_EXTENSION) *dev_ext; /* the device certificate's extensions */
+    EVP_MD_CTX *sign_tmpl;             /* ECDSA-SHA256 with the CA key, copied per signature */
 };
 /* Loads keystore/fcu.crt and keystore/fcu_private_key.pem into ctx->ca (once), checking them
  * (codes 210-212, 220-221). Returns FCU_EXIT_OK or FCU_EXIT_INVALID. */
@@ -31,8 +36,12 @@ int fcu_ca_load(fcu_ctx_t *ctx, fcu_findings_t *f);
 void fcu_ca_free(struct fcu_ca *ca);
 
 /* ---- X.509 helpers (x509.c) ---- */
-/* Fresh P-256 key; NULL on failure. */
+/* Fresh P-256 key; NULL on failure. With `ca` (may be NULL) its prepared context is used. */
 EVP_PKEY *fcu_key_generate(void);
+EVP_PKEY *fcu_key_generate_with(struct fcu_ca *ca);
+/* true when the certificate's public key matches the private key (compares the encoded public
+ * point, so no key decoding is needed). */
+bool fcu_cert_key_matches(X509 *cert, EVP_PKEY *key);
 /* Certificates of a PEM file (one or more) or a DER file (exactly one). *is_der tells which.
  * Returns a new stack (caller frees with sk_X509_pop_free) or NULL. */
 STACK_OF(X509) *fcu_certs_load(const uint8_t *data, size_t len, bool *is_der);
@@ -59,8 +68,21 @@ int fcu_name_add(X509_NAME *name, const fcu_subject_t *s, const char *cn, const 
 int fcu_cert_random_serial(X509 *cert);
 
 /* Issues a device certificate for `devkey` signed by the CA. Returns the certificate or NULL. */
-X509 *fcu_device_cert_issue(const fcu_ctx_t *ctx, const struct fcu_ca *ca, EVP_PKEY *devkey,
-                            const char *endpoint, const char *ou, int validity_years);
+/* `pt` is the device key's uncompressed public point (fcu_key_pub_point). */
+X509 *fcu_device_cert_issue(const fcu_ctx_t *ctx, struct fcu_ca *ca, const unsigned char *pt,
+                            size_t ptlen, const char *endpoint, const char *ou,
+                            int validity_years);
+/* Encoded (uncompressed) public point of an EC key into buf; returns its length, 0 on failure. */
+size_t fcu_key_pub_point(EVP_PKEY *key, unsigned char *buf, size_t size);
+/* fcu_cert_key_matches with the key's point already known. */
+bool fcu_cert_point_matches(X509 *cert, EVP_PKEY *key, const unsigned char *pt, size_t n);
+/* SEC1 DER of a P-256 private key whose public point is `pt` (65 bytes); NULL on failure. */
+uint8_t *fcu_key_der_p256(EVP_PKEY *key, const unsigned char *pt, size_t ptlen, size_t *len);
+/* true when the extended key usage extension lists clientAuth. */
+bool fcu_cert_has_client_auth(X509 *cert);
+
+/* fcu_enrollment_id from an already computed SHA-256. */
+void fcu_enrollment_id_from_digest(const uint8_t md[32], char *out, size_t size);
 
 /* ---- configuration validations independent of the device (validate.c) ---- */
 void fcu_validate_config(fcu_ctx_t *ctx, fcu_findings_t *f);

@@ -295,12 +295,23 @@ cleanup:
 void fcu_enrollment_id(const uint8_t *der, size_t der_len, char *out, size_t size)
 {
     uint8_t md[SHA256_DIGEST_LENGTH];
-    char buf[2 + 3 * SHA256_DIGEST_LENGTH + 1];
     SHA256(der, der_len, md);
+    fcu_enrollment_id_from_digest(md, out, size);
+}
+
+void fcu_enrollment_id_from_digest(const uint8_t md[32], char *out, size_t size)
+{
+    static const char hexd[] = "0123456789ABCDEF";
+    char buf[2 + 3 * SHA256_DIGEST_LENGTH];
     size_t p = 0;
     buf[p++] = 'A';
     buf[p++] = '-';
-    for (size_t i = 0; i < sizeof(md); i++)
-        p += (size_t)snprintf(buf + p, sizeof(buf) - p, i ? ":%02X" : "%02X", md[i]);
+    for (size_t i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+        if (i)
+            buf[p++] = ':';
+        buf[p++] = hexd[md[i] >> 4];
+        buf[p++] = hexd[md[i] & 15];
+    }
+    buf[p] = '\0';
     snprintf(out, size, "%s", buf);
 }

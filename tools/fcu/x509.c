@@ -18,6 +18,55 @@ EVP_PKEY *fcu_key_generate(void)
     return EVP_EC_gen("P-256");
 }
 
+EVP_PKEY *fcu_key_generate_with(struct fcu_ca *ca)
+{
+    EVP_PKEY *k = NULL;
+    if (!ca)
+        return fcu_key_generate();
+    if (!ca->keygen) {
+        ca->keygen = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+        if (!ca->keygen || EVP_PKEY_keygen_init(ca->keygen) <= 0 ||
+            EVP_PKEY_CTX_set_group_name(ca->keygen, "P-256") <= 0) {
+            EVP_PKEY_CTX_free(ca->keygen);
+            ca->keygen = NULL;
+            return NULL;
+        }
+    }
+    if (EVP_PKEY_generate(ca->keygen, &k) <= 0) {
+        EVP_PKEY_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+/* Uncompressed public point of an EC key (65 bytes for P-256) into buf; 0 when unavailable. */
+size_t fcu_key_pub_point(EVP_PKEY *key, unsigned char *buf, size_t size)
+{
+    size_t n = 0;
+    if (!EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, buf, size, &n))
+        return 0;
+    return n;
+}
+
+bool fcu_cert_key_matches(X509 *cert, EVP_PKEY *key)
+{
+    unsigned char pt[160];
+    size_t n = fcu_key_pub_point(key, pt, sizeof(pt));
+    return fcu_cert_point_matches(cert, key, pt, n);
+}
+
+bool fcu_cert_point_matches(X509 *cert, EVP_PKEY *key, const unsigned char *pt, size_t n)
+{
+    const ASN1_BIT_STRING *bits = X509_get0_pubkey_bitstr(cert);
+    if (n && bits && (size_t)bits->length == n)
+        return memcmp(bits->data, pt, n) == 0;
+    /* other encodings (e.g. a compressed point): compare the decoded keys */
+    EVP_PKEY *pub = X509_get0_pubkey(cert);
+    bool eq = pub && EVP_PKEY_eq(key, pub) == 1;
+    ERR_clear_error();
+    return eq;
+}
+
 bool fcu_key_is_p256(EVP_PKEY *key)
 {
     char group[64];
@@ -104,17 +153,27 @@ EVP_PKEY *fcu_key_load(const uint8_t *data, size_t len)
 
 bool fcu_cert_scheme_ok(X509 *cert, char *why, size_t why_size)
 {
-    EVP_PKEY *pub = X509_get0_pubkey(cert);
-    if (!fcu_key_is_p256(pub)) {
-        snprintf(why, why_size, "its key is not an EC key on P-256 (secp256r1)");
-        return false;
-    }
+    /* read the SubjectPublicKeyInfo's algorithm and named curve straight from the certificate */
+    ASN1_OBJECT *alg = NULL;
+    const void *pval = NULL;
+    int ptype = 0;
+    X509_ALGOR *a = NULL;
+    X509_PUBKEY *spki = X509_get_X509_PUBKEY(cert);
+    if (!spki || !X509_PUBKEY_get0_param(&alg, NULL, NULL, &a, spki) || !a)
+        goto bad_key;
+    X509_ALGOR_get0((const ASN1_OBJECT **)&alg, &ptype, &pval, a);
+    if (OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey || ptype != V_ASN1_OBJECT ||
+        OBJ_obj2nid((const ASN1_OBJECT *)pval) != NID_X9_62_prime256v1)
+        goto bad_key;
     if (X509_get_signature_nid(cert) != NID_ecdsa_with_SHA256) {
         const char *sn = OBJ_nid2ln(X509_get_signature_nid(cert));
         snprintf(why, why_size, "it is signed with %s, not ecdsa-with-SHA256", sn ? sn : "?");
         return false;
     }
     return true;
+bad_key:
+    snprintf(why, why_size, "its key is not an EC key on the named curve P-256 (secp256r1)");
+    return false;
 }
 
 int64_t fcu_asn1_time_epoch(const ASN1_TIME *t)
@@ -144,9 +203,25 @@ bool fcu_cert_subject_field(X509 *cert, int nid, char *buf, size_t size)
 
 bool fcu_cert_self_signed(X509 *cert)
 {
+    /* different names: not self-signed, and no need to parse every extension to know it */
+    if (X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) != 0)
+        return false;
     int r = X509_self_signed(cert, 1);
     ERR_clear_error();
     return r == 1;
+}
+
+bool fcu_cert_has_client_auth(X509 *cert)
+{
+    int crit = 0;
+    bool ok = false;
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(cert, NID_ext_key_usage, &crit, NULL);
+    for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku); i++)
+        if (OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i)) == NID_client_auth)
+            ok = true;
+    EXTENDED_KEY_USAGE_free(eku);
+    ERR_clear_error();
+    return ok;
 }
 
 uint8_t *fcu_cert_der(X509 *cert, size_t *len)
@@ -163,8 +238,47 @@ uint8_t *fcu_cert_der(X509 *cert, size_t *len)
     return out;
 }
 
+/* SEC1 ECPrivateKey DER of a P-256 key, written directly:
+ * SEQUENCE { INTEGER 1, OCTET STRING d (32), [0] { OID prime256v1 }, [1] { BIT STRING Q } } */
+uint8_t *fcu_key_der_p256(EVP_PKEY *key, const unsigned char *pt, size_t ptlen, size_t *len)
+{
+    static const uint8_t curve[] = {0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                    0xce, 0x3d, 0x03, 0x01, 0x07};
+    BIGNUM *d = NULL;
+    uint8_t *out = NULL;
+    if (ptlen != 65 || !EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &d))
+        goto cleanup;
+    out = malloc(121);
+    if (!out)
+        goto cleanup;
+    uint8_t *p = out;
+    *p++ = 0x30, *p++ = 119;                   /* SEQUENCE, 119 bytes */
+    *p++ = 0x02, *p++ = 0x01, *p++ = 0x01;     /* version 1 */
+    *p++ = 0x04, *p++ = 0x20;                  /* privateKey */
+    if (BN_bn2binpad(d, p, 32) != 32) {
+        free(out);
+        out = NULL;
+        goto cleanup;
+    }
+    p += 32;
+    memcpy(p, curve, sizeof(curve));
+    p += sizeof(curve);
+    *p++ = 0xa1, *p++ = 0x44, *p++ = 0x03, *p++ = 0x42, *p++ = 0x00; /* [1] BIT STRING */
+    memcpy(p, pt, 65);
+    *len = 121;
+cleanup:
+    BN_clear_free(d);
+    return out;
+}
+
 uint8_t *fcu_key_der(EVP_PKEY *key, size_t *len)
 {
+    unsigned char pt[65];
+    if (fcu_key_is_p256(key) && fcu_key_pub_point(key, pt, sizeof(pt)) == 65) {
+        uint8_t *fast = fcu_key_der_p256(key, pt, 65, len);
+        if (fast)
+            return fast;
+    }
     unsigned char *der = NULL;
     int n = i2d_PrivateKey(key, &der);
     if (n <= 0)
@@ -194,20 +308,22 @@ bool fcu_uri_aid(const char *uri, char *buf, size_t size)
     return false;
 }
 
-static int name_add(X509_NAME *name, const char *field, const char *value)
+static int name_add(X509_NAME *name, int nid, const char *value)
 {
     if (!value || !*value)
         return 1;
-    return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, (const unsigned char *)value,
-                                      -1, -1, 0);
+    return X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8, (const unsigned char *)value, -1,
+                                      -1, 0);
 }
 
 int fcu_name_add(X509_NAME *name, const fcu_subject_t *s, const char *cn, const char *ou)
 {
-    int ok = name_add(name, "C", s->country) && name_add(name, "ST", s->state) &&
-             name_add(name, "L", s->locality) && name_add(name, "O", s->organization) &&
-             name_add(name, "OU", ou ? ou : s->organizational_unit) &&
-             name_add(name, "CN", cn ? cn : s->common_name);
+    int ok = name_add(name, NID_countryName, s->country) &&
+             name_add(name, NID_stateOrProvinceName, s->state) &&
+             name_add(name, NID_localityName, s->locality) &&
+             name_add(name, NID_organizationName, s->organization) &&
+             name_add(name, NID_organizationalUnitName, ou ? ou : s->organizational_unit) &&
+             name_add(name, NID_commonName, cn ? cn : s->common_name);
     return ok ? 0 : -1;
 }
 
@@ -229,27 +345,46 @@ cleanup:
     return rc;
 }
 
-static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
+/* The device certificate's extensions, made once per CA. */
+static STACK_OF(X509_EXTENSION) *device_exts(struct fcu_ca *ca, X509 *issuer)
 {
+    if (ca->dev_ext)
+        return ca->dev_ext;
+    static const struct {
+        int nid;
+        const char *value;
+    } defs[] = {{NID_basic_constraints, "critical,CA:FALSE"},
+                {NID_key_usage, "critical,digitalSignature"},
+                {NID_ext_key_usage, "clientAuth"},
+                {NID_authority_key_identifier, "keyid:always"}};
+    STACK_OF(X509_EXTENSION) *sk = sk_X509_EXTENSION_new_null();
     X509V3_CTX v3;
-    X509V3_set_ctx(&v3, issuer, cert, NULL, NULL, 0);
-    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
-    if (!ext)
-        return -1;
-    int ok = X509_add_ext(cert, ext, -1);
-    X509_EXTENSION_free(ext);
-    return ok ? 0 : -1;
+    X509V3_set_ctx(&v3, issuer, NULL, NULL, NULL, 0);
+    for (size_t i = 0; sk && i < sizeof(defs) / sizeof(defs[0]); i++) {
+        X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &v3, defs[i].nid, defs[i].value);
+        if (!e || !sk_X509_EXTENSION_push(sk, e)) {
+            X509_EXTENSION_free(e);
+            sk_X509_EXTENSION_pop_free(sk, X509_EXTENSION_free);
+            return NULL;
+        }
+    }
+    ca->dev_ext = sk;
+    return sk;
 }
 
-X509 *fcu_device_cert_issue(const fcu_ctx_t *ctx, const struct fcu_ca *ca, EVP_PKEY *devkey,
-                            const char *endpoint, const char *ou, int validity_years)
+X509 *fcu_device_cert_issue(const fcu_ctx_t *ctx, struct fcu_ca *ca, const unsigned char *pt,
+                            size_t ptlen, const char *endpoint, const char *ou,
+                            int validity_years)
 {
     X509 *cert = X509_new();
     X509 *issuer = sk_X509_value(ca->chain, 0);
     const fcu_subject_t empty = {0};
     const fcu_subject_t *subj = ctx->cfg ? &ctx->cfg->dev_subject : &empty;
     int64_t days = (int64_t)validity_years * 365 + validity_years / 4 + 1;
-    if (!cert || !issuer)
+    unsigned char *ptcopy = NULL;
+    EVP_MD_CTX *mctx = NULL;
+    STACK_OF(X509_EXTENSION) *exts = device_exts(ca, issuer);
+    if (!cert || !issuer || !exts)
         goto fail;
     if (!X509_set_version(cert, X509_VERSION_3) || fcu_cert_random_serial(cert) != 0)
         goto fail;
@@ -260,18 +395,38 @@ X509 *fcu_device_cert_issue(const fcu_ctx_t *ctx, const struct fcu_ca *ca, EVP_P
     s.organizational_unit = NULL; /* the OU is the aid, or nothing */
     if (fcu_name_add(X509_get_subject_name(cert), &s, endpoint, ou) != 0)
         goto fail;
-    if (!X509_set_issuer_name(cert, X509_get_subject_name(issuer)) ||
-        !X509_set_pubkey(cert, devkey))
+    if (!X509_set_issuer_name(cert, X509_get_subject_name(issuer)))
         goto fail;
-    if (add_ext(cert, issuer, NID_basic_constraints, "critical,CA:FALSE") != 0 ||
-        add_ext(cert, issuer, NID_key_usage, "critical,digitalSignature") != 0 ||
-        add_ext(cert, issuer, NID_ext_key_usage, "clientAuth") != 0 ||
-        add_ext(cert, issuer, NID_authority_key_identifier, "keyid:always") != 0)
+    /* SubjectPublicKeyInfo from the raw point: X509_set_pubkey() would run OpenSSL 3's generic
+     * encoder and decoder, which cost more than the signature itself */
+    if (ptlen != 65 || !(ptcopy = OPENSSL_memdup(pt, 65)))
         goto fail;
-    if (X509_sign(cert, ca->key, EVP_sha256()) <= 0)
+    if (!X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert),
+                                OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT,
+                                OBJ_nid2obj(NID_X9_62_prime256v1), ptcopy, 65))
         goto fail;
+    ptcopy = NULL;
+    for (int i = 0; i < sk_X509_EXTENSION_num(exts); i++)
+        if (!X509_add_ext(cert, sk_X509_EXTENSION_value(exts, i), -1))
+            goto fail;
+    /* sign with a copy of a context prepared once (saves the algorithm fetches per call) */
+    if (!ca->sign_tmpl) {
+        ca->sign_tmpl = EVP_MD_CTX_new();
+        if (!ca->sign_tmpl ||
+            EVP_DigestSignInit(ca->sign_tmpl, NULL, EVP_sha256(), NULL, ca->key) != 1) {
+            EVP_MD_CTX_free(ca->sign_tmpl);
+            ca->sign_tmpl = NULL;
+            goto fail;
+        }
+    }
+    mctx = EVP_MD_CTX_new();
+    if (!mctx || EVP_MD_CTX_copy_ex(mctx, ca->sign_tmpl) != 1 || X509_sign_ctx(cert, mctx) <= 0)
+        goto fail;
+    EVP_MD_CTX_free(mctx);
     return cert;
 fail:
+    EVP_MD_CTX_free(mctx);
+    OPENSSL_free(ptcopy);
     ERR_clear_error();
     X509_free(cert);
     return NULL;
