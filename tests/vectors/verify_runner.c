@@ -464,8 +464,63 @@ static void free_vec(vec_t *v)
     free(v->ca_id.p);
 }
 
+/* API edges the vectors cannot express: argument checks, an uninitialised fcc, and that
+ * fcc_verify_run keeps what the bundle handler already recorded while the public entry point
+ * starts from a clean output. */
+static void api_checks(void)
+{
+    static fcc_t fcc;
+    static fcc_flash_sim_t sim;
+    static kcm_t kcm;
+    static uint8_t work[KCM_WORK_SIZE];
+    fcc_flash_t flash;
+    uint32_t seed = 7;
+    const fcc_output_t *out;
+    char msg[256];
+    int bad = 0;
+    const vec_t dummy = {.path = "api"};
+    const vec_t *v = &dummy;
+    const char *mode = "api";
+
+    CHECK(fcc_verify_device_configured_4mbed_cloud(NULL) == FCC_STATUS_INVALID_PARAMETER,
+          "NULL fcc");
+    CHECK(fcc_verify_run(NULL) == FCC_STATUS_INVALID_PARAMETER, "NULL fcc (run)");
+    memset(&fcc, 0, sizeof(fcc));
+    CHECK(fcc_verify_device_configured_4mbed_cloud(&fcc) == FCC_STATUS_NOT_INITIALIZED,
+          "uninitialised fcc");
+    CHECK(fcc_get_output_info(&fcc)->status == FCC_STATUS_NOT_INITIALIZED, "output status 19");
+
+    memset(&sim, 0, sizeof(sim));
+    if (fcc_flash_ram_init(&sim, &flash, 16, 8192, 48) != FCC_FLASH_OK ||
+        kcm_init(&kcm, &flash, work, sizeof(work), test_rng, &seed) != KCM_OK ||
+        fcc_init(&fcc, &kcm, &(fcc_port_t){0}, NULL) != FCC_STATUS_SUCCESS)
+        die("api", "setup");
+    /* An empty store, no clock: the time warnings, then mbed.UseBootstrap is missing. A
+     * warning recorded before fcc_verify_run stays first. */
+    fcc_out_reset(&fcc);
+    fcc_out_warning(&fcc, 0, FCC_WARN_ITEM_NOT_SET, "earlier", 7);
+    CHECK(fcc_verify_run(&fcc) == FCC_STATUS_ITEM_NOT_EXIST, "empty store status");
+    out = fcc_get_output_info(&fcc);
+    CHECK(out->warning_count == 4, "empty store: %zu warnings", out->warning_count);
+    fcc_finding_message(&out->warnings[0], msg, sizeof(msg));
+    CHECK(strcmp(msg, "Item not set:earlier") == 0, "earlier warning kept: %s", msg);
+    fcc_finding_message(&out->error, msg, sizeof(msg));
+    CHECK(strcmp(msg, "Item does not exist:mbed.UseBootstrap") == 0, "empty store: %s", msg);
+    /* The public entry point clears the output first. */
+    CHECK(fcc_verify_device_configured_4mbed_cloud(&fcc) == FCC_STATUS_ITEM_NOT_EXIST,
+          "empty store (public)");
+    CHECK(out->warning_count == 3, "public: %zu warnings", out->warning_count);
+    fcc_free(&fcc);
+    kcm_free(&kcm);
+    fcc_flash_sim_close(&sim);
+    if (bad == 0)
+        printf("ok   api checks\n");
+    failures += bad;
+}
+
 int main(int argc, char **argv)
 {
+    api_checks();
     if (argc < 2) {
         fprintf(stderr, "usage: %s VECTOR.vec...\n", argv[0]);
         return 2;
