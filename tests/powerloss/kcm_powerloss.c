@@ -137,12 +137,16 @@ typedef struct dut {
 
 static dut_t dut;
 
-static void dut_up(const geom_t *g)
+/* Brings up a device on a new RAM flash: blank, or holding `image` (block_count * block_size
+ * bytes) when not NULL. */
+static void dut_up(const geom_t *g, const uint8_t *image)
 {
     memset(&dut, 0, sizeof(dut));
     dut.seed = 0x9E3779B9u;
     assert_int_equal(fcc_flash_ram_init(&dut.sim, &dut.flash, g->prog, g->block, g->count),
                      FCC_FLASH_OK);
+    if (image != NULL)
+        fcc_flash_sim_load(&dut.sim, image, (size_t)g->block * g->count);
     assert_int_equal(kcm_init(&dut.kcm, &dut.flash, dut.work, sizeof(dut.work), kt_rng, &dut.seed),
                      KCM_OK);
 }
@@ -378,11 +382,16 @@ static void run_cuts(const scenario_t *sc, const geom_t *g, fcc_flash_tear_t tea
     sc->old_model(&m_old);
     sc->new_model(&m_new);
 
-    /* Uncut run: count the operations, check the new state. */
-    dut_up(g);
+    /* Uncut run: build the old state once and keep its image, count the operations of the
+     * change, check the new state. */
+    static uint8_t image[512 * 1024];
+    size_t image_size = (size_t)g->block * g->count;
+    assert_true(image_size <= sizeof(image));
+    dut_up(g, NULL);
     dut_churn(g->churn);
     sc->old_apply(&dut.kcm);
     assert_true(matches(&dut.kcm, &m_old));
+    fcc_flash_sim_snapshot(&dut.sim, image, image_size);
     uint64_t before = ops_now();
     uint32_t gc_before = collections();
     assert_int_equal(sc->change(&dut.kcm), KCM_OK);
@@ -396,9 +405,7 @@ static void run_cuts(const scenario_t *sc, const geom_t *g, fcc_flash_tear_t tea
 
     size_t olds = 0, news = 0;
     for (uint64_t cut = 1; cut <= total; cut++) {
-        dut_up(g);
-        dut_churn(g->churn);
-        sc->old_apply(&dut.kcm);
+        dut_up(g, image);
         dut.sim.tear = tear;
         dut.sim.seed = (uint32_t)(cut * 2654435761u) ^ (uint32_t)tear;
         dut.sim.cut_after = cut;
@@ -434,6 +441,7 @@ static const geom_t geoms[] = {
     {8, 2048, 16, 0},
     {1, 4096, 8, 0},
     {16, 2048, 12, 24}, /* nearly full of dead records: the change runs a collection */
+    {16, 131072, 4, 0}, /* large erase units */
 };
 
 static void test_bundle_cuts(void **state)
@@ -444,6 +452,7 @@ static void test_bundle_cuts(void **state)
     run_cuts(&scenarios[0], &geoms[0], FCC_FLASH_TEAR_PREFIX);
     run_cuts(&scenarios[0], &geoms[1], FCC_FLASH_TEAR_BITS);
     run_cuts(&scenarios[0], &geoms[3], FCC_FLASH_TEAR_BITS);
+    run_cuts(&scenarios[0], &geoms[4], FCC_FLASH_TEAR_PREFIX);
 }
 
 static void test_chain_cuts(void **state)
@@ -462,6 +471,7 @@ static void test_factory_reset_cuts(void **state)
     run_cuts(&scenarios[1], &geoms[0], FCC_FLASH_TEAR_BITS);
     run_cuts(&scenarios[1], &geoms[1], FCC_FLASH_TEAR_PREFIX);
     run_cuts(&scenarios[1], &geoms[3], FCC_FLASH_TEAR_PREFIX);
+    run_cuts(&scenarios[1], &geoms[4], FCC_FLASH_TEAR_BITS);
 }
 
 static int load_all(void **state)
