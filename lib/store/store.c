@@ -251,6 +251,11 @@ static int flash_sync(fst_t *st)
 static int seghdr_read(fst_t *st, uint32_t pos, seghdr_t *h)
 {
     uint8_t b[SEG_HDR_RAW];
+    /* An erased segment shows in its first four bytes: no need to read the rest. */
+    if (raw_read(st, pos, 0, b, 4) != FST_OK)
+        return FST_ERR_IO;
+    if (get32(b) == 0xFFFFFFFFu)
+        return 0;
     for (int tries = 0; tries < READ_TRIES; tries++) {
         if (raw_read(st, pos, 0, b, sizeof(b)) != FST_OK)
             return FST_ERR_IO;
@@ -849,6 +854,7 @@ static int find_log(fst_t *st)
 
     /* The head's records are checked in full: the end of the last good one is the log's end. */
     uint32_t off = st->hdr_size, good_end = st->hdr_size, tail_bound = head.tail_seq;
+    uint32_t max_id = 0;
     rec_t r;
     int rc;
     while ((rc = rec_head(st, st->head_pos, off, st->seg_size, &r)) == 1) {
@@ -859,6 +865,8 @@ static int find_log(fst_t *st)
             break;
         if (r.kind == KIND_GCEND && (int32_t)(r.id + 1 - tail_bound) > 0)
             tail_bound = r.id + 1;
+        if (r.kind != KIND_GCEND && r.id > max_id)
+            max_id = r.id;
         off = good_end = r.off + r.len;
     }
     if (rc < 0)
@@ -894,12 +902,16 @@ static int find_log(fst_t *st)
         st->head_closed = true;
     }
 
-    /* Transaction ids keep growing across mounts. */
-    uint32_t max_id = 0;
+    /* Transaction ids keep growing across mounts: the head's were seen above, the other
+     * segments' headers are read here (a dropped head counts as seen: its ids are higher). */
     scan_t sc = {0};
-    while ((rc = scan_next(st, &sc, &r)) == 1)
+    uint32_t last = st->head_closed ? st->head_seq + 1 : st->head_seq;
+    while (st->tail_seq != last && (rc = scan_next(st, &sc, &r)) == 1) {
+        if (sc.seq == last)
+            break;
         if (r.kind != KIND_GCEND && r.id > max_id)
             max_id = r.id;
+    }
     if (rc < 0)
         return rc;
     st->next_txn_id = max_id + 1 == 0 ? 1 : max_id + 1;
