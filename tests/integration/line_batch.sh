@@ -31,16 +31,23 @@ for i in $(seq -w 1 50); do
     23|41)    echo "batch-$i,SN-B-$i,tcp:127.0.0.1:$silent_port" >>"$csv" ;;
     45)       echo "batch-$i-$(printf 'x%.0s' $(seq 1 70)),SN-B-$i,tcp:127.0.0.1:$closed_port" >>"$csv" ;;
     *)
-      start_device "dev$i"
-      echo "batch-$i,SN-B-$i,tcp:127.0.0.1:$PORT" >>"$csv"
+      launch_device "dev$i"
+      echo "batch-$i,SN-B-$i,tcp:127.0.0.1:@dev$i@" >>"$csv"
       real=$((real + 1))
       ;;
   esac
 done
+# The 42 devices start in parallel; put their ports into the list.
+for i in $(seq -w 1 50); do
+  if [ -n "${devpid_of[dev$i]:-}" ]; then
+    attach_device "dev$i"
+    sed -i "s/@dev$i@/$PORT/" "$csv"
+  fi
+done
 [ "$real" -eq 42 ] || fail "setup: $real real devices"
 
 set +e
-"$FCU" batch --devices "$csv" --parallel 8 --timeout 2 --connect-timeout 2 >"$tmp/batch.out" 2>&1
+"$FCU" batch --devices "$csv" --parallel 8 --timeout 5 --connect-timeout 5 >"$tmp/batch.out" 2>&1
 rc=$?
 set -e
 cat "$tmp/batch.out" | tail -15

@@ -39,8 +39,12 @@ expect_rc() { # expect_rc WANT WHAT
 
 items() { "$DEV" --store "$tmp/$1.img" list --json; }
 
+# Every device that is not restarted is started now, in parallel; each case attaches to its own.
+for d in bs1 txt lw1 ext1 ftc1 dup1 retry dis; do launch_device "$d"; done
+launch_device late --time $(( $(date +%s) + 30 * 365 * 86400 ))
+
 # 1. Bootstrap mode, by_tool keys: provisioned; the device holds the bootstrap set.
-start_device bs1
+attach_device bs1
 inject bs1 bs.yml ep-bs-1 SN-BS-1 "$PORT"
 stop_device "$DEVPID"
 expect_rc 0 "bootstrap by_tool" bs1
@@ -61,7 +65,7 @@ want_fp=$(openssl x509 -inform der -in "$tmp/bs1.crt" -noout -fingerprint -sha25
   fail "fingerprint $(json_get "$OUT" "d['certificate_sha256']") != $want_fp"
 
 # 2. The text report shape (no --json).
-start_device txt
+attach_device txt
 set +e
 "$FCU" --config "$C/bs.yml" inject --endpoint-name ep-txt --serial-number SN-TXT \
   tcp --ip 127.0.0.1 --port "$PORT" >"$tmp/txt.out" 2>&1
@@ -74,7 +78,7 @@ grep -q '^PROVISIONED: ep-txt' "$tmp/txt.out" && grep -q 'ReturnStatus: 0' "$tmp
   grep -q 'InfoMessage: The Factory process succeeded' "$tmp/txt.out" || fail "text report content"
 
 # 3. LwM2M mode, by_tool keys.
-start_device lw1
+attach_device lw1
 inject lw1 lwm2m.yml ep-lw-1 SN-LW-1 "$PORT"
 stop_device "$DEVPID"
 expect_rc 0 "LwM2M by_tool" lw1
@@ -83,7 +87,7 @@ grep -q '"mbed.LwM2MDeviceCert"' <<<"$(items lw1)" || fail "LwM2M: device lacks 
 
 # 4. Externally supplied keys: the device stores exactly the supplied certificate.
 make_external_keys "$tmp/keys/ep-ext-1" ep-ext-1
-start_device ext1
+attach_device ext1
 inject ext1 ext.yml ep-ext-1 SN-EXT-1 "$PORT" --device-keys "$tmp/keys/ep-ext-1"
 stop_device "$DEVPID"
 expect_rc 0 "externally supplied keys" ext1
@@ -93,7 +97,7 @@ cmp -s "$tmp/ext1.crt" "$tmp/keys/ep-ext-1/BootstrapDeviceCert.der" && ok "suppl
   fail "externally supplied: stored certificate differs from the supplied one"
 
 # 5. First-to-claim: enrollment ID = A- + SHA-256 of the device certificate, in the export.
-start_device ftc1
+attach_device ftc1
 inject ftc1 ftc.yml ep-ftc-1 SN-FTC-1 "$PORT"
 stop_device "$DEVPID"
 expect_rc 0 "first-to-claim" ftc1
@@ -105,7 +109,7 @@ enr=$(json_get "$OUT" "d['enrollment_id']")
 
 # 6. Duplicates: same endpoint name (other device, other serial) refused before any contact;
 #    same serial number refused; --reprovision goes through.
-start_device dup1
+attach_device dup1
 inject dup1 bs.yml ep-bs-1 SN-OTHER "$PORT"
 expect_rc 3 "duplicate endpoint name refused" dup1
 grep -q "endpoint name 'ep-bs-1' is already provisioned" <<<"$(json_get "$OUT" "d['error']")" ||
@@ -125,7 +129,7 @@ t1=$(date +%s%N)
 expect_rc 2 "silent device: timeout" silent
 grep -q 'timeout' <<<"$(json_get "$OUT" "d['error']")" || fail "silent: error says timeout"
 [ $(( (t1 - t0) / 1000000 )) -lt 8000 ] || fail "silent: took $(( (t1 - t0) / 1000000 )) ms"
-start_device retry
+attach_device retry
 inject retry bs.yml ep-silent SN-SILENT "$PORT"
 stop_device "$DEVPID"
 expect_rc 0 "after a timeout the same device can be provisioned" retry
@@ -148,7 +152,7 @@ start_fake ferr reply:10
 inject ferr bs.yml ep-ferr SN-FERR "$PORT"
 expect_rc 1 "device answers ReturnStatus 10" ferr
 [ "$(json_get "$OUT" "d['return_status']")" = 10 ] || fail "fake error: return_status"
-start_device late --time $(( $(date +%s) + 30 * 365 * 86400 ))
+attach_device late
 inject late bs-notime.yml ep-late SN-LATE "$PORT"
 stop_device "$DEVPID"
 expect_rc 1 "real device reports an error" late
@@ -163,7 +167,7 @@ expect_rc 2 "closed port" closed
 grep -q 'cannot connect' <<<"$(json_get "$OUT" "d['error']")" || fail "closed port: error text"
 
 # 11. A factory-disabled device: provisioned with --disable, then asked again.
-start_device dis
+attach_device dis
 inject dis1 bs.yml ep-dis-1 SN-DIS-1 "$PORT" --disable
 stop_device "$DEVPID"
 expect_rc 0 "provision with --disable" dis1

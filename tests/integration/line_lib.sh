@@ -25,10 +25,10 @@ trap line_cleanup EXIT
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok: $*"; }
 
-# wait_listening FILE PID: waits (5 s) for "listening on HOST:PORT" in FILE; prints PORT.
+# wait_listening FILE PID: waits (20 s) for "listening on HOST:PORT" in FILE; prints PORT.
 wait_listening() {
   local f=$1 pid=$2 i
-  for i in $(seq 1 100); do
+  for i in $(seq 1 400); do
     if grep -q '^listening on ' "$f" 2>/dev/null; then
       sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$f" | head -1
       return 0
@@ -40,16 +40,28 @@ wait_listening() {
   return 1
 }
 
-# start_device NAME [fcc-device global options...]: fcc-device on 127.0.0.1:0, one session.
-# Sets PORT and DEVPID.
-start_device() {
+# launch_device NAME [fcc-device global options...]: fcc-device on 127.0.0.1:0 for one session,
+# in the background (devices start in parallel; attach_device waits for one to listen).
+declare -A devpid_of
+launch_device() {
   local name=$1
   shift
-  "$DEV" --store "$tmp/$name.img" "$@" serve --tcp 127.0.0.1:0 --once --idle-timeout 20 \
+  "$DEV" --store "$tmp/$name.img" "$@" serve --tcp 127.0.0.1:0 --once --idle-timeout 60 \
     >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  DEVPID=$!
-  pids+=("$DEVPID")
-  PORT=$(wait_listening "$tmp/$name.out" "$DEVPID")
+  devpid_of[$name]=$!
+  pids+=("$!")
+}
+
+# attach_device NAME: waits until the launched device listens. Sets PORT and DEVPID.
+attach_device() {
+  DEVPID=${devpid_of[$1]}
+  PORT=$(wait_listening "$tmp/$1.out" "$DEVPID")
+}
+
+# start_device NAME [options...]: launch_device and attach_device in one go.
+start_device() {
+  launch_device "$@"
+  attach_device "$1"
 }
 
 # start_fake NAME MODE: the misbehaving device. Sets PORT and DEVPID.

@@ -17,8 +17,10 @@ make_home
 export FCU_HOME_DIR=$home FCU_REGISTRY_URL=$URL
 for round in 1 2 3; do
   ep=race-ep-$round
-  start_device "a$round"; pa=$PORT; da=$DEVPID
-  start_device "b$round"; pb=$PORT; db=$DEVPID
+  launch_device "a$round"
+  launch_device "b$round"
+  attach_device "a$round"; pa=$PORT; da=$DEVPID
+  attach_device "b$round"; pb=$PORT; db=$DEVPID
   # Both block opening the same FIFO; one open by a writer releases them together.
   mkfifo "$tmp/go$round"
   ( cat "$tmp/go$round" >/dev/null; exec "$FCU" --json inject --station station-A --endpoint-name "$ep" \
