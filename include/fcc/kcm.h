@@ -95,8 +95,10 @@ typedef struct kcm {
 } kcm_t;
 
 /* Mounts the store on `flash` (formatting a blank flash). `work` of at least KCM_WORK_SIZE bytes
- * and `flash` are borrowed until kcm_free. `rng` is used for nonces and for a root of trust
- * generated on first use when none was injected. */
+ * and `flash` are borrowed until kcm_free. `rng` (required) is used for nonces and for a root of
+ * trust generated on first use when none was injected. Returns KCM_OK,
+ * KCM_ERR_INVALID_PARAMETER, or KCM_ERR_CORRUPTED / KCM_ERR_STORAGE when the flash holds no
+ * readable store; kcm_wipe() can then format it. */
 kcm_status_t kcm_init(kcm_t *kcm, const fcc_flash_t *flash, void *work, size_t work_size,
                       kcm_rng_fn rng, void *rng_ctx);
 
@@ -105,7 +107,10 @@ void kcm_free(kcm_t *kcm);
 
 /* Transactions: every store, delete, chain and internal write between begin and commit lands
  * together or not at all. Without an open transaction each call is its own transaction. Reads
- * inside a transaction see its own writes. */
+ * inside a transaction see its own writes. A call refused before writing (existing name, bad
+ * key...) leaves the transaction usable; after a call failed half way (flash error, store full)
+ * commit aborts and returns KCM_ERR_STATE. Commit also refuses while a chain is open. Begin
+ * while a transaction or a chain is open: KCM_ERR_STATE. */
 kcm_status_t kcm_txn_begin(kcm_t *kcm);
 kcm_status_t kcm_txn_commit(kcm_t *kcm);
 kcm_status_t kcm_txn_abort(kcm_t *kcm);
@@ -133,7 +138,9 @@ kcm_status_t kcm_item_delete(kcm_t *kcm, const uint8_t *name, size_t name_len,
 /* Certificate chains. Create with a length of 1..FCC_CHAIN_MAX, add certificates leaf first;
  * certificate i >= 1 must verify the signature of certificate i-1 (KCM_ERR_CHAIN_VALIDATION).
  * Close finishes the chain; closing an incomplete chain deletes it and returns
- * KCM_ERR_CHAIN_INCOMPLETE. Open reads a chain, or a single certificate as a chain of one. */
+ * KCM_ERR_CHAIN_INCOMPLETE. Open reads a chain, or a single certificate as a chain of one.
+ * Outside a caller transaction a chain is written in a transaction of its own that close
+ * commits. While a chain is being written other writes return KCM_ERR_STATE (reads work). */
 typedef struct kcm_chain {
     /* private */
     kcm_t *kcm;
@@ -164,7 +171,9 @@ kcm_status_t kcm_internal_get(kcm_t *kcm, kcm_internal_t which, uint8_t *buf, si
                               size_t *out_len);
 
 /* Iterates user items (not internal ones). Zero `it` first; returns KCM_ERR_NOT_FOUND at the end.
- * `name` must hold FCC_NAME_MAX bytes. chain_len is 0 for items that are not certificates. */
+ * `name` must hold FCC_NAME_MAX bytes. chain_len is 0 for items that are not certificates.
+ * An item that fails its integrity check returns KCM_ERR_CORRUPTED with info->name and type
+ * filled; the iteration can go on. Do not write to KCM during an iteration. */
 typedef struct kcm_iter {
     fst_iter_t fst; /* private */
 } kcm_iter_t;
