@@ -140,8 +140,10 @@ static kcm_status_t internal_write(kcm_t *k, kcm_internal_t which, const uint8_t
                                    KCM_BUF_SIZE, &rlen);
     if (st != KCM_OK)
         return st;
-    return eput(k, (uint8_t)(KCM_ET_INTERNAL + which), (const uint8_t *)KCM_INTERNAL_NAME,
-                sizeof(KCM_INTERNAL_NAME) - 1, buf_a(k), rlen);
+    st = eput(k, (uint8_t)(KCM_ET_INTERNAL + which), (const uint8_t *)KCM_INTERNAL_NAME,
+              sizeof(KCM_INTERNAL_NAME) - 1, buf_a(k), rlen);
+    mbedtls_platform_zeroize(buf_a(k), rlen); /* internal records are clear: the ROT was here */
+    return st;
 }
 
 /* Reads an internal item's plaintext into buffer B (wipe it after use). Uses A and B. */
@@ -155,6 +157,7 @@ static kcm_status_t internal_read(kcm_t *k, kcm_internal_t which, kcm_rec_hdr_t 
         return st;
     st = kcm_rec_open(NULL, buf_a(k), rlen, (const uint8_t *)KCM_INTERNAL_NAME,
                       sizeof(KCM_INTERNAL_NAME) - 1, h, buf_b(k), KCM_BUF_SIZE);
+    mbedtls_platform_zeroize(buf_a(k), rlen);
     if (st == KCM_OK && (h->kind != KCM_KIND_INTERNAL + which || h->flags != 0)) {
         mbedtls_platform_zeroize(buf_b(k), h->len);
         st = KCM_ERR_CORRUPTED;
