@@ -84,6 +84,21 @@ set -e
   ok "second run: the 42 provisioned devices are refused" ||
   fail "second run: $(json_get "$tmp/again.json" "d['refused'], d['succeeded'], d['total']")"
 
+# On a terminal: a progress bar redrawn in place with counts and rate (script(1) gives a pty).
+if command -v script >/dev/null; then
+  start_fake okdev reply:0
+  for i in 1 2 3; do echo "tty-$i,SN-T-$i,tcp:127.0.0.1:$PORT"; done >"$tmp/tty.csv"
+  script -qec "$FCU batch --devices $tmp/tty.csv --parallel 2" /dev/null >"$tmp/tty.out" 2>&1 || true
+  if grep -q $'\r\033\[K\[#*\.*\] 3/3  ok 3  failed 0  in flight 0  [0-9.]* dev/s' "$tmp/tty.out" &&
+     ! grep -q '^ok ' "$tmp/tty.out"; then
+    ok "terminal: progress bar with counts and rate, no per-device lines"
+  else
+    fail "terminal output: $(cat -v "$tmp/tty.out" | head -5)"
+  fi
+else
+  echo "SKIP: terminal case (script not installed)"
+fi
+
 # Ctrl-C: 10 silent devices, 2 in flight; SIGINT once both are in flight (seen in the registry).
 start_fake silent2 silent
 csv2=$tmp/silent.csv
