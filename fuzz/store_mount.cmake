@@ -1,0 +1,1 @@
+fcc_fuzz_target(store_mount SOURCE ${CMAKE_CURRENT_LIST_DIR}/store_mount.c LIBS fcc_store fcc_port)
