@@ -20,6 +20,8 @@
 #include "fcc/kcm.h"
 #include "fcc/port_posix.h"
 
+#include <openssl/sha.h>
+
 #define PROG 16
 #define BLOCK 4096
 #define BLOCKS 64
@@ -243,6 +245,16 @@ static void run_variant(const variant_t *v)
     assert_int_equal(apply(d, b, len, true), 0);
     int n = compare_items(d, b, len);
     assert_true(n >= 14);
+    /* `fcu inspect` reads the device's answer */
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *mf = open_memstream(&text, &tlen);
+    assert_int_equal(fcu_inspect_bytes(d->resp, d->resp_len, mf, true, fx_now), FCU_EXIT_OK);
+    fclose(mf);
+    assert_non_null(strstr(text, "\"kind\": \"response\""));
+    assert_non_null(strstr(text, "\"ReturnStatus\": 0"));
+    assert_non_null(strstr(text, "The Factory process succeeded"));
+    free(text);
     /* the verification the bundle asked for passes on its own as well */
     assert_int_equal(fcc_verify_device_configured_4mbed_cloud(&d->fcc), FCC_STATUS_SUCCESS);
     dev_close(d);
@@ -347,6 +359,39 @@ static void test_bundle_command_file(void **state)
     free(b);
 }
 
+/* `fcu inspect` of a framed request: the digest is checked. */
+static void test_inspect_framed(void **state)
+{
+    (void)state;
+    variant_t v = {"framed", false, FX_BS, NOKV, {.pem = false}};
+    size_t len = 0;
+    fcu_device_result_t res;
+    uint8_t *b = make_bundle(&v, &len, &res);
+    uint8_t *fr = malloc(len + 44);
+    assert_non_null(fr);
+    memcpy(fr, "mbedprov", 8);
+    for (int i = 0; i < 4; i++)
+        fr[8 + i] = (uint8_t)(len >> (8 * i));
+    memcpy(fr + 12, b, len);
+    SHA256(b, len, fr + 12 + len);
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *mf = open_memstream(&text, &tlen);
+    assert_int_equal(fcu_inspect_bytes(fr, len + 44, mf, false, fx_now), FCU_EXIT_OK);
+    fclose(mf);
+    assert_non_null(strstr(text, "digest ok"));
+    assert_non_null(strstr(text, "mbed.EndpointName = \"ep-1\""));
+    free(text);
+    fr[len + 43] ^= 1;
+    mf = open_memstream(&text, &tlen);
+    assert_int_equal(fcu_inspect_bytes(fr, len + 44, mf, false, fx_now), FCU_EXIT_INVALID);
+    fclose(mf);
+    assert_non_null(strstr(text, "digest WRONG"));
+    free(text);
+    free(fr);
+    fcu_device_result_free(&res);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -363,9 +408,10 @@ static int teardown(void **state)
 int main(void)
 {
     enum { N = sizeof(variants) / sizeof(variants[0]) };
-    struct CMUnitTest tests[N + 1];
+    struct CMUnitTest tests[N + 2];
     for (size_t i = 0; i < N; i++)
         tests[i] = (struct CMUnitTest){variants[i].name, test_variant, NULL, NULL, &variants[i]};
     tests[N] = (struct CMUnitTest)cmocka_unit_test(test_bundle_command_file);
-    return _cmocka_run_group_tests("fcu_interop", tests, N + 1, setup, teardown);
+    tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(test_inspect_framed);
+    return _cmocka_run_group_tests("fcu_interop", tests, N + 2, setup, teardown);
 }
