@@ -528,12 +528,90 @@ static void test_random_corruption(void **state)
     rig_free(r);
 }
 
+
+/* Cuts during fst_format of a live store (old items or an empty store afterwards) and during
+ * the first mount of a blank flash (an empty, working store afterwards). */
+static void test_format_and_first_mount(void **state)
+{
+    (void)state;
+    for (size_t g = 0; g < sizeof(geos) / sizeof(geos[0]); g++) {
+        for (size_t k = 0; k < 3; k++) {
+            rig_t *r = rig_new(geos[g].prog, geos[g].block, geos[g].count);
+            static set_t model, empty;
+            memset(&model, 0, sizeof(model));
+            memset(&empty, 0, sizeof(empty));
+            preload(r, &model);
+            rig_save(r);
+            rig_restore(r);
+            uint64_t ops0 = r->sim.stats.progs + r->sim.stats.erases;
+            assert_int_equal(fst_format(&r->st, &r->flash, r->work, sizeof(r->work)), FST_OK);
+            uint64_t total = r->sim.stats.progs + r->sim.stats.erases - ops0;
+            assert_true(holds(&r->st, &empty));
+            int olds = 0;
+            for (uint64_t n = 1; n <= total; n++) {
+                rig_restore(r);
+                r->sim.cut_after = n;
+                r->sim.tear = tears[k];
+                r->sim.seed = (uint32_t)n;
+                assert_int_not_equal(fst_format(&r->st, &r->flash, r->work, sizeof(r->work)),
+                                     FST_OK);
+                fcc_flash_sim_power_on(&r->sim);
+                assert_int_equal(rig_mount(r), FST_OK);
+                bool is_old = holds(&r->st, &model);
+                assert_true(is_old || holds(&r->st, &empty));
+                olds += is_old;
+            }
+            assert_true(olds > 0);
+            rig_free(r);
+
+            /* the first mount of a blank flash formats it */
+            r = calloc(1, sizeof(*r));
+            assert_non_null(r);
+            assert_int_equal(fcc_flash_ram_init(&r->sim, &r->flash, geos[g].prog, geos[g].block,
+                                                geos[g].count),
+                             FCC_FLASH_OK);
+            r->bytes = (size_t)geos[g].block * geos[g].count;
+            r->units = r->bytes / geos[g].prog;
+            r->save_mem = malloc(r->bytes);
+            r->save_written = malloc(r->units);
+            r->save_wear = malloc(geos[g].count * sizeof(uint32_t));
+            assert_true(r->save_mem && r->save_written && r->save_wear);
+            rig_save(r);
+            assert_int_equal(rig_mount(r), FST_OK);
+            total = r->sim.stats.progs + r->sim.stats.erases;
+            for (uint64_t n = 1; n <= total; n++) {
+                rig_restore(r);
+                fst_unmount(&r->st);
+                r->sim.cut_after = n;
+                r->sim.tear = tears[k];
+                r->sim.seed = (uint32_t)n + 77;
+                assert_int_not_equal(fst_mount(&r->st, &r->flash, r->work, sizeof(r->work)),
+                                     FST_OK);
+                fcc_flash_sim_power_on(&r->sim);
+                assert_int_equal(rig_mount(r), FST_OK);
+                assert_true(holds(&r->st, &empty));
+                txn_t t;
+                memset(&t, 0, sizeof(t));
+                txn_put(&t, 1, "first", 10, 1);
+                assert_int_equal(apply(&r->st, &t), FST_OK);
+                assert_int_equal(rig_mount(r), FST_OK);
+                static set_t one;
+                memset(&one, 0, sizeof(one));
+                set_apply(&one, &t);
+                assert_true(holds(&r->st, &one));
+            }
+            rig_free(r);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bundle_commit),
         cmocka_unit_test(test_replace_and_delete),
         cmocka_unit_test(test_collection_inside_commit),
+        cmocka_unit_test(test_format_and_first_mount),
         cmocka_unit_test(test_random_corruption),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

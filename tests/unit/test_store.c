@@ -406,6 +406,141 @@ static void test_nospc_and_recovery(void **state)
     env_free(e);
 }
 
+
+/* Two segments: the tail is the head, so a collection inside a transaction must carry the
+ * transaction's own records over, still uncommitted. */
+static void test_collection_carries_open_transaction(void **state)
+{
+    (void)state;
+    for (int commit = 0; commit < 2; commit++) {
+        env_t *e = env_new(8, 4096, 4);
+        uint8_t v[1500];
+        char name[16];
+        put1(e, 1, "keep", "kept", 4);
+        /* garbage to collect */
+        for (int i = 0; i < 4; i++) {
+            memset(v, i, sizeof(v));
+            put1(e, 2, "churn", v, sizeof(v));
+        }
+        uint32_t c0 = e->st.collections;
+        assert_int_equal(fst_begin(&e->st), FST_OK);
+        for (int i = 0; i < 4; i++) {
+            snprintf(name, sizeof(name), "txn%d", i);
+            memset(v, 0x30 + i, sizeof(v));
+            assert_int_equal(fst_put(&e->st, 3, N(name), strlen(name), v, sizeof(v)), FST_OK);
+        }
+        assert_int_equal(fst_del(&e->st, 1, N("keep"), 4), FST_OK);
+        assert_true(e->st.collections > c0);
+        /* read-your-writes across the collection */
+        for (int i = 0; i < 4; i++) {
+            snprintf(name, sizeof(name), "txn%d", i);
+            memset(v, 0x30 + i, sizeof(v));
+            expect_val(e, 3, name, v, sizeof(v));
+        }
+        expect_absent(e, 1, "keep");
+        if (commit) {
+            assert_int_equal(fst_commit(&e->st), FST_OK);
+        } else {
+            assert_int_equal(fst_abort(&e->st), FST_OK);
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < 4; i++) {
+                snprintf(name, sizeof(name), "txn%d", i);
+                memset(v, 0x30 + i, sizeof(v));
+                if (commit)
+                    expect_val(e, 3, name, v, sizeof(v));
+                else
+                    expect_absent(e, 3, name);
+            }
+            if (commit)
+                expect_absent(e, 1, "keep");
+            else
+                expect_val(e, 1, "keep", "kept", 4);
+            memset(v, 3, sizeof(v));
+            expect_val(e, 2, "churn", v, sizeof(v));
+            env_remount(e);
+        }
+        env_free(e);
+    }
+}
+
+/* Bit flips on read: values come back right or not at all, never wrong. */
+static void test_read_flips_never_wrong(void **state)
+{
+    (void)state;
+    env_t *e = env_new(8, 4096, 8);
+    uint8_t v[6][700];
+    char name[16];
+    assert_int_equal(fst_begin(&e->st), FST_OK);
+    for (int i = 0; i < 6; i++) {
+        for (size_t k = 0; k < sizeof(v[i]); k++)
+            v[i][k] = (uint8_t)(k * 13 + (size_t)i);
+        snprintf(name, sizeof(name), "flip%d", i);
+        assert_int_equal(fst_put(&e->st, 4, N(name), strlen(name), v[i], sizeof(v[i])), FST_OK);
+    }
+    assert_int_equal(fst_commit(&e->st), FST_OK);
+    e->sim.flip_per_million = 30;
+    int good = 0, bad = 0;
+    uint8_t buf[FST_VALUE_MAX];
+    for (int round = 0; round < 200; round++) {
+        e->sim.seed = (uint32_t)round + 1;
+        fst_unmount(&e->st);
+        if (fst_mount(&e->st, &e->flash, e->work, sizeof(e->work)) != FST_OK) {
+            bad++;
+            continue;
+        }
+        for (int i = 0; i < 6; i++) {
+            snprintf(name, sizeof(name), "flip%d", i);
+            size_t len = 0;
+            int rc = fst_get(&e->st, 4, N(name), strlen(name), buf, sizeof(buf), &len);
+            if (rc == FST_OK) {
+                assert_int_equal(len, sizeof(v[i]));
+                assert_memory_equal(buf, v[i], len);
+                good++;
+            } else {
+                assert_true(rc == FST_ERR_CORRUPT || rc == FST_ERR_NOENT);
+                bad++;
+            }
+        }
+    }
+    assert_true(good > 900);
+    e->sim.flip_per_million = 0;
+    env_remount(e);
+    for (int i = 0; i < 6; i++) {
+        snprintf(name, sizeof(name), "flip%d", i);
+        expect_val(e, 4, name, v[i], sizeof(v[i]));
+    }
+    env_free(e);
+}
+
+/* A mount that fails leaves the store unmounted; a flash that fails mid-write makes every call
+ * fail until the next mount, which recovers. */
+static void test_flash_failure(void **state)
+{
+    (void)state;
+    env_t *e = env_new(8, 4096, 8);
+    put1(e, 1, "a", "1", 1);
+    e->sim.cut_after = 1;
+    assert_int_equal(fst_begin(&e->st), FST_OK);
+    uint8_t v[600] = {0};
+    assert_int_equal(fst_put(&e->st, 1, N("b"), 1, v, sizeof(v)), FST_ERR_IO);
+    assert_int_equal(fst_put(&e->st, 1, N("c"), 1, v, 1), FST_ERR_IO);
+    assert_int_equal(fst_commit(&e->st), FST_ERR_IO);
+    size_t len;
+    assert_int_equal(fst_size(&e->st, 1, N("a"), 1, &len), FST_ERR_IO);
+    fst_unmount(&e->st);
+    assert_int_equal(fst_mount(&e->st, &e->flash, e->work, sizeof(e->work)), FST_ERR_IO);
+    assert_int_equal(fst_size(&e->st, 1, N("a"), 1, &len), FST_ERR_STATE);
+    fcc_flash_sim_power_on(&e->sim);
+    env_remount(e);
+    expect_val(e, 1, "a", "1", 1);
+    expect_absent(e, 1, "b");
+    put1(e, 1, "b", "2", 1);
+    env_remount(e);
+    expect_val(e, 1, "b", "2", 1);
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -416,6 +551,9 @@ int main(void)
         cmocka_unit_test(test_iteration),
         cmocka_unit_test(test_random_geometries),
         cmocka_unit_test(test_nospc_and_recovery),
+        cmocka_unit_test(test_collection_carries_open_transaction),
+        cmocka_unit_test(test_read_flips_never_wrong),
+        cmocka_unit_test(test_flash_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
