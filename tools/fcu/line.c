@@ -294,6 +294,7 @@ int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const 
     link_close(&link);
     t_dev = tm.wait;
     t_link = (mono() - tl0) - t_dev;
+    rep->link_timing = tm;
     if (rc != LINK_OK) {
         if (rc == LINK_E_CONNECT)
             snprintf(rep->error, sizeof(rep->error), "%s", err);
@@ -476,6 +477,9 @@ void line_report_json(json_t *j, const line_report_t *rep, const line_job_t *job
     json_kv_int(j, "tool", (int64_t)(rep->t_tool * 1e6));
     json_kv_int(j, "link", (int64_t)(rep->t_link * 1e6));
     json_kv_int(j, "device", (int64_t)(rep->t_device * 1e6));
+    json_kv_int(j, "link_connect", (int64_t)(rep->link_timing.connect * 1e6));
+    json_kv_int(j, "link_send", (int64_t)(rep->link_timing.send * 1e6));
+    json_kv_int(j, "link_receive", (int64_t)(rep->link_timing.recv * 1e6));
     json_object_end(j);
     json_object_end(j);
 }

@@ -96,6 +96,7 @@ typedef struct line_report {
     bool recorded;            /* the registry holds the final outcome */
     fcu_findings_t findings;  /* validation findings (owned) */
     double t_tool, t_link, t_device, t_total; /* seconds */
+    link_timing_t link_timing; /* the link's phases (t_link = connect + send + recv + close) */
 } line_report_t;
 
 /* Provisions one device. `ctx` is used by this thread only (fcu_device_build is not shared
