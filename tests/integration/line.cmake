@@ -26,3 +26,10 @@ if(TARGET fcu AND TARGET fcc-device AND TARGET line_fake_device)
   set_tests_properties(integration_line_e2e integration_line_batch PROPERTIES
                        TIMEOUT 300 LABELS "integration;line")
 endif()
+
+# The link client alone, against a scripted device on a socket pair.
+if(TARGET fcc_ftcd)
+  fcc_test(integration_line_link
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/line_link_test.c ${PROJECT_SOURCE_DIR}/tools/fcu/link.c
+    LIBS cmocka fcc_ftcd pthread TIMEOUT 60)
+endif()
