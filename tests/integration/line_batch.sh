@@ -84,6 +84,31 @@ set -e
   ok "second run: the 42 provisioned devices are refused" ||
   fail "second run: $(json_get "$tmp/again.json" "d['refused'], d['succeeded'], d['total']")"
 
+# Externally supplied keys from the list's 4th column (relative to the list's folder).
+mkdir -p "$tmp/extlist"
+for i in 1 2 3; do
+  make_external_keys "$tmp/extlist/keys/ext-$i" "ext-$i"
+  launch_device "ext$i"
+done
+sed 's/^  validity-years: 20$/  validity-years: 36/; s/^device-key-generation-mode: by_tool$/device-key-generation-mode: externally_supplied/' \
+  "$home/config/bs.yml" >"$home/config/ext-batch.yml"
+for i in 1 2 3; do
+  attach_device "ext$i"
+  echo "ext-$i,SN-E-$i,tcp:127.0.0.1:$PORT,keys/ext-$i"
+done >"$tmp/extlist/devices.csv"
+set +e
+"$FCU" --config "$home/config/ext-batch.yml" batch --devices "$tmp/extlist/devices.csv" --parallel 3 >"$tmp/ext.out" 2>&1
+rc=$?
+set -e
+grep -q '^summary: 3 devices: 3 provisioned, 0 failed' "$tmp/ext.out" && [ "$rc" -eq 0 ] &&
+  ok "externally supplied keys per row" || { fail "externally supplied batch (exit $rc)"; cat "$tmp/ext.out"; }
+for i in 1 2 3; do
+  stop_device "${devpid_of[ext$i]}"
+  "$DEV" --store "$tmp/ext$i.img" get mbed.BootstrapDeviceCert --out "$tmp/ext$i.crt" >/dev/null
+  cmp -s "$tmp/ext$i.crt" "$tmp/extlist/keys/ext-$i/BootstrapDeviceCert.der" ||
+    fail "ext-$i: the device does not hold its supplied certificate"
+done
+
 # On a terminal: a progress bar redrawn in place with counts and rate (script(1) gives a pty).
 if command -v script >/dev/null; then
   start_fake okdev reply:0
