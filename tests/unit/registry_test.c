@@ -152,6 +152,10 @@ static void test_in_flight_refused_even_with_reprovision(void **state)
     assert_int_equal(claim(r, "ep-f", "sn-f", false, &a, msg, sizeof(msg)), REGISTRY_OK);
     assert_int_equal(claim(r, "ep-f", "sn-g", true, &b, msg, sizeof(msg)), REGISTRY_REFUSED);
     assert_non_null(strstr(msg, "being provisioned right now"));
+    /* A serial number held in flight: the message names the endpoint to release. */
+    assert_int_equal(claim(r, "ep-f2", "sn-f", false, &b, msg, sizeof(msg)), REGISTRY_REFUSED);
+    assert_non_null(strstr(msg, "serial number 'sn-f' is being provisioned right now"));
+    assert_non_null(strstr(msg, "fcu registry release ep-f`"));
     finish(r, a, REGISTRY_OUTCOME_SUCCESS, "01:02");
     registry_close(r);
 }

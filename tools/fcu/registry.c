@@ -155,19 +155,20 @@ static int first_col_cb(void *ctx, int ncols, const char *const *vals)
 /* Who holds a claim: "state|station|time|attempt" for the refusal message. */
 struct holder {
     bool found;
-    char state[16], station[128], when[40], attempt[24];
+    char state[16], station[128], when[40], attempt[24], endpoint[256];
 };
 
 static int holder_cb(void *ctx, int ncols, const char *const *v)
 {
     struct holder *h = ctx;
-    if (ncols < 4 || h->found)
+    if (ncols < 5 || h->found)
         return 0;
     h->found = true;
     snprintf(h->state, sizeof(h->state), "%s", v[0] ? v[0] : "");
     snprintf(h->station, sizeof(h->station), "%s", v[1] ? v[1] : "?");
     snprintf(h->when, sizeof(h->when), "%s", v[2] ? v[2] : "?");
     snprintf(h->attempt, sizeof(h->attempt), "%s", v[3] ? v[3] : "?");
+    snprintf(h->endpoint, sizeof(h->endpoint), "%s", v[4] ? v[4] : "ENDPOINT");
     return 0;
 }
 
@@ -220,7 +221,8 @@ static int take_claim(registry_t *r, const char *kind, const char *label, const 
     }
     struct holder h = {0};
     if (exec(r,
-             "SELECT c.state, a.station, COALESCE(a.finished_at, a.started_at), a.id "
+             "SELECT c.state, a.station, COALESCE(a.finished_at, a.started_at), a.id, "
+             "a.endpoint_name "
              "FROM claims c JOIN attempts a ON a.id = c.attempt_id "
              "WHERE c.kind = $1 AND c.value = $2",
              2, p, holder_cb, &h, NULL, msg, msglen) != 0)
@@ -236,7 +238,7 @@ static int take_claim(registry_t *r, const char *kind, const char *label, const 
         snprintf(msg, msglen,
                  "%s '%s' is being provisioned right now (attempt %s, station %s, since %s); "
                  "if that station died, run `fcu registry release %s`",
-                 label, value, h.attempt, h.station, h.when, label[0] == 'e' ? value : "ENDPOINT");
+                 label, value, h.attempt, h.station, h.when, h.endpoint);
     return REGISTRY_REFUSED;
 }
 
