@@ -389,6 +389,29 @@ static void test_inspect_framed(void **state)
     assert_non_null(strstr(text, "digest WRONG"));
     free(text);
     free(fr);
+
+    /* every truncation and a byte flip at every position: no crash, no read past the end
+     * (ASan build), and a truncated bundle is never "shown" as valid */
+    FILE *null = fopen("/dev/null", "w");
+    assert_non_null(null);
+    uint8_t *cp = malloc(len);
+    assert_non_null(cp);
+    for (size_t cut = 0; cut < len; cut++) {
+        memcpy(cp, b, cut);
+        assert_int_equal(fcu_inspect_bytes(cp, cut, null, cut % 2 == 0, fx_now), FCU_EXIT_INVALID);
+        fcu_response_t r;
+        assert_int_not_equal(fcu_response_parse(cp, cut, &r), 0);
+    }
+    for (size_t i = 0; i < len; i += 7) {
+        memcpy(cp, b, len);
+        cp[i] ^= 0x5a;
+        (void)fcu_inspect_bytes(cp, len, null, i % 2 == 0, fx_now);
+        fcu_response_t r;
+        if (fcu_response_parse(cp, len, &r) == 0)
+            fcu_response_free(&r);
+    }
+    free(cp);
+    fclose(null);
     fcu_device_result_free(&res);
 }
 

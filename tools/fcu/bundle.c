@@ -340,6 +340,8 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
 bool fcu_cbor_str_eq(const cbor_item_t *item, const char *s)
 {
     size_t n = strlen(s);
+    if (!item)
+        return false;
     if (cbor_isa_string(item) && cbor_string_is_definite(item))
         return cbor_string_length(item) == n && memcmp(cbor_string_handle(item), s, n) == 0;
     if (cbor_isa_bytestring(item) && cbor_bytestring_is_definite(item))
@@ -361,6 +363,8 @@ cbor_item_t *fcu_cbor_map_get(const cbor_item_t *map, const char *key)
 
 bool fcu_cbor_int(const cbor_item_t *item, int64_t *v)
 {
+    if (!item)
+        return false;
     if (cbor_isa_uint(item)) {
         uint64_t u = cbor_get_int(item);
         if (u > INT64_MAX)

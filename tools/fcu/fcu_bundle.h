@@ -32,7 +32,7 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
  * Returns 0, or -1 when the bundle holds none. */
 int fcu_bundle_enrollment_id(const uint8_t *bundle, size_t len, char *out, size_t size);
 
-/* Value of text key `key` in a CBOR map, or NULL (borrowed). */
+/* Value of text key `key` in a CBOR map, or NULL (borrowed). These readers accept NULL. */
 cbor_item_t *fcu_cbor_map_get(const cbor_item_t *map, const char *key);
 /* true when `item` is a text (or byte) string equal to `s`. */
 bool fcu_cbor_str_eq(const cbor_item_t *item, const char *s);

@@ -233,7 +233,7 @@ static void emit_cert(out_t *o, const uint8_t *der, size_t len, int64_t now)
 
 static bool text_of(const cbor_item_t *it, char *buf, size_t size)
 {
-    if (cbor_isa_string(it) && cbor_string_is_definite(it)) {
+    if (it && cbor_isa_string(it) && cbor_string_is_definite(it)) {
         snprintf(buf, size, "%.*s", (int)cbor_string_length(it),
                  (const char *)cbor_string_handle(it));
         return true;
