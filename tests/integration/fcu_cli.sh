@@ -71,6 +71,12 @@ check "CA: ecdsa-with-SHA256" grep -q "Signature Algorithm: ecdsa-with-SHA256" "
 check "CA: P-256" grep -q "prime256v1" "$tmp/ca.txt"
 check "CA: subject from the configuration" grep -q "CN = CLI Test CA" "$tmp/ca.txt"
 rc_of "$FCU" setup; check "second setup without --force exits 2" test $? -eq 2
+rc_of "$FCU" --json --home "$tmp/home2" setup
+check "setup in a missing home exits 2" test $? -eq 2
+mkdir -p "$tmp/home2/config" && cp "$home/config/fcu.yml" "$home/config/bs-ca.pem" "$tmp/home2/config/"
+rc_of "$FCU" --json --home "$tmp/home2" setup
+check "setup --json names the files it made" json "$tmp/out" \
+  'd == {"key": "'"$tmp"'/home2/keystore/fcu_private_key.pem", "certificate": "'"$tmp"'/home2/keystore/fcu.crt"}'
 
 # validate
 rc_of "$FCU" validate; check "validate of a good configuration exits 0" test $? -eq 0

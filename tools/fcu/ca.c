@@ -6,6 +6,7 @@
  * fcu_ca_load() reads and checks the pair before any device certificate is signed. */
 #include "fcu.h"
 #include "fcu_int.h"
+#include "json.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -141,6 +142,21 @@ int fcu_ca_load(fcu_ctx_t *ctx, fcu_findings_t *f)
 }
 
 /* ---- setup ---- */
+
+/* {"k1": v1, "k2": v2 or n} on stdout, for --json. */
+static void json_pair(const char *k1, const char *v1, const char *k2, const char *v2, int n)
+{
+    json_t j;
+    json_init(&j, stdout, false);
+    json_object_begin(&j);
+    json_kv_string(&j, k1, v1);
+    if (v2)
+        json_kv_string(&j, k2, v2);
+    else
+        json_kv_int(&j, k2, n);
+    json_object_end(&j);
+    json_finish(&j);
+}
 
 static int write_pem_key(const char *path, EVP_PKEY *key)
 {
@@ -284,6 +300,8 @@ static int install_ca(fcu_ctx_t *ctx, const char *file, fcu_findings_t *f)
     rc = fcu_ca_load(ctx, f);
     if (rc != FCU_EXIT_OK)
         unlink(cpath);
+    else if (ctx->json)
+        json_pair("installed", cpath, "certificates", NULL, sk_X509_num(chain));
     else
         printf("installed %s (%d certificate%s)\n", cpath, sk_X509_num(chain),
                sk_X509_num(chain) == 1 ? "" : "s");
@@ -370,7 +388,10 @@ int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
             goto cleanup;
         }
         unlink(cpath); /* an old certificate does not match the new key */
-        printf("created %s and %s\nHave your CA sign the CSR (CA:TRUE, keyCertSign), then run:\n"
+        if (ctx->json)
+            json_pair("key", kpath, "csr", rpath, 0);
+        else
+            printf("created %s and %s\nHave your CA sign the CSR (CA:TRUE, keyCertSign), then run:\n"
                "  %s setup --install-ca SIGNED.pem\n",
                kpath, rpath, ctx->prog);
         rc = FCU_EXIT_OK;
@@ -384,7 +405,10 @@ int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
         goto cleanup;
     }
     sk_X509_free(one);
-    printf("created %s and %s\n", kpath, cpath);
+    if (ctx->json)
+        json_pair("key", kpath, "certificate", cpath, 0);
+    else
+        printf("created %s and %s\n", kpath, cpath);
     rc = FCU_EXIT_OK;
 cleanup:
     if (f.n)
