@@ -47,7 +47,7 @@ done
 [ "$real" -eq 42 ] || fail "setup: $real real devices"
 
 set +e
-"$FCU" batch --devices "$csv" --parallel 8 --timeout 5 --connect-timeout 5 >"$tmp/batch.out" 2>&1
+"$FCU" batch --devices "$csv" --parallel 8 --timeout 8 --connect-timeout 8 >"$tmp/batch.out" 2>&1
 rc=$?
 set -e
 cat "$tmp/batch.out" | tail -15
