@@ -286,8 +286,60 @@ __attribute__((noinline)) int bench_measured_get(fst_t *st, uint8_t *v, size_t s
     return fst_get(st, 5, (const uint8_t *)"mbed.Config.0000", 16, v, size, len);
 }
 
+__attribute__((noinline)) int bench_measured_txn(fst_t *st, const uint8_t *v, size_t len);
+__attribute__((noinline)) int bench_measured_txn(fst_t *st, const uint8_t *v, size_t len)
+{
+    int rc = fst_begin(st);
+    if (rc == FST_OK)
+        rc = fst_put(st, 6, (const uint8_t *)"trigger", 7, v, len);
+    if (rc == FST_OK)
+        rc = fst_commit(st);
+    return rc;
+}
+
+/* A store of `items` items whose head is full, then one small commit that collects. Returns the
+ * number of collections the measured commit ran, or -1. */
+static int collect_once(int items, uint64_t *read_bytes, uint64_t *erases)
+{
+    rig_t r;
+    uint32_t count = items > 100 ? 2 : 8;
+    uint32_t block = items > 100 ? 131072 : 4096;
+    if (rig_open(&r, 8, block, count) != FST_OK || add_items(&r, items) != 0)
+        return -1;
+    uint8_t v[400];
+    fill(v, sizeof(v), 3);
+    for (int i = 0; i < 100000; i++) {
+        /* free space as fst_info computes it, without its full listing */
+        const fst_t *st = &r.st;
+        uint32_t per_seg = st->seg_size - st->hdr_size - st->reserve;
+        uint32_t free_segs = st->seg_count - (st->head_seq - st->tail_seq + 1);
+        uint32_t free_bytes = free_segs > 1 ? (free_segs - 1) * per_seg : 0;
+        if (!st->head_closed && st->head_off < st->seg_size - st->reserve)
+            free_bytes += st->seg_size - st->reserve - st->head_off;
+        if (free_bytes < 300)
+            break;
+        char name[8] = {'f', 'i', 'l', 'l', '.', (char)('0' + i % 2), 0, 0};
+        if (fst_begin(&r.st) != FST_OK ||
+            fst_put(&r.st, 6, (const uint8_t *)name, 6, v, free_bytes > 700 ? 200 : 32) != FST_OK ||
+            fst_commit(&r.st) != FST_OK)
+            return -1;
+    }
+    uint32_t c0 = r.st.collections;
+    uint64_t rb = r.sim.stats.read_bytes, eb = r.sim.stats.erases;
+    int rc = bench_measured_txn(&r.st, v, sizeof(v));
+    int ran = (int)(r.st.collections - c0);
+    *read_bytes = r.sim.stats.read_bytes - rb;
+    *erases = r.sim.stats.erases - eb;
+    fst_unmount(&r.st);
+    fcc_flash_sim_close(&r.sim);
+    return rc == FST_OK ? ran : -1;
+}
+
 static int phase(const char *what, int items)
 {
+    uint64_t rb, eb;
+    if (strcmp(what, "gc") == 0)
+        return collect_once(items, &rb, &eb) >= 0 ? 0 : 1;
     rig_t r;
     if (rig_open(&r, 8, 4096, 64) != FST_OK || add_items(&r, items) != 0)
         return 1;
@@ -313,9 +365,10 @@ static void bench_instructions(const char *self)
     }
     static const int sizes[] = {10, 100, 1000};
     static const char *const phases[][2] = {{"mount", "bench_measured_mount"},
-                                            {"lookup", "bench_measured_get"}};
-    for (int p = 0; p < 2; p++) {
-        for (int s = 0; s < 3; s++) {
+                                            {"lookup", "bench_measured_get"},
+                                            {"gc", "bench_measured_txn"}};
+    for (int p = 0; p < 3; p++) {
+        for (int s = p == 2 ? 1 : 0; s < 3; s++) {
             char cmd[8192];
             snprintf(cmd, sizeof(cmd),
                      "valgrind --tool=callgrind --callgrind-out-file=/dev/null "
@@ -353,6 +406,13 @@ int main(int argc, char **argv)
     bench_mount_reads(10);
     bench_mount_reads(100);
     bench_mount_reads(1000);
+    printf("Collection (one commit that collects; 100 items: 8 x 4 KiB, 1000 items: 2 x 128 KiB):\n");
+    for (int items = 100; items <= 1000; items *= 10) {
+        uint64_t rb = 0, eb = 0;
+        int ran = collect_once(items, &rb, &eb);
+        printf("  %4d items: %d collection(s), %llu flash bytes read, %llu erases\n", items, ran,
+               (unsigned long long)rb, (unsigned long long)eb);
+    }
     printf("Memory:\n");
     bench_memory();
     printf("Instructions:\n");

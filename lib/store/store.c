@@ -443,44 +443,104 @@ static void take_committed(look_t *lk, const loc_t *l)
         lk->best = *l;
 }
 
-/* Finds every version of (type, name) in the log. `skip` names a segment whose records do not
- * count in lk->outside (or any sequence outside the log). Returns FST_OK or FST_ERR_IO. */
-static int lookup(fst_t *st, uint8_t type, const uint8_t *name, size_t nlen, uint32_t skip,
-                  look_t *lk)
+/* A key looked for by a log scan, with what the scan found. The name is in RAM, or (name NULL)
+ * read when needed from the record at `off` of segment `home` (collection batches). */
+typedef struct key {
+    const uint8_t *name;
+    uint32_t home, off;
+    uint8_t type, nlen;
+    uint16_t ncrc;
+    look_t lk;
+} key_t;
+
+/* Keys collection examines per log scan: each scan costs the whole log's headers, so a batch
+ * divides the cost of collecting a segment by this much (about 100 bytes of stack each). */
+#define GC_BATCH 8
+
+/* Reads a name of `nlen` bytes at `off` of segment `pos` and checks it against `ncrc`. Returns
+ * 1, 0 (unreadable) or FST_ERR_IO. */
+static int name_at(fst_t *st, uint32_t pos, uint32_t off, uint32_t nlen, uint16_t ncrc,
+                   uint8_t *name)
 {
-    memset(lk, 0, sizeof(*lk));
-    uint16_t qcrc = crc16_of(name, nlen);
-    uint8_t buf[FST_NAME_MAX];
+    for (int tries = 0; tries < READ_TRIES; tries++) {
+        if (log_read(st, pos, off + REC_HDR, name, nlen) != FST_OK)
+            return FST_ERR_IO;
+        if (crc16_of(name, nlen) == ncrc)
+            return 1;
+    }
+    return 0;
+}
+
+/* Finds every version of each key in one scan of the log. `skip` names a segment whose records
+ * do not count in lk.outside (or any sequence outside the log). Returns FST_OK or FST_ERR_IO. */
+static int lookup_keys(fst_t *st, key_t *keys, uint32_t nkeys, uint32_t skip)
+{
+    for (uint32_t i = 0; i < nkeys; i++)
+        memset(&keys[i].lk, 0, sizeof(keys[i].lk));
+    uint8_t buf[FST_NAME_MAX], kbuf[FST_NAME_MAX];
     scan_t sc = {0};
     rec_t r;
     int rc;
     while ((rc = scan_next(st, &sc, &r)) == 1) {
         if (r.kind == KIND_COMMIT) {
-            if (lk->pend.valid && lk->pend.id == r.id)
-                take_committed(lk, &lk->pend);
-            if (lk->pend.valid && lk->pend.id <= r.id)
-                lk->pend.valid = false;
+            for (uint32_t i = 0; i < nkeys; i++) {
+                look_t *lk = &keys[i].lk;
+                if (lk->pend.valid && lk->pend.id == r.id)
+                    take_committed(lk, &lk->pend);
+                if (lk->pend.valid && lk->pend.id <= r.id)
+                    lk->pend.valid = false;
+            }
             continue;
         }
-        if ((r.kind != KIND_PUT && r.kind != KIND_DEL) || r.type != type || r.nlen != nlen ||
-            r.ncrc != qcrc)
+        if (r.kind != KIND_PUT && r.kind != KIND_DEL)
             continue;
-        rc = rec_name(st, sc.pos, &r, buf);
-        if (rc < 0)
-            return rc;
-        if (rc == 0 || memcmp(buf, name, nlen) != 0)
-            continue;
-        if (sc.seq != skip)
-            lk->outside++;
-        loc_t l = {true, r.kind == KIND_DEL, r.id, sc.seq, r.off, r.dlen};
-        if (r.flags & FLAG_COPY)
-            take_committed(lk, &l);
-        else if (st->txn_open && r.id == st->txn_id)
-            lk->open = l;
-        else
-            lk->pend = l;
+        int have = -1; /* the record's name: not read yet */
+        for (uint32_t i = 0; i < nkeys; i++) {
+            key_t *k = &keys[i];
+            if (r.type != k->type || r.nlen != k->nlen || r.ncrc != k->ncrc)
+                continue;
+            if (have < 0 && (have = rec_name(st, sc.pos, &r, buf)) < 0)
+                return have;
+            if (have == 0)
+                break;
+            const uint8_t *kname = k->name;
+            if (kname == NULL) {
+                int kr = name_at(st, pos_of(st, k->home), k->off, k->nlen, k->ncrc, kbuf);
+                if (kr < 0)
+                    return kr;
+                if (kr == 0)
+                    continue;
+                kname = kbuf;
+            }
+            if (memcmp(buf, kname, k->nlen) != 0)
+                continue;
+            look_t *lk = &k->lk;
+            if (sc.seq != skip)
+                lk->outside++;
+            loc_t l = {true, r.kind == KIND_DEL, r.id, sc.seq, r.off, r.dlen};
+            if (r.flags & FLAG_COPY)
+                take_committed(lk, &l);
+            else if (st->txn_open && r.id == st->txn_id)
+                lk->open = l;
+            else
+                lk->pend = l;
+        }
     }
     return rc < 0 ? rc : FST_OK;
+}
+
+/* Finds every version of (type, name) in the log. */
+static int lookup(fst_t *st, uint8_t type, const uint8_t *name, size_t nlen, look_t *lk)
+{
+    key_t k;
+    k.name = name;
+    k.home = k.off = 0;
+    k.type = type;
+    k.nlen = (uint8_t)nlen;
+    k.ncrc = crc16_of(name, nlen);
+    int rc = lookup_keys(st, &k, 1, st->head_seq + 1);
+    *lk = k.lk;
+    return rc;
 }
 
 /* The version a reader sees: the open transaction's own, else the committed one. */
@@ -707,39 +767,56 @@ static int gc_collect(fst_t *st)
         return fail(st);
     if ((rc = seg_open(st, st->head_off)) != FST_OK)
         return rc;
-    uint8_t name[FST_NAME_MAX];
+    key_t keys[GC_BATCH];
     uint32_t off = st->hdr_size;
     rec_t r;
-    while ((rc = rec_head(st, opos, off, end, &r)) == 1) {
-        off = r.off + r.len;
-        if (r.kind != KIND_PUT && r.kind != KIND_DEL)
-            continue;
-        int nr = rec_name(st, opos, &r, name);
-        if (nr < 0)
+    bool done = false;
+    while (!done) {
+        /* the next batch of puts and deletes of the tail, in log order */
+        uint32_t n = 0;
+        while (n < GC_BATCH) {
+            rc = rec_head(st, opos, off, end, &r);
+            if (rc < 0)
+                return fail(st);
+            if (rc == 0) {
+                done = true;
+                break;
+            }
+            off = r.off + r.len;
+            if (r.kind != KIND_PUT && r.kind != KIND_DEL)
+                continue;
+            keys[n].name = NULL;
+            keys[n].home = old;
+            keys[n].off = r.off;
+            keys[n].type = r.type;
+            keys[n].nlen = r.nlen;
+            keys[n].ncrc = r.ncrc;
+            n++;
+        }
+        if (n > 0 && lookup_keys(st, keys, n, old) != FST_OK)
             return fail(st);
-        if (nr == 0)
-            continue;
-        look_t lk;
-        if (lookup(st, r.type, name, r.nlen, old, &lk) != FST_OK)
-            return fail(st);
-        bool committed = lk.best.valid && lk.best.seq == old && lk.best.off == r.off;
-        bool open = st->txn_open && lk.open.valid && lk.open.seq == old && lk.open.off == r.off;
-        if (committed && lk.best.del && lk.outside == 0)
-            committed = false;
-        if (!committed && !open)
-            continue;
-        int ok = rec_verify(st, opos, &r);
-        if (ok < 0)
-            return fail(st);
-        if (ok == 0)
-            continue; /* corrupted: dropped */
-        if (st->head_off + r.len > st->seg_size - SMALL_REC - st->flash->prog_size)
-            return FST_ERR_CORRUPT;
-        if ((rc = rec_copy(st, opos, &r, committed ? FLAG_COPY : 0)) != FST_OK)
-            return rc;
+        for (uint32_t i = 0; i < n; i++) {
+            const look_t *lk = &keys[i].lk;
+            bool committed = lk->best.valid && lk->best.seq == old && lk->best.off == keys[i].off;
+            bool open = st->txn_open && lk->open.valid && lk->open.seq == old &&
+                        lk->open.off == keys[i].off;
+            if (committed && lk->best.del && lk->outside == 0)
+                committed = false;
+            if (!committed && !open)
+                continue;
+            if ((rc = rec_head(st, opos, keys[i].off, end, &r)) != 1)
+                return fail(st);
+            int ok = rec_verify(st, opos, &r);
+            if (ok < 0)
+                return fail(st);
+            if (ok == 0)
+                continue; /* corrupted: dropped */
+            if (st->head_off + r.len > st->seg_size - SMALL_REC - st->flash->prog_size)
+                return FST_ERR_CORRUPT;
+            if ((rc = rec_copy(st, opos, &r, committed ? FLAG_COPY : 0)) != FST_OK)
+                return rc;
+        }
     }
-    if (rc < 0)
-        return fail(st);
     uint8_t h[REC_HDR], c[REC_CRC];
     rec_build(h, KIND_GCEND, 0, NULL, 0, 0, old);
     put32(c, crc_update(0, h, 12));
@@ -1001,7 +1078,7 @@ static int find_view(fst_t *st, uint8_t type, const uint8_t *name, size_t name_l
     if (rc != FST_OK)
         return rc;
     look_t lk;
-    if ((rc = lookup(st, type, name, name_len, st->head_seq + 1, &lk)) != FST_OK)
+    if ((rc = lookup(st, type, name, name_len, &lk)) != FST_OK)
         return rc;
     *out = *look_view(st, &lk);
     return out->valid && !out->del ? FST_OK : FST_ERR_NOENT;
@@ -1158,7 +1235,7 @@ int fst_next(fst_t *st, fst_iter_t *it, uint8_t *type, uint8_t *name, size_t *na
         if (nr == 0)
             continue;
         look_t lk;
-        if ((rc = lookup(st, r.type, name, r.nlen, st->head_seq + 1, &lk)) != FST_OK)
+        if ((rc = lookup(st, r.type, name, r.nlen, &lk)) != FST_OK)
             return rc;
         const loc_t *v = look_view(st, &lk);
         if (!v->valid || v->del || v->seq != sc.seq || v->off != r.off)
