@@ -58,12 +58,15 @@ typedef struct material {
     bool by_tool;
     unsigned char pt[160]; /* the key's encoded public point */
     size_t ptlen;
+    uint8_t *leaf_der;     /* by_tool: the signed leaf's DER (the X509 object is unsigned) */
+    size_t leaf_len;
 } material_t;
 
 static void material_free(material_t *m)
 {
     EVP_PKEY_free(m->key);
     sk_X509_pop_free(m->chain, X509_free);
+    free(m->leaf_der);
     memset(m, 0, sizeof(*m));
 }
 
@@ -145,7 +148,8 @@ static void obtain_by_tool(fcu_ctx_t *ctx, const fcu_device_req_t *req, material
                                                   req->endpoint_name, ou,
                                                   cfg->dev_validity_years
                                                       ? cfg->dev_validity_years
-                                                      : DEFAULT_DEVICE_YEARS)
+                                                      : DEFAULT_DEVICE_YEARS,
+                                                  &m->leaf_der, &m->leaf_len)
                           : NULL;
     if (!leaf) {
         fcu_findings_add(f, FCU_E_DEVICE_CERT_MISSING, FCU_SEV_ERROR, "device-certificate",
@@ -420,7 +424,12 @@ int fcu_device_build(fcu_ctx_t *ctx, const fcu_device_req_t *req, fcu_device_res
     parts.key_len = key_len;
     parts.nchain = sk_X509_num(m.chain);
     for (int i = 0; i < parts.nchain && i < 5; i++) {
-        chain_der[i] = fcu_cert_der(sk_X509_value(m.chain, i), &parts.chain_len[i]);
+        if (i == 0 && m.leaf_der) {
+            chain_der[0] = m.leaf_der;
+            parts.chain_len[0] = m.leaf_len;
+            m.leaf_der = NULL;
+        } else
+            chain_der[i] = fcu_cert_der(sk_X509_value(m.chain, i), &parts.chain_len[i]);
         if (!chain_der[i])
             goto cleanup;
         parts.chain_der[i] = chain_der[i];

@@ -68,10 +68,12 @@ int fcu_name_add(X509_NAME *name, const fcu_subject_t *s, const char *cn, const 
 int fcu_cert_random_serial(X509 *cert);
 
 /* Issues a device certificate for `devkey` signed by the CA. Returns the certificate or NULL. */
-/* `pt` is the device key's uncompressed public point (fcu_key_pub_point). */
+/* `pt` is the device key's uncompressed public point (fcu_key_pub_point). The signed
+ * certificate's DER goes to *der (malloc'd, caller frees); the returned object holds every
+ * field but the outer signature (for the checks), so use *der, not i2d_X509(), for output. */
 X509 *fcu_device_cert_issue(const fcu_ctx_t *ctx, struct fcu_ca *ca, const unsigned char *pt,
                             size_t ptlen, const char *endpoint, const char *ou,
-                            int validity_years);
+                            int validity_years, uint8_t **der, size_t *der_len);
 /* Encoded (uncompressed) public point of an EC key into buf; returns its length, 0 on failure. */
 size_t fcu_key_pub_point(EVP_PKEY *key, unsigned char *buf, size_t size);
 /* fcu_cert_key_matches with the key's point already known. */

@@ -165,8 +165,13 @@ bool fcu_cert_scheme_ok(X509 *cert, char *why, size_t why_size)
     if (OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey || ptype != V_ASN1_OBJECT ||
         OBJ_obj2nid((const ASN1_OBJECT *)pval) != NID_X9_62_prime256v1)
         goto bad_key;
-    if (X509_get_signature_nid(cert) != NID_ecdsa_with_SHA256) {
-        const char *sn = OBJ_nid2ln(X509_get_signature_nid(cert));
+    /* the TBSCertificate's algorithm (RFC 5280 makes it equal the outer one) */
+    const ASN1_OBJECT *sigobj = NULL;
+    X509_ALGOR_get0(&sigobj, NULL, NULL, X509_get0_tbs_sigalg(cert));
+    int signid = OBJ_obj2nid(sigobj);
+    int outer = X509_get_signature_nid(cert); /* NID_undef for a certificate fcu is issuing */
+    if (signid != NID_ecdsa_with_SHA256 || (outer != NID_undef && outer != signid)) {
+        const char *sn = OBJ_nid2ln(signid);
         snprintf(why, why_size, "it is signed with %s, not ecdsa-with-SHA256", sn ? sn : "?");
         return false;
     }
@@ -374,8 +379,12 @@ static STACK_OF(X509_EXTENSION) *device_exts(struct fcu_ca *ca, X509 *issuer)
 
 X509 *fcu_device_cert_issue(const fcu_ctx_t *ctx, struct fcu_ca *ca, const unsigned char *pt,
                             size_t ptlen, const char *endpoint, const char *ou,
-                            int validity_years)
+                            int validity_years, uint8_t **der, size_t *der_len)
 {
+    static const uint8_t sigalg[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                     0xce, 0x3d, 0x04, 0x03, 0x02}; /* ecdsa-with-SHA256 */
+    unsigned char *tbs = NULL;
+    uint8_t *out = NULL;
     X509 *cert = X509_new();
     X509 *issuer = sk_X509_value(ca->chain, 0);
     const fcu_subject_t empty = {0};
@@ -419,12 +428,55 @@ X509 *fcu_device_cert_issue(const fcu_ctx_t *ctx, struct fcu_ca *ca, const unsig
             goto fail;
         }
     }
-    mctx = EVP_MD_CTX_new();
-    if (!mctx || EVP_MD_CTX_copy_ex(mctx, ca->sign_tmpl) != 1 || X509_sign_ctx(cert, mctx) <= 0)
+    /* The TBSCertificate is encoded once, signed, and wrapped by hand:
+     * Certificate ::= SEQUENCE { tbs, AlgorithmIdentifier, BIT STRING signature }.
+     * (X509_sign_ctx + i2d_X509 would encode the TBSCertificate twice.) The object keeps the
+     * TBS signature algorithm, so every check of the certificate's fields still runs on it. */
+    if (!X509_ALGOR_set0((X509_ALGOR *)X509_get0_tbs_sigalg(cert),
+                         OBJ_nid2obj(NID_ecdsa_with_SHA256), V_ASN1_UNDEF, NULL))
         goto fail;
+    int tl = i2d_re_X509_tbs(cert, &tbs);
+    if (tl <= 0)
+        goto fail;
+    unsigned char sig[80];
+    size_t sl = sizeof(sig);
+    mctx = EVP_MD_CTX_new();
+    if (!mctx || EVP_MD_CTX_copy_ex(mctx, ca->sign_tmpl) != 1 ||
+        EVP_DigestSign(mctx, sig, &sl, tbs, (size_t)tl) != 1 || sl > 120)
+        goto fail;
+    size_t content = (size_t)tl + sizeof(sigalg) + 3 + sl;
+    out = malloc(content + 4);
+    if (!out || content > 0xffff)
+        goto fail;
+    size_t p = 0;
+    out[p++] = 0x30;
+    if (content < 0x80) {
+        out[p++] = (uint8_t)content;
+    } else if (content <= 0xff) {
+        out[p++] = 0x81;
+        out[p++] = (uint8_t)content;
+    } else {
+        out[p++] = 0x82;
+        out[p++] = (uint8_t)(content >> 8);
+        out[p++] = (uint8_t)content;
+    }
+    memcpy(out + p, tbs, (size_t)tl);
+    p += (size_t)tl;
+    memcpy(out + p, sigalg, sizeof(sigalg));
+    p += sizeof(sigalg);
+    out[p++] = 0x03;
+    out[p++] = (uint8_t)(sl + 1);
+    out[p++] = 0x00;
+    memcpy(out + p, sig, sl);
+    p += sl;
+    *der = out;
+    *der_len = p;
+    OPENSSL_free(tbs);
     EVP_MD_CTX_free(mctx);
     return cert;
 fail:
+    free(out);
+    OPENSSL_free(tbs);
     EVP_MD_CTX_free(mctx);
     OPENSSL_free(ptcopy);
     ERR_clear_error();
