@@ -605,6 +605,105 @@ static void test_format_and_first_mount(void **state)
     }
 }
 
+
+/* Random transactions (puts, deletes, aborts, remounts) on small stores that collect often, with
+ * the power cut at a random operation of one transaction in three, any tear mode: after every
+ * step the store holds exactly the model's old or new item set. Twelve keys of under 400 bytes
+ * and five operations per transaction fit even the two-segment store, so no step may fail. */
+static void random_cuts(uint32_t prog, uint32_t block, uint32_t count, uint32_t seed, int steps,
+                        stats_t *st)
+{
+    rig_t *r = rig_new(prog, block, count);
+    static set_t model, next;
+    static txn_t t;
+    memset(&model, 0, sizeof(model));
+    uint32_t s = seed, collections = 0;
+    for (int step = 0; step < steps; step++) {
+        memset(&t, 0, sizeof(t));
+        next = model;
+        int ops = 1 + (int)(rnd(&s) % 5);
+        for (int o = 0; o < ops; o++) {
+            char name[16];
+            int k = (int)(rnd(&s) % 12);
+            snprintf(name, sizeof(name), "k%d", k);
+            uint8_t type = (uint8_t)(k % 3);
+            if (set_find(&next, type, name, strlen(name)) >= 0 && rnd(&s) % 3 == 0)
+                txn_del(&t, type, name);
+            else
+                txn_put(&t, type, name, rnd(&s) % 400, rnd(&s));
+            next = model;
+            set_apply(&next, &t);
+        }
+        bool cut = rnd(&s) % 3 == 0;
+        if (cut) {
+            r->sim.cut_after = 1 + rnd(&s) % 24;
+            r->sim.tear = tears[rnd(&s) % 3];
+            r->sim.seed = rnd(&s);
+        }
+        int rc;
+        if (!cut && rnd(&s) % 8 == 0) {
+            /* an aborted transaction */
+            rc = fst_begin(&r->st);
+            for (int i = 0; i < t.n && rc == FST_OK; i++)
+                if (!t.op[i].del)
+                    rc = fst_put(&r->st, t.op[i].kv.type, (const uint8_t *)t.op[i].kv.name,
+                                 strlen(t.op[i].kv.name), t.op[i].kv.val, t.op[i].kv.len);
+            assert_int_equal(rc, FST_OK);
+            assert_int_equal(fst_abort(&r->st), FST_OK);
+            assert_true(holds(&r->st, &model));
+            continue;
+        }
+        rc = apply(&r->st, &t);
+        if (cut && r->sim.powered) {
+            /* the transaction ended before the cut came */
+            r->sim.cut_after = 0;
+            assert_int_equal(rc, FST_OK);
+            cut = false;
+        }
+        if (cut) {
+            fcc_flash_sim_power_on(&r->sim);
+            collections += r->st.collections;
+            rc = rig_mount(r);
+            if (rc != FST_OK)
+                fail_msg("seed %u step %d: mount after cut failed %d", seed, step, rc);
+            bool is_old = holds(&r->st, &model), is_new = !is_old && holds(&r->st, &next);
+            if (!is_old && !is_new)
+                fail_msg("seed %u step %d: neither old nor new after a cut", seed, step);
+            if (is_new)
+                model = next;
+            st->cuts++;
+            st->old_state += is_old;
+            st->new_state += is_new;
+        } else {
+            if (rc != FST_OK)
+                fail_msg("seed %u step %d: transaction failed %d", seed, step, rc);
+            model = next;
+            if (rnd(&s) % 10 == 0) {
+                collections += r->st.collections;
+                assert_int_equal(rig_mount(r), FST_OK);
+            }
+            if (!holds(&r->st, &model))
+                fail_msg("seed %u step %d: store differs from the model", seed, step);
+        }
+    }
+    st->double_cuts += (int)(collections + r->st.collections); /* here: collections */
+    rig_free(r);
+}
+
+static void test_random_cuts(void **state)
+{
+    (void)state;
+    stats_t s = {0};
+    for (uint32_t seed = 1; seed <= 6; seed++) {
+        random_cuts(8, 4096, 6, seed, 250, &s);   /* 3 segments */
+        random_cuts(16, 4096, 4, seed, 250, &s);  /* 2 segments */
+        random_cuts(1, 2048, 9, seed, 250, &s);   /* 3 segments of 3 erase units */
+    }
+    printf("  random: %d cuts (%d old, %d new), %d collections\n", s.cuts,
+           s.old_state, s.new_state, s.double_cuts);
+    assert_true(s.cuts > 500 && s.old_state > 0 && s.new_state > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -612,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_replace_and_delete),
         cmocka_unit_test(test_collection_inside_commit),
         cmocka_unit_test(test_format_and_first_mount),
+        cmocka_unit_test(test_random_cuts),
         cmocka_unit_test(test_random_corruption),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
