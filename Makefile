@@ -50,7 +50,9 @@ bench: deps
 	@cmake --build build-bench -j $(JOBS)
 	@cmake --build build-bench --target run_bench
 
-demo: build
+# The demo needs only the two tools, not the tests and benchmarks.
+demo: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target fcu fcc-device
 	@bash scripts/demo.sh $(BUILD)
 
 clean:
