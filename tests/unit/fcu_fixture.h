@@ -247,6 +247,7 @@ typedef struct fx_dev {
     int chain;          /* 0/1: leaf only; 2: leaf + its CA (PEM); */
     bool chain_broken;  /* the CA in the chain did not sign the leaf */
     bool ca_later;      /* the issuing CA's valid-from is after the leaf's */
+    bool other_set;     /* also put a certificate of the other mode in the folder */
 } fx_dev_t;
 
 /* Writes <dir>/<Set>DeviceCert and <Set>DevicePrivateKey, the certificate signed by the FCU CA
@@ -314,6 +315,10 @@ static inline void fx_device(const char *dir, const char *home, fx_mode_t mode, 
         fx_write_key(p, k, d->pem);
         if (k != key)
             EVP_PKEY_free(k);
+    }
+    if (d->other_set) {
+        snprintf(p, sizeof(p), "%s/%sDeviceCert.der", dir, mode == FX_LW ? "Bootstrap" : "LwM2M");
+        fx_write_der(p, leaf);
     }
     X509_free(leaf);
     X509_free(issuer);

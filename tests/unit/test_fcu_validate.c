@@ -62,6 +62,8 @@ static const char *map_param(const char *p, fx_mode_t m)
                           : "bootstrap-server-ca-certificate-file";
     if (!strcmp(p, "@cert"))
         return m == FX_LW ? "LwM2MDeviceCert" : "BootstrapDeviceCert";
+    if (!strcmp(p, "@othercert"))
+        return m == FX_LW ? "BootstrapDeviceCert" : "LwM2MDeviceCert";
     if (!strcmp(p, "@key"))
         return m == FX_LW ? "LwM2MDevicePrivateKey" : "BootstrapDevicePrivateKey";
     return p;
@@ -194,6 +196,7 @@ static fx_case_t cases[] = {
     {"server CA file not readable", ALL, {{"@ca", "missing.pem"}}, NODEV, 0, H_MAIN, 0, 196, "@ca", 0},
     {"LwM2M URI given in bootstrap mode", M_BS | M_FTC, {{"lwm2m-server-uri", FX_URI_LW}}, NODEV, 0, H_MAIN, 0, 301, "lwm2m-server-uri", FCU_SEV_WARNING},
     {"bootstrap URI given in LwM2M mode", M_LW, {{"bootstrap-server-uri", FX_URI_BS}}, NODEV, 0, H_MAIN, 0, 301, "bootstrap-server-uri", FCU_SEV_WARNING},
+    {"other mode's device files present", EXT, NOKV, {.other_set = true}, 0, H_MAIN, 0, 301, "@othercert", FCU_SEV_WARNING},
     {"URI scheme not coap", ALL, {{"@uri", "http://server.example.com/?aid=1"}}, NODEV, 0, H_MAIN, 0, 302, "@uri", 0},
     {"URI without host", ALL, {{"@uri", "coaps://?aid=1"}}, NODEV, 0, H_MAIN, 0, 302, "@uri", 0},
     {"aid missing without first-to-claim", M_BS | M_LW, {{"@uri", "coaps://server.example.com:5684"}}, NODEV, 0, H_MAIN, 0, 303, "@uri", 0},

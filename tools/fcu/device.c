@@ -180,6 +180,21 @@ static void obtain_external(fcu_ctx_t *ctx, const fcu_device_req_t *req, materia
                          "the device's keys with --device-keys");
         return;
     }
+    /* the other mode's files are not sent: say so */
+    static const char *const names[] = {"DeviceCert", "DevicePrivateKey"};
+    const char *other = cfg->use_bootstrap ? "LwM2M" : "Bootstrap";
+    for (size_t i = 0; i < 2; i++) {
+        for (size_t e = 0; e < 2; e++) {
+            snprintf(path, sizeof(path), "%s/%s%s.%s", req->device_keys_dir, other, names[i],
+                     e ? "pem" : "der");
+            if (access(path, F_OK) == 0) {
+                snprintf(base, sizeof(base), "%s%s", other, names[i]);
+                fcu_findings_add(f, FCU_W_IGNORED, FCU_SEV_WARNING, base,
+                                 "%s is ignored (not sent) because use-bootstrap is %s", path,
+                                 cfg->use_bootstrap ? "true" : "false");
+            }
+        }
+    }
     snprintf(base, sizeof(base), "%sDevicePrivateKey", set);
     int r = read_device_file(req->device_keys_dir, base, f, base, &data, &len, path, sizeof(path));
     if (r == 1)
