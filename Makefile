@@ -7,6 +7,7 @@
 #   make bench    build and run the benchmarks; they print figures
 # Every target that needs packages installs the missing ones first (scripts/install-deps.sh).
 
+MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 30
