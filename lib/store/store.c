@@ -251,10 +251,10 @@ static int flash_sync(fst_t *st)
 static int seghdr_read(fst_t *st, uint32_t pos, seghdr_t *h)
 {
     uint8_t b[SEG_HDR_RAW];
-    /* An erased segment shows in its first four bytes: no need to read the rest. */
-    if (raw_read(st, pos, 0, b, 4) != FST_OK)
+    /* The magic never starts with 0xFF: an erased segment shows in its first byte. */
+    if (raw_read(st, pos, 0, b, 1) != FST_OK)
         return FST_ERR_IO;
-    if (get32(b) == 0xFFFFFFFFu)
+    if (b[0] == 0xFF)
         return 0;
     for (int tries = 0; tries < READ_TRIES; tries++) {
         if (raw_read(st, pos, 0, b, sizeof(b)) != FST_OK)
