@@ -181,6 +181,12 @@ static void check_uri(const fcu_config_t *cfg, fcu_findings_t *f)
 void fcu_validate_config(fcu_ctx_t *ctx, fcu_findings_t *f)
 {
     const fcu_config_t *cfg = ctx->cfg;
+    size_t l, c;
+    /* without use-bootstrap (already reported, 193) the mode is unknown: the mode-dependent
+     * rules would only add noise */
+    bool mode_known = fcu_config_where(cfg, "use-bootstrap", &l, &c);
+    if (!mode_known)
+        goto mode_independent;
     if (cfg->first_to_claim && !cfg->use_bootstrap)
         fcu_cfg_finding(cfg, f, FCU_E_FTC_WITHOUT_BOOTSTRAP, FCU_SEV_ERROR, "first-to-claim",
                         "first-to-claim needs use-bootstrap: true");
@@ -216,11 +222,12 @@ void fcu_validate_config(fcu_ctx_t *ctx, fcu_findings_t *f)
                             "'%s' is ignored (not sent) because use-bootstrap is %s",
                             other[i].param, cfg->use_bootstrap ? "true" : "false");
 
+mode_independent:
     if (strcmp(cfg->crypto_scheme, "secp256r1") != 0)
         fcu_cfg_finding(cfg, f, FCU_E_CONFIG_BAD_VALUE, FCU_SEV_ERROR, "supported-crypto-scheme",
                         "'%s' is not supported; the only scheme is secp256r1", cfg->crypto_scheme);
 
-    if (cfg->keygen_mode == FCU_KEYGEN_BY_TOOL && cfg->dev_validity_years) {
+    if (mode_known && cfg->keygen_mode == FCU_KEYGEN_BY_TOOL && cfg->dev_validity_years) {
         int y = cfg->dev_validity_years;
         if (!cfg->use_bootstrap && y < 35)
             fcu_cfg_finding(cfg, f, FCU_E_VALIDITY_CONFIG, FCU_SEV_ERROR,
@@ -242,13 +249,11 @@ void fcu_validate_config(fcu_ctx_t *ctx, fcu_findings_t *f)
                 {"device-info.device-type", cfg->device_type},
                 {"device-info.hardware-version", cfg->hardware_version}};
     for (size_t i = 0; i < sizeof(info) / sizeof(info[0]); i++) {
-        size_t l, c;
         /* a missing key is reported by the loader (193); an empty value here */
         if ((!info[i].value || !*info[i].value) && fcu_config_where(cfg, info[i].param, &l, &c))
             fcu_cfg_finding(cfg, f, FCU_E_REQUIRED, FCU_SEV_ERROR, info[i].param,
                             "'%s' must not be empty", info[i].param);
     }
-    size_t l, c;
     if (cfg->memory_total_kb < 0 && fcu_config_where(cfg, "device-info.memory-total-size", &l, &c))
         fcu_cfg_finding(cfg, f, FCU_E_REQUIRED, FCU_SEV_ERROR, "device-info.memory-total-size",
                         "'device-info.memory-total-size' must not be empty");
