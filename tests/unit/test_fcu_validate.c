@@ -396,6 +396,64 @@ static void test_baseline_clean(void **state)
     }
 }
 
+/* by_tool certificates: what the issue asks of them, read back from the DER the device gets. */
+static void test_by_tool_certificate(void **state)
+{
+    (void)state;
+    char p[1100];
+    snprintf(p, sizeof(p), "%s/home/keystore/fcu.crt", fx_root);
+    X509 *ca = fx_read_cert(p);
+    assert_non_null(ca);
+    for (int m = 0; m < 3; m++) {
+        fcu_findings_t f = {0};
+        fcu_device_result_t res;
+        assert_int_equal(build(NULL, 0, (fx_mode_t)m, &f, &res), FCU_EXIT_OK);
+        const unsigned char *d = res.cert_der;
+        X509 *c = d2i_X509(NULL, &d, (long)res.cert_der_len);
+        assert_non_null(c);
+        assert_ptr_equal(d, res.cert_der + res.cert_der_len);
+        /* signed by the FCU CA with ecdsa-with-SHA256 */
+        assert_int_equal(X509_verify(c, X509_get0_pubkey(ca)), 1);
+        assert_int_equal(X509_get_signature_nid(c), NID_ecdsa_with_SHA256);
+        assert_int_equal(X509_NAME_cmp(X509_get_issuer_name(c), X509_get_subject_name(ca)), 0);
+        /* random positive serial of at least 64 bits */
+        BIGNUM *sn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(c), NULL);
+        assert_false(BN_is_negative(sn));
+        assert_true(BN_num_bits(sn) >= 64);
+        BN_free(sn);
+        /* CN = endpoint, OU = aid of the active URI when it has one */
+        char buf[256];
+        assert_true(fcu_cert_subject_field(c, NID_commonName, buf, sizeof(buf)));
+        assert_string_equal(buf, "ep-1");
+        bool has_ou = fcu_cert_subject_field(c, NID_organizationalUnitName, buf, sizeof(buf));
+        if (m == FX_BS_FTC) {
+            assert_false(has_ou);
+        } else {
+            assert_true(has_ou);
+            assert_string_equal(buf, m == FX_LW ? FX_AID_LW : FX_AID_BS);
+        }
+        /* clientAuth, digitalSignature, not a CA */
+        assert_true(X509_get_extension_flags(c) & EXFLAG_XKUSAGE);
+        assert_true(X509_get_extended_key_usage(c) & XKU_SSL_CLIENT);
+        assert_true(X509_get_key_usage(c) & KU_DIGITAL_SIGNATURE);
+        assert_int_equal(X509_check_ca(c), 0);
+        /* valid from now (after the CA's valid-from), 35 years by default */
+        int64_t nb = fcu_asn1_time_epoch(X509_get0_notBefore(c));
+        int64_t na = fcu_asn1_time_epoch(X509_get0_notAfter(c));
+        assert_int_equal(nb, fx_now);
+        assert_true(nb > fcu_asn1_time_epoch(X509_get0_notBefore(ca)));
+        assert_true(na - nb >= 35 * FX_YEAR);
+        assert_true(na - nb < 36 * FX_YEAR);
+        /* P-256 key that the bundle's private key matches (the device checks that too) */
+        char why[160];
+        assert_true(fcu_cert_scheme_ok(c, why, sizeof(why)));
+        X509_free(c);
+        fcu_device_result_free(&res);
+        fcu_findings_free(&f);
+    }
+    X509_free(ca);
+}
+
 /* ---- configuration-file errors name file, line and column ---- */
 
 static int load_text(const char *text, fcu_findings_t *f)
@@ -540,7 +598,7 @@ static void test_all_findings_listed(void **state)
 int main(void)
 {
     enum { N = sizeof(cases) / sizeof(cases[0]) };
-    struct CMUnitTest tests[N + 7];
+    struct CMUnitTest tests[N + 8];
     for (size_t i = 0; i < N; i++) {
         tests[i] = (struct CMUnitTest){cases[i].name, test_case, NULL, NULL, &cases[i]};
     }
@@ -551,5 +609,6 @@ int main(void)
     tests[N + 4] = (struct CMUnitTest)cmocka_unit_test(test_config_values);
     tests[N + 5] = (struct CMUnitTest)cmocka_unit_test(test_config_syntax_and_shape);
     tests[N + 6] = (struct CMUnitTest)cmocka_unit_test(test_all_findings_listed);
-    return _cmocka_run_group_tests("fcu_validate", tests, N + 7, group_setup, group_teardown);
+    tests[N + 7] = (struct CMUnitTest)cmocka_unit_test(test_by_tool_certificate);
+    return _cmocka_run_group_tests("fcu_validate", tests, N + 8, group_setup, group_teardown);
 }
