@@ -337,9 +337,9 @@ static int do_keys(run_t *r)
 
     group_reader(r, K_KEYS, &rd);
     for (i = 0; i < r->b.head[K_KEYS].value; i++) {
-        const uint8_t *name;
-        size_t name_len;
-        bool unknown;
+        const uint8_t *name = NULL;
+        size_t name_len = 0;
+        bool unknown = false;
         kcm_item_type_t type;
         kcm_status_t kst;
 
@@ -376,9 +376,9 @@ static int do_certs(run_t *r)
 
     group_reader(r, K_CERTS, &rd);
     for (i = 0; i < r->b.head[K_CERTS].value; i++) {
-        const uint8_t *name;
-        size_t name_len;
-        bool unknown;
+        const uint8_t *name = NULL;
+        size_t name_len = 0;
+        bool unknown = false;
         kcm_status_t kst;
 
         if ((st = open_item(r, &rd, f, 4, &name, &name_len, &unknown)) != 0)
@@ -409,9 +409,9 @@ static int do_chains(run_t *r)
 
     group_reader(r, K_CHAINS, &rd);
     for (i = 0; i < r->b.head[K_CHAINS].value; i++) {
-        const uint8_t *name, *leaf = NULL;
-        size_t name_len, leaf_len = 0, n, j;
-        bool unknown;
+        const uint8_t *name = NULL, *leaf = NULL;
+        size_t name_len = 0, leaf_len = 0, n, j;
+        bool unknown = false;
         kcm_status_t kst;
         kcm_chain_t chain;
         fcc_cbor_reader_t ar;
@@ -503,9 +503,9 @@ static int do_params(run_t *r)
 
     group_reader(r, K_PARAMS, &rd);
     for (i = 0; i < r->b.head[K_PARAMS].value; i++) {
-        const uint8_t *name, *data = NULL;
-        size_t name_len, len = 0;
-        bool unknown, u32;
+        const uint8_t *name = NULL, *data = NULL;
+        size_t name_len = 0, len = 0;
+        bool unknown = false, u32;
         uint8_t num[8];
         kcm_status_t kst;
         fcc_cbor_item_t v;
@@ -594,7 +594,7 @@ static int csr_ext(run_t *r, const field_t *ext, const field_t *sm, fcc_csr_req_
     field_t e[] = {{"KU", false, {0}, 0}, {"EKU", false, {0}, 0}};
     field_t s[] = {{"Prv", false, {0}, 0}, {"Pub", false, {0}, 0}};
     fcc_cbor_reader_t rd;
-    bool unknown;
+    bool unknown = false;
     size_t j;
 
     if (ext->present) {
@@ -663,8 +663,8 @@ static int do_csrs(run_t *r)
     for (i = 0; i < n; i++) {
         fcc_csr_req_t req;
         const uint8_t *der;
-        size_t der_len;
-        bool unknown;
+        size_t der_len = 0;
+        bool unknown = false;
 
         memset(&req, 0, sizeof(req));
         if ((st = open_item(r, &rd, f, 5, &req.name, &req.name_len, &unknown)) != 0)

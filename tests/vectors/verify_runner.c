@@ -226,7 +226,8 @@ static void parse_file(vec_t *v, const char *path, int depth)
         char *cmd, *rest;
         size_t n = strlen(line);
         lineno++;
-        snprintf(where, sizeof(where), "%s:%u", path, lineno);
+        if (snprintf(where, sizeof(where), "%s:%u", path, lineno) >= (int)sizeof(where))
+            die(path, "path too long");
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
         if (n == 0 || line[0] == '#')

@@ -100,7 +100,10 @@ static void record_loc(loader_t *L, const char *param, const yaml_mark_t *m)
 {
     fcu_config_priv_t *p = L->priv;
     if (p->nlocs < FCU_CONFIG_LOCS_MAX) {
-        snprintf(p->locs[p->nlocs].param, sizeof(p->locs[0].param), "%s", param);
+        /* Parameter names are short; a longer one is cut, never overflowed. */
+        size_t n = strnlen(param, sizeof(p->locs[0].param) - 1);
+        memcpy(p->locs[p->nlocs].param, param, n);
+        p->locs[p->nlocs].param[n] = '\0';
         p->locs[p->nlocs].line = m->line + 1;
         p->locs[p->nlocs].column = m->column + 1;
         p->nlocs++;
