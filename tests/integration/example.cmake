@@ -1,0 +1,14 @@
+# The README's minimal device integration (examples/device_minimal.c) is built and run here, on a
+# bundle the device accepts and on one it refuses, so the example cannot rot.
+add_executable(device_minimal ${PROJECT_SOURCE_DIR}/examples/device_minimal.c)
+target_compile_options(device_minimal PRIVATE ${FCC_DEVICE_FLAGS})
+target_compile_definitions(device_minimal PRIVATE _POSIX_C_SOURCE=200809L)
+target_link_libraries(device_minimal PRIVATE fcc_core fcc_kcm fcc_store fcc_port)
+add_test(NAME example_device_minimal_ok
+         COMMAND device_minimal ${PROJECT_SOURCE_DIR}/tests/vectors/bundle/ok_full_bootstrap.1.cbor)
+set_tests_properties(example_device_minimal_ok PROPERTIES
+                     PASS_REGULAR_EXPRESSION "ReturnStatus 0, [0-9]+ response bytes, 0 warnings")
+add_test(NAME example_device_minimal_refused
+         COMMAND device_minimal ${PROJECT_SOURCE_DIR}/tests/vectors/bundle/err_cert_garbage.1.cbor)
+set_tests_properties(example_device_minimal_refused PROPERTIES
+                     PASS_REGULAR_EXPRESSION "ReturnStatus 18, .*error: Certificate parse failed:")
