@@ -541,6 +541,30 @@ static void test_flash_failure(void **state)
     env_free(e);
 }
 
+/* Segments are opened in ring order: after heavy churn every erase unit has been erased the same
+ * number of times, give or take one; the work is spread evenly whatever is rewritten. */
+static void test_wear_is_even(void **state)
+{
+    (void)state;
+    env_t *e = env_new(8, 2048, 12); /* 4 segments of 3 erase units */
+    uint8_t v[900];
+    put1(e, 1, "static.a", "never changes", 13);
+    for (int i = 0; i < 400; i++) {
+        memset(v, i, sizeof(v));
+        put1(e, 2, i % 2 ? "hot" : "warm", v, sizeof(v));
+    }
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (uint32_t b = 0; b < 12; b++) {
+        uint32_t w = fcc_flash_sim_wear(&e->sim, b);
+        lo = w < lo ? w : lo;
+        hi = w > hi ? w : hi;
+    }
+    assert_true(lo > 10);
+    assert_true(hi - lo <= 1);
+    expect_val(e, 1, "static.a", "never changes", 13);
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -554,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_collection_carries_open_transaction),
         cmocka_unit_test(test_read_flips_never_wrong),
         cmocka_unit_test(test_flash_failure),
+        cmocka_unit_test(test_wear_is_even),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
