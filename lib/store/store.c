@@ -921,8 +921,11 @@ static int find_log(fst_t *st)
             head = h;
         }
     }
+    /* A segment written by another format version means the store is not ours to read. */
+    if (version)
+        return version;
     if (!any)
-        return version ? version : FST_ERR_NOENT;
+        return FST_ERR_NOENT;
     st->head_pos = best_pos;
     st->head_seq = head.seq;
     st->tail_seq = head.seq;
@@ -1030,12 +1033,23 @@ int fst_format(fst_t *st, const fcc_flash_t *flash, void *work, size_t work_size
         st->mounted = false;
         rc = format_at(st, false, 0);
     } else if (rc == FST_ERR_NOENT || rc == FST_ERR_VERSION) {
+        /* Segments of another format version are erased first (they would refuse the next
+         * mount); the empty log then gets a sequence number above every remaining header. */
         uint32_t max = 0;
         seghdr_t h;
-        for (uint32_t pos = 0; pos < st->seg_count; pos++)
-            if (seghdr_read(st, pos, &h) == 1 && h.seq > max)
+        rc = FST_OK;
+        for (uint32_t pos = 0; pos < st->seg_count && rc == FST_OK; pos++) {
+            int hr = seghdr_read(st, pos, &h);
+            if (hr == 1 && h.seq > max)
                 max = h.seq;
-        rc = format_at(st, true, max + 1 == 0 ? 1 : max + 1);
+            for (uint32_t b = 0; hr == FST_ERR_VERSION && b < st->seg_blocks; b++)
+                if (st->flash->erase(st->flash, pos * st->seg_blocks + b) != FCC_FLASH_OK)
+                    rc = FST_ERR_IO;
+            if (hr == FST_ERR_IO)
+                rc = hr;
+        }
+        if (rc == FST_OK)
+            rc = format_at(st, true, max + 1 == 0 ? 1 : max + 1);
     }
 cleanup:
     if (rc != FST_OK)

@@ -199,6 +199,19 @@ static void test_not_a_store_and_version(void **state)
     img[4] = 2;
     fcc_flash_sim_load(&e->sim, img, size);
     assert_int_equal(fst_mount(&e->st, &e->flash, e->work, sizeof(e->work)), FST_ERR_VERSION);
+    /* format replaces it, and the next mount reads the new store */
+    assert_int_equal(fst_format(&e->st, &e->flash, e->work, sizeof(e->work)), FST_OK);
+    put1(e, 1, "v", "1", 1);
+    env_remount(e);
+    expect_val(e, 1, "v", "1", 1);
+    expect_absent(e, 1, "a");
+    fst_unmount(&e->st);
+    /* a segment of another version next to a readable log is refused as well */
+    fcc_flash_sim_snapshot(&e->sim, img, size);
+    img[8192 * 3 + 0] = 0x46, img[8192 * 3 + 1] = 0x53, img[8192 * 3 + 2] = 0x54;
+    img[8192 * 3 + 3] = 0x4C, img[8192 * 3 + 4] = 3, img[8192 * 3 + 5] = 0;
+    fcc_flash_sim_load(&e->sim, img, size);
+    assert_int_equal(fst_mount(&e->st, &e->flash, e->work, sizeof(e->work)), FST_ERR_VERSION);
     /* garbage */
     for (size_t i = 0; i < size; i++)
         img[i] = (uint8_t)(i * 31 + 7);
