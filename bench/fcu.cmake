@@ -1,5 +1,5 @@
 # Throughput of fcu's by_tool bundle building next to OpenSSL's own keygen+sign rate.
 if(TARGET fcu_core)
   fcc_bench(fcu_bench SOURCES ${CMAKE_CURRENT_LIST_DIR}/fcu_bench.c LIBS fcu_core)
-  target_compile_options(fcu_bench PRIVATE -Wno-format-truncation)
+  target_compile_options(fcu_bench PRIVATE $<$<C_COMPILER_ID:GNU>:-Wno-format-truncation>)
 endif()

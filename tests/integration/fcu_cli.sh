@@ -136,17 +136,19 @@ rc_of "$FCU" setup --install-ca "$tmp/root.pem"
 check "installing a certificate of another key exits 1" test $? -eq 1
 check "the refused certificate is not left in place" test ! -e "$home/keystore/fcu.crt"
 rc_of "$FCU" setup --install-ca "$tmp/chain.pem"; check "installing the signed chain exits 0" test $? -eq 0
-rc_of "$FCU" --json validate --endpoint-name ep-2 --serial-number SN2
+# the intermediate was signed this very second; device certificates must start after it
+later=$(($(date +%s) + 5))
+rc_of "$FCU" --time $later --json validate --endpoint-name ep-2 --serial-number SN2
 check "a CA chain without chain depth is 112" json "$tmp/out" \
   'any(f["code"] == 112 and f["parameter"] == "device-certificate-chain-depth" for f in d["findings"])'
 printf 'device-certificate-chain-depth: 3\n' >>"$home/config/fcu.yml"
-rc_of "$FCU" bundle -o "$tmp/chain.cbor" --endpoint-name ep-2 --serial-number SN2
+rc_of "$FCU" --time $later bundle -o "$tmp/chain.cbor" --endpoint-name ep-2 --serial-number SN2
 check "bundle with depth 3 (device + intermediate + root) exits 0" test $? -eq 0
 rc_of "$FCU" --json inspect "$tmp/chain.cbor"
 check "device chain of 3 in CertificateChains" json "$tmp/out" \
   'len([c for c in d["CertificateChains"] if c["name"] == "mbed.BootstrapDeviceCert"][0]["chain"]) == 3'
 sed -i 's/^device-certificate-chain-depth: 3/device-certificate-chain-depth: 4/' "$home/config/fcu.yml"
-rc_of "$FCU" bundle -o "$tmp/chain4.cbor" --endpoint-name ep-2 --serial-number SN2
+rc_of "$FCU" --time $later bundle -o "$tmp/chain4.cbor" --endpoint-name ep-2 --serial-number SN2
 check "depth 4 with 3 available exits 1" test $? -eq 1
 check "depth 4 is finding 111" grep -q "error 111 \[device-certificate-chain-depth\]" "$tmp/err"
 check "nothing written on failure" test ! -e "$tmp/chain4.cbor"
