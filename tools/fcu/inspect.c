@@ -379,13 +379,29 @@ static int emit_bundle(out_t *o, cbor_item_t *top, size_t len, int64_t now)
             o_int(o, key, v);
         } else if (text_of(val, buf, sizeof(buf))) {
             o_str(o, key, buf);
+        } else if (strcmp(key, "CsrReqs") == 0 && cbor_isa_array(val)) {
+            o_arr(o, key);
+            for (size_t k = 0; k < cbor_array_size(val); k++) {
+                cbor_item_t *e = cbor_array_get(val, k);
+                char prkn[128] = "?", subj[512] = "";
+                text_of(fcu_cbor_map_get(e, "PrKN"), prkn, sizeof(prkn));
+                text_of(fcu_cbor_map_get(e, "Subj"), subj, sizeof(subj));
+                o_item(o, prkn);
+                if (o->json)
+                    o_str(o, "PrKN", prkn);
+                o_str(o, "Subj", subj);
+                cbor_decref(&e);
+                o_obj_end(o);
+            }
+            o_arr_end(o);
+        } else if (cbor_isa_array(val)) {
+            snprintf(buf, sizeof(buf), "(array of %zu items)", cbor_array_size(val));
+            o_str(o, key, buf);
         } else {
             o_str(o, key, "(unexpected value type)");
         }
     }
     if (ftc) {
-        uint8_t *dummy = NULL;
-        (void)dummy;
         unsigned char *ser = NULL;
         size_t ssz = 0;
         size_t n = cbor_serialize_alloc(top, &ser, &ssz);
