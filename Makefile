@@ -42,7 +42,7 @@ asan:
 	@$(MAKE) --no-print-directory test SANITIZE=1
 
 fuzz: deps
-	@CC=clang cmake -S . -B build-fuzz -DFCC_FUZZ=ON -DFCC_BUILD_TOOLS=OFF $(CMAKE_FLAGS) >/dev/null
+	@CC=clang cmake -S . -B build-fuzz -DFCC_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) cmake --build build-fuzz --target run_fuzz
 

@@ -1,11 +1,5 @@
 # End-to-end tests of the factory line (fcu inject / batch / registry against fcc-device over
-# loopback). Also: the line commands' link client (tools/fcu/link.c) decodes responses with the
-# device library's framing codec (fcc_ftcd) and names ReturnStatus values with the status table
-# (fcc_core), so fcu's objects need both. (Lead: these two lines belong in
-# tools/fcu/CMakeLists.txt; they are here so the line helper never edits the core's file.)
-if(TARGET fcu_core AND TARGET fcc_ftcd AND TARGET fcc_core)
-  target_link_libraries(fcu_core PUBLIC fcc_ftcd fcc_core)
-endif()
+# loopback).
 
 # A misbehaving device (silent, disconnecting, broken frames, error answers) for the tests.
 if(TARGET fcc_ftcd)

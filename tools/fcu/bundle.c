@@ -382,9 +382,49 @@ bool fcu_cbor_int(const cbor_item_t *item, int64_t *v)
     return false;
 }
 
+/* Declared element count of the last container head seen by the bounds scan. */
+struct declared {
+    uint64_t elements;
+};
+
+static void on_array(void *ctx, size_t n)
+{
+    ((struct declared *)ctx)->elements = n;
+}
+
+static void on_map(void *ctx, size_t n)
+{
+    /* a pair is two items; size_t n <= SIZE_MAX/2 is not guaranteed, so saturate */
+    ((struct declared *)ctx)->elements = n > UINT64_MAX / 2 ? UINT64_MAX : (uint64_t)n * 2;
+}
+
+/* cbor_load allocates an array or map of the size its head declares before reading one element,
+ * so bytes from a device (untrusted for the tool) could ask for gigabytes. Every element takes
+ * at least one byte: walk every head once and refuse a declared count larger than the bytes left.
+ * Strings are checked by the decoder itself (NEDATA when longer than what remains). */
+static bool cbor_counts_fit(const uint8_t *buf, size_t len)
+{
+    struct cbor_callbacks cb = cbor_empty_callbacks;
+    cb.array_start = on_array;
+    cb.map_start = on_map;
+    size_t off = 0;
+    while (off < len) {
+        struct declared d = {0};
+        struct cbor_decoder_result r = cbor_stream_decode(buf + off, len - off, &cb, &d);
+        if (r.status != CBOR_DECODER_FINISHED || r.read == 0)
+            return false;
+        off += r.read;
+        if (d.elements > len - off)
+            return false;
+    }
+    return true;
+}
+
 cbor_item_t *fcu_cbor_decode(const uint8_t *buf, size_t len)
 {
     struct cbor_load_result r;
+    if (!cbor_counts_fit(buf, len))
+        return NULL;
     cbor_item_t *item = cbor_load(buf, len, &r);
     if (!item)
         return NULL;

@@ -39,7 +39,8 @@ static void usage(FILE *out, const char *prog)
         fprintf(out, "  %-10s %s\n", line[i].name, line[i].summary);
     fprintf(out, "\nGlobal options (also accepted after the command):\n%s\n"
                  "Run `%s COMMAND --help` for a command's options.\n"
-                 "Exit status: 0 valid/done, 1 validation failed, 2 usage or file error.\n",
+                 "Exit status: 0 valid/done, 1 validation failed or device error, 2 usage, file,\n"
+                 "transport or registry error, 3 refused by the registry.\n",
             fcu_common_options_help, prog);
 }
 
