@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Front door of the build. Everything goes through CMake; this file only names the jobs.
 #   make          build everything (build/)
 #   make test     build and run every test with ctest (SANITIZE=1: under ASan+UBSan)

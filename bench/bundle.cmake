@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Bundle handler: instructions (callgrind), peak heap and stack to decode, store and verify a
 # typical bootstrap bundle, and the part spent in mbedTLS. Needs KCM (and the storage engine).
 if(TARGET fcc_kcm)

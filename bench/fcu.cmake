@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Throughput of fcu's by_tool bundle building next to OpenSSL's own keygen+sign rate.
 if(TARGET fcu_core)
   fcc_bench(fcu_bench SOURCES ${CMAKE_CURRENT_LIST_DIR}/fcu_bench.c LIBS fcu_core)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # KCM: programmed bytes per payload byte of a bundle transaction, call latencies, mount, list
 # and factory reset times.
 if(TARGET fcc_kcm)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Factory-line throughput (fcu batch against fcc-device processes over loopback) for
 # --parallel 1, 4 and 16, with the time split between tool, link and device.
 if(TARGET fcu AND TARGET fcc-device)

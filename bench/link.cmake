@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark of the factory link: codec throughput, and round trip of a typical bundle over
 # loopback TCP through fcc-device's session loop with a handler that does no work.
 fcc_bench(bench_link_codec SOURCES ${CMAKE_CURRENT_LIST_DIR}/link_bench.c LIBS fcc_ftcd)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helper functions shared by every module's build fragment, so that adding a module, a test,
 # a fuzz target or a benchmark is one call and no shared file needs editing.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Fuzz target of the bundle handler (lib/fcc/bundle*.c); seeds in fuzz/corpus/bundle/ are the
 # bundles of tests/vectors/bundle. Needs KCM (and the storage engine).
 if(TARGET fcc_kcm)

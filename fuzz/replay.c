@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Replays a fuzz corpus without libFuzzer: every file given on the command line, or every file
  * inside a folder given on the command line, goes once through LLVMFuzzerTestOneInput. ctest
  * runs this over fuzz/corpus/<target> so that a crash found once stays a regression test. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fails when a device-library archive (other than lib/port) calls the OS or the heap directly.
 # The device library must reach files, clocks, sockets, randomness and malloc only through its
 # port layer, so it can run on a microcontroller. Usage: check-device-symbols.sh lib.a...

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The README's main job: set up a demo CA in a temporary FCU home, start a simulated device on
 # loopback, provision it, show its verdict and stored items, stop the device.
 # Usage: scripts/demo.sh BUILD_DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages that the build, the tests, the benchmarks and the demo need, and
 # only those that are missing. Idempotent; runs as root without prompts (or through sudo).
 # Usage: scripts/install-deps.sh [--quiet]

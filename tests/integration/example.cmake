@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The README's minimal device integration (examples/device_minimal.c) is built and run here, on a
 # bundle the device accepts and on one it refuses, so the example cannot rot.
 add_executable(device_minimal ${PROJECT_SOURCE_DIR}/examples/device_minimal.c)

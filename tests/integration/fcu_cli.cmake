@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fcu's core commands from the command line: help, exit statuses, setup (also as an intermediate
 # CA), validate (--json), bundle, inspect. Needs the openssl and python3 programs.
 if(TARGET fcu)

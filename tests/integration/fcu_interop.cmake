@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Interoperation of fcu with the device library: bundles from the tool in every mode applied by
 # fcc_bundle_handler over a RAM-flash KCM; stored items compared with what was sent.
 if(TARGET fcu_core AND TARGET fcc_core AND TARGET fcc_kcm AND TARGET fcc_port)

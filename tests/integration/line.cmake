@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of the factory line (fcu inject / batch / registry against fcc-device over
 # loopback).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Integration tests of the factory link: fcc-device against a test client over loopback TCP
 # (IPv4, IPv6) and a pty pair, plus its command line. Built only with the tools.
 if(TARGET fcc-device)

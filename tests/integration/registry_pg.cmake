@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The registry against a real local PostgreSQL server (started and stopped by the script).
 # With the fcu and fcc-device programs built, the script also races two `fcu inject` processes.
 if(TARGET unit_registry)

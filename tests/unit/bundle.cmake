@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Bundle handler over a real KCM on the RAM flash: hostile inputs built on the fly, atomicity on
 # flash and across remounts, small response buffers, setters. Needs KCM (and the storage engine).
 if(TARGET fcc_kcm)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Unit tests of the bundle handler's CBOR reader and response writer, built from their sources
 # alone (no KCM needed).
 fcc_test(unit_bundle_codec

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Unit tests of the factory tool's core: every validation row in every mode, configuration-file
 # errors with their positions. They link the tool's own objects (fcu_core).
 if(TARGET fcu_core)

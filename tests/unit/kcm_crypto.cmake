@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # KCM crypto/validation helpers and status table, built from their sources so they are tested
 # even without the storage engine.
 fcc_test(unit_kcm_crypto

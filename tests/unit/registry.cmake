@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Unit tests of fcu's provisioning registry (SQLite backend; the same binary runs against a real
 # PostgreSQL server in tests/integration/registry_pg.cmake). The registry sources are compiled
 # in directly so that the test does not depend on the fcu executable.

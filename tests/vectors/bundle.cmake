@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Bundle-handler vectors: tests/vectors/bundle/cases.txt and its bundles, made by
 # scripts/gen-bundle-vectors.py, applied by vectors_bundle to fresh devices (RAM flash + KCM).
 # Needs KCM (and so the storage engine).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Device-verification vectors: tests/vectors/verify/*.vec, each run in default and strict mode
 # by verify_runner over a fresh KCM on a RAM flash. Needs KCM (and so the storage engine).
 if(TARGET fcc_kcm)
