@@ -248,10 +248,12 @@ static int check_uri(vctx_t *v)
     if (!fcc_uri_scheme_ok(v->buf, v->len))
         return fail(v, FCC_STATUS_URI_WRONG_FORMAT, name);
     has_aid = fcc_uri_query_param(v->buf, v->len, "aid", &aid, &aid_len);
-    if (has_aid < 0)
-        return fail(v, FCC_STATUS_URI_WRONG_FORMAT, name);
+    /* The contract looks for an `aid=` parameter: a bare `aid` key (no '=') is not one. */
+    if (has_aid == 1 && !(aid > v->buf && aid[-1] == '='))
+        has_aid = 0;
 
-    /* The URI stays in v->buf until here: read the flag into its own word. */
+    /* The URI stays in v->buf until here: read the flag into its own word. Its size is
+     * checked before any first-to-claim or aid rule (contract order). */
     {
         size_t got = 0;
         ks = kcm_item_get_data(v->kcm, (const uint8_t *)N_FIRST_TO_CLAIM,
@@ -269,11 +271,17 @@ static int check_uri(vctx_t *v)
     if (ftc) {
         if (!v->bootstrap)
             return fail(v, FCC_STATUS_FIRST_TO_CLAIM_NOT_ALLOWED, N_FIRST_TO_CLAIM);
-        if (has_aid == 1)
+        if (has_aid != 0) /* one or several `aid=`, even empty */
             return fail(v, FCC_STATUS_FIRST_TO_CLAIM_NOT_ALLOWED, name);
-    } else if (has_aid == 0 || aid_len == 0) {
-        return fail(v, FCC_STATUS_URI_WRONG_FORMAT, name);
+        return 0;
     }
+    if (has_aid == 0)
+        return fail(v, FCC_STATUS_URI_WRONG_FORMAT, name);
+    /* The URI carries `?aid=` or `&aid=`, which is all the contract (and the reference) asks;
+     * an empty or repeated aid is our addition. In LwM2M mode the OU comparison of step 7
+     * refuses both (28 on the URI, as the reference), so only bootstrap mode checks here. */
+    if (v->bootstrap && (has_aid < 0 || aid_len == 0))
+        return added_check(v, FCC_STATUS_URI_WRONG_FORMAT, name);
     return 0;
 }
 
@@ -456,14 +464,16 @@ static int check_device_credentials(vctx_t *v)
     st = chain_next(v, &chain, &crt[0], cert_name);
     if (st != 0)
         goto cleanup;
-    /* Our addition, an error in both modes: the device authenticates with EC P-256 only (KCM
-     * stores no other private key), so any other leaf key can never be used. */
-    if (!fcc_cert_key_is_p256(&crt[0])) {
-        st = fail(v, FCC_STATUS_INVALID_CERTIFICATE, cert_name);
-        goto cleanup;
-    }
+    /* A leaf of another key type or curve (P-384, RSA) cannot match the P-256 key KCM
+     * stores: 34, as the contract says for any leaf key that does not match. */
     if (fcc_cert_matches_key(&crt[0], &key) != 0) {
         st = fail(v, FCC_STATUS_CERT_PUBLIC_KEY_CORRELATION_ERROR, cert_name);
+        goto cleanup;
+    }
+    /* Our addition, an error in both modes, reached only by a matching key of another type
+     * (which KCM refuses at store time): the device authenticates with EC P-256 only. */
+    if (!fcc_cert_key_is_p256(&crt[0])) {
+        st = fail(v, FCC_STATUS_INVALID_CERTIFICATE, cert_name);
         goto cleanup;
     }
     check_redundant(v, v->other->device_cert, KCM_CERTIFICATE);
