@@ -77,6 +77,26 @@ typedef struct vec {
 
 static int failures;
 
+/* The structured form `fcc-device verify --json` prints: a reference warning carries code 0
+ * and one of the contract's warning prefixes; a check of ours that strict mode makes an error
+ * carries that error's status, and its prefix is that status's prefix. */
+static bool warning_code_ok(const fcc_finding_t *f)
+{
+    static const char *const ref[] = {FCC_WARN_ITEM_NOT_SET, FCC_WARN_BOOTSTRAP_MODE_NOT_ACTIVATED,
+                                      FCC_WARN_SELF_SIGNED,  FCC_WARN_ITEM_REDUNDANT,
+                                      FCC_WARN_VALIDITY_UNCHECKED, FCC_WARN_VALIDITY_LESS_10Y,
+                                      FCC_WARN_CA_ID_NOT_SET};
+    if (f->prefix == NULL)
+        return false;
+    if (f->code != 0)
+        return fcc_status_prefix(f->code) != NULL &&
+               strcmp(f->prefix, fcc_status_prefix(f->code)) == 0;
+    for (size_t i = 0; i < sizeof(ref) / sizeof(ref[0]); i++)
+        if (strcmp(f->prefix, ref[i]) == 0)
+            return true;
+    return false;
+}
+
 static void die(const char *where, const char *msg)
 {
     fprintf(stderr, "%s: %s\n", where, msg);
@@ -442,6 +462,8 @@ static void run_mode(const vec_t *v, bool strict)
         if (i < out->warning_count) {
             fcc_finding_message(&out->warnings[i], msg, sizeof(msg));
             CHECK(out->warnings[i].severity == FCC_SEVERITY_WARNING, "warning %zu severity", i);
+            CHECK(warning_code_ok(&out->warnings[i]), "warning %zu \"%s\": code %d", i, msg,
+                  out->warnings[i].code);
         } else {
             snprintf(msg, sizeof(msg), "(none)");
         }
