@@ -418,6 +418,20 @@ Case("err_factory_disabled").step(B(Disable=1), 0, internal={"disabled": b"\x01"
           store={}) \
     .step(B(Entropy=bytes(48)), 9, info="Factory disabled error:", internal={"entropy": None}) \
     .step(B(Disable=1), 9, info="Factory disabled error:")
+# "refuse everything if factory-disabled": once the CBOR and the scheme are read, a disabled
+# device answers 9 whatever else is wrong with the bundle (unknown group, flag values, session
+# rules, group types, CSR rules); only a malformed bundle (20) or a wrong scheme (24) come first.
+Case("err_factory_disabled_first").step(B(Disable=1), 0, internal={"disabled": b"\x01"}) \
+    .step(B(SID="d", Foo=1), 9, info="Factory disabled error:", store={}) \
+    .step(B(KpAlvSess=2), 9, info="Factory disabled error:") \
+    .step(B(Disable=1, KpAlvSess=1), 9, info="Factory disabled error:") \
+    .step(B(Keys={"Name": "k"}), 9, info="Factory disabled error:") \
+    .step(B(SID="d", CsrReqs=[{"PrKN": "k%d" % i, "Subj": "CN=a", "MD": 1} for i in range(6)]),
+          9, info="Factory disabled error:") \
+    .step(B(CsrReqs=[{"PrKN": "k", "Subj": "CN=a", "MD": 1}]), 9,
+          info="Factory disabled error:") \
+    .step({"SchemeVersion": "0.0.2", "Verify": 0}, 24) \
+    .step(enc(B()) + b"\x00", 20, store={}, internal={"disabled": b"\x01"})
 
 # ---- Keys ------------------------------------------------------------------------------------------
 Case("err_key_type_rsa").step(B(Keys=[key("k", KEY, "RSAPrivate")]), 37, info=GENERAL + "k",
@@ -461,8 +475,16 @@ Case("err_cert_empty").step(B(Certificates=[cert("c", b"")]), 16, info="Item dat
 Case("err_prkn_mismatch").step(B(Keys=[key("dev", KEY)],
                                  Certificates=[cert("devcert", LEAF_OTHERKEY, PrKN="dev")]), 34,
                                info="Certificate public key validation failed:devcert", store={})
-Case("err_prkn_missing").step(B(Certificates=[cert("devcert", LEAF, PrKN="nokey")]), 25,
+# Contract: a certificate with PrKN "must match, else 34"; a missing key is a failed match (34),
+# worded with the store's text for the missing key, as the reference does.
+Case("err_prkn_missing").step(B(Certificates=[cert("devcert", LEAF, PrKN="nokey")]), 34,
                               info="Item does not exist:nokey", store={})
+Case("err_chain_prkn_missing").step(
+    B(CertificateChains=[chain("dc", [LEAF, INT], PrKN="nokey")]), 34,
+    info="Item does not exist:nokey", store={})
+Case("err_prkn_public_only").step(B(Keys=[key("k", PUB, "ECCPublic")]), 0) \
+    .step(B(Certificates=[cert("devcert", LEAF, PrKN="k")]), 34, info="Item does not exist:k",
+          store={("pub", "k"): PUB})
 Case("err_prkn_int").step(B(Certificates=[cert("devcert", LEAF, PrKN=1)]), 20,
                           info=GENERAL + "devcert")
 Case("err_chain_prkn_mismatch").step(

@@ -46,6 +46,9 @@ typedef struct bundle {
     fcc_cbor_item_t head[K_COUNT]; /* head of each value */
     size_t after[K_COUNT];         /* reader offset just past that head */
     bool keep_alive, verify, disable;
+    const uint8_t *unknown; /* first unknown top-level key (has_unknown) */
+    size_t unknown_len;
+    bool has_unknown;
 } bundle_t;
 
 /* State of one run of the handler. */
@@ -129,9 +132,6 @@ static int parse_top(fcc_t *fcc, bundle_t *b)
 {
     fcc_cbor_reader_t rd;
     fcc_cbor_item_t m, key, val;
-    const uint8_t *unknown = NULL;
-    size_t unknown_len = 0;
-    bool has_unknown = false;
     uint64_t i;
     int k;
 
@@ -153,10 +153,10 @@ static int parse_top(fcc_t *fcc, bundle_t *b)
             b->has[k] = true;
             b->head[k] = val;
             b->after[k] = rd.pos;
-        } else if (!has_unknown) {
-            has_unknown = true;
-            unknown = key.ptr;
-            unknown_len = key.len;
+        } else if (!b->has_unknown) {
+            b->has_unknown = true;
+            b->unknown = key.ptr;
+            b->unknown_len = key.len;
         }
         if (fcc_cbor_skip(&rd, &val, 2) != FCC_CBOR_OK)
             return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
@@ -176,8 +176,23 @@ static int parse_top(fcc_t *fcc, bundle_t *b)
     }
     if (!b->has[K_SCHEME] || !fcc_cbor_eq(&b->head[K_SCHEME], "0.0.1"))
         return fail_st(fcc, FCC_STATUS_BUNDLE_INVALID_SCHEME, NULL, 0);
-    if (has_unknown)
-        return fail_st(fcc, FCC_STATUS_BUNDLE_INVALID_GROUP, unknown, unknown_len);
+    return FCC_STATUS_SUCCESS;
+}
+
+/* Contract order: CBOR, scheme, then "refuse everything if factory-disabled". Read outside any
+ * transaction (nothing is written); every later rule of the bundle comes after it. */
+static int check_disabled(fcc_t *fcc)
+{
+    uint8_t flag[8];
+    size_t len = 0;
+    kcm_status_t kst;
+
+    kst = kcm_internal_get(fcc->kcm, KCM_INTERNAL_FACTORY_DISABLED, flag, sizeof(flag), &len);
+    mbedtls_platform_zeroize(flag, sizeof(flag));
+    if (kst == KCM_OK)
+        return fail_st(fcc, FCC_STATUS_FACTORY_DISABLED_ERROR, NULL, 0);
+    if (kst != KCM_ERR_NOT_FOUND)
+        return fail_kcm(fcc, kst, NULL, 0);
     return FCC_STATUS_SUCCESS;
 }
 
@@ -198,6 +213,8 @@ static int check_top(fcc_t *fcc, bundle_t *b)
 {
     int st, k;
 
+    if (b->has_unknown)
+        return fail_st(fcc, FCC_STATUS_BUNDLE_INVALID_GROUP, b->unknown, b->unknown_len);
     if ((st = get_flag(fcc, b, K_KPALV, false, &b->keep_alive)) != 0 ||
         (st = get_flag(fcc, b, K_VERIFY, true, &b->verify)) != 0 ||
         (st = get_flag(fcc, b, K_DISABLE, false, &b->disable)) != 0)
@@ -322,8 +339,12 @@ static int check_prkn(run_t *r, const field_t *prkn, const uint8_t *cert, size_t
                            r->buf + r->resp.len, r->buf_size - r->resp.len);
     if (st == FCC_STATUS_SUCCESS)
         return 0;
+    /* Contract: the certificate "must match, else 34"; a key that is not there cannot match.
+     * The text names the missing key with the store's wording, as the reference does. */
     if (st == FCC_STATUS_ITEM_NOT_EXIST)
-        return fail_st(r->fcc, st, prkn->v.ptr, prkn->v.len);
+        return fcc_bundle_fail(r->fcc, FCC_STATUS_CERT_PUBLIC_KEY_CORRELATION_ERROR,
+                               fcc_status_prefix(FCC_STATUS_ITEM_NOT_EXIST), prkn->v.ptr,
+                               prkn->v.len);
     return fail_st(r->fcc, st, name, name_len);
 }
 
@@ -757,19 +778,12 @@ static int set_internal(run_t *r, int k, kcm_internal_t which, size_t size, int 
 /* Applies the checked bundle inside the open transaction, in the contract's order. */
 static int apply(run_t *r)
 {
-    uint8_t flag[8];
-    size_t len = 0;
     kcm_status_t kst;
     int st;
 
-    /* The disabled flag is looked at before the write-once entropy and root of trust, so that
-     * a disabled device answers 9 even to a bundle that repeats them (nothing of the bundle is
-     * kept either way, so the order is otherwise not observable). */
-    kst = kcm_internal_get(r->fcc->kcm, KCM_INTERNAL_FACTORY_DISABLED, flag, sizeof(flag), &len);
-    if (kst == KCM_OK)
-        return fail_st(r->fcc, FCC_STATUS_FACTORY_DISABLED_ERROR, NULL, 0);
-    if (kst != KCM_ERR_NOT_FOUND)
-        return fail_kcm(r->fcc, kst, NULL, 0);
+    /* The disabled flag was looked at before (check_disabled), also before the write-once
+     * entropy and root of trust, so that a disabled device answers 9 even to a bundle that
+     * repeats them (nothing of the bundle is kept either way). */
     if ((st = set_internal(r, K_ENTROPY, KCM_INTERNAL_ENTROPY, ENTROPY_SIZE,
                            FCC_STATUS_ENTROPY_ERROR)) != 0 ||
         (st = set_internal(r, K_ROT, KCM_INTERNAL_ROT, ROT_SIZE, FCC_STATUS_ROT_ERROR)) != 0)
@@ -833,7 +847,8 @@ fcc_status_t fcc_bundle_handler(fcc_t *fcc, const uint8_t *bundle, size_t bundle
         status = fail_st(fcc, FCC_STATUS_NOT_INITIALIZED, NULL, 0);
         goto respond;
     }
-    if ((status = parse_top(fcc, &r.b)) != 0 || (status = check_top(fcc, &r.b)) != 0)
+    if ((status = parse_top(fcc, &r.b)) != 0 || (status = check_disabled(fcc)) != 0 ||
+        (status = check_top(fcc, &r.b)) != 0)
         goto respond;
     kst = kcm_txn_begin(fcc->kcm);
     if (kst != KCM_OK) {
