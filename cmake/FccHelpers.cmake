@@ -13,7 +13,7 @@ function(fcc_device_library name)
   cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
   add_library(${name} STATIC ${A_SOURCES})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/include
-                                     PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+                                     PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/lib/common)
   target_compile_options(${name} PRIVATE ${FCC_DEVICE_FLAGS})
   target_compile_definitions(${name} PRIVATE _POSIX_C_SOURCE=200809L)
   if(A_LIBS)
@@ -27,7 +27,8 @@ endfunction()
 function(fcc_test name)
   cmake_parse_arguments(A "" "TIMEOUT" "SOURCES;LIBS;LABELS;ARGS" ${ARGN})
   add_executable(${name} ${A_SOURCES})
-  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/tests)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/tests
+                                             ${PROJECT_SOURCE_DIR}/lib/common)
   target_compile_definitions(${name} PRIVATE _GNU_SOURCE
       FCC_SOURCE_DIR="${PROJECT_SOURCE_DIR}" FCC_BINARY_DIR="${PROJECT_BINARY_DIR}")
   target_link_libraries(${name} PRIVATE ${A_LIBS})

@@ -10,6 +10,7 @@
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
 #include <string.h>
+#include "fcc_endian.h"
 
 enum {
     ST_SCAN = 0,    /* looking for the token; `pos` bytes of it matched */
@@ -52,14 +53,6 @@ const char *ftcd_status_text(uint32_t status)
     if (status > FTCD_STATUS_MAX_)
         return "unknown status";
     return status_texts[status];
-}
-
-static void put_u32le(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
 }
 
 ftcd_status_t ftcd_digest(const uint8_t *payload, size_t len, uint8_t out[FTCD_DIGEST_SIZE])
@@ -290,11 +283,11 @@ size_t ftcd_encode_head(ftcd_kind_t kind, uint32_t len, uint8_t out[FTCD_RESPONS
 {
     memcpy(out, token, FTCD_TOKEN_SIZE);
     if (kind == FTCD_KIND_RESPONSE) {
-        put_u32le(out + 8, FTCD_STATUS_SUCCESS);
-        put_u32le(out + 12, len);
+        fcc_put_le32(out + 8, FTCD_STATUS_SUCCESS);
+        fcc_put_le32(out + 12, len);
         return FTCD_RESPONSE_HEAD_SIZE;
     }
-    put_u32le(out + 8, len);
+    fcc_put_le32(out + 8, len);
     return FTCD_REQUEST_HEAD_SIZE;
 }
 
@@ -340,6 +333,6 @@ ftcd_status_t ftcd_encode_failure(uint32_t status, uint8_t out[FTCD_FAILURE_SIZE
     if (out == NULL || status == FTCD_STATUS_SUCCESS)
         return FTCD_STATUS_INVALID_PARAMETER;
     memcpy(out, token, FTCD_TOKEN_SIZE);
-    put_u32le(out + 8, status);
+    fcc_put_le32(out + 8, status);
     return FTCD_STATUS_SUCCESS;
 }

@@ -17,6 +17,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include <string.h>
+#include "fcc_endian.h"
 
 static const uint8_t kdf_salt[] = "fcc-kcm-salt-v1";
 static const uint8_t kdf_info[] = "kcm record key v1";
@@ -84,20 +85,6 @@ kcm_status_t kcm_derive_key(const uint8_t *rot, size_t rot_len, uint8_t key[32])
     return KCM_OK;
 }
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
-}
-
 /* Associated data: the first 24 header bytes, the name length and the name. Written to `aad`
  * (at least KCM_REC_AAD_HDR + 1 + FCC_NAME_MAX bytes); returns its length. */
 static size_t build_aad(const uint8_t *hdr, const uint8_t *name, size_t name_len, uint8_t *aad)
@@ -158,7 +145,7 @@ kcm_status_t kcm_rec_seal(const uint8_t key[32], kcm_rng_fn rng, void *rng_ctx,
     out[3] = h->flags;
     out[4] = h->chain_len;
     out[5] = h->index;
-    put_le32(out + 8, h->len);
+    fcc_put_le32(out + 8, h->len);
     if (!enc) {
         memcpy(out + KCM_REC_HDR, data, len);
         st = clear_digest(out, name, name_len, data, len, out + 24) == 0 ? KCM_OK : KCM_ERR_CRYPTO;
@@ -193,7 +180,7 @@ kcm_status_t kcm_rec_header(const uint8_t *rec, size_t rec_len, kcm_rec_hdr_t *h
     h->flags = rec[3];
     h->chain_len = rec[4];
     h->index = rec[5];
-    h->len = get_le32(rec + 8);
+    h->len = fcc_get_le32(rec + 8);
     if ((size_t)h->len != rec_len - KCM_REC_HDR || h->len > KCM_DATA_MAX)
         return KCM_ERR_CORRUPTED;
     return KCM_OK;

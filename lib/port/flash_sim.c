@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "fcc_endian.h"
 
 #define IMAGE_MAGIC "FCCFLSH1"
 #define IMAGE_TRAILER_FIXED 20u /* magic 8 + prog, block, count as u32 LE */
@@ -36,19 +37,6 @@ static uint32_t sim_rand(fcc_flash_sim_t *sim)
     x ^= x << 5;
     sim->rng = x;
     return x;
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static size_t flash_bytes(const fcc_flash_sim_t *sim)
@@ -79,7 +67,7 @@ static int file_put(fcc_flash_sim_t *sim, size_t off, const void *buf, size_t si
 static int file_put_wear(fcc_flash_sim_t *sim, uint32_t block)
 {
     uint8_t w[4];
-    put_le32(w, sim->wear[block]);
+    fcc_put_le32(w, sim->wear[block]);
     return file_put(sim, flash_bytes(sim) + IMAGE_TRAILER_FIXED + 4u * (size_t)block, w, 4);
 }
 
@@ -292,9 +280,9 @@ int fcc_flash_file_open(fcc_flash_sim_t *sim, fcc_flash_t *out, const char *path
     if (stt.st_size == 0) {
         /* A new image: fully erased, zero wear. */
         memcpy(trailer, IMAGE_MAGIC, 8);
-        put_le32(trailer + 8, prog_size);
-        put_le32(trailer + 12, block_size);
-        put_le32(trailer + 16, block_count);
+        fcc_put_le32(trailer + 8, prog_size);
+        fcc_put_le32(trailer + 12, block_size);
+        fcc_put_le32(trailer + 16, block_count);
         memset(trailer + IMAGE_TRAILER_FIXED, 0, 4u * (size_t)block_count);
         if (file_put(sim, 0, sim->mem, total) != 0 ||
             file_put(sim, total, trailer, image - total) != 0 || fsync(sim->fd) != 0)
@@ -307,13 +295,13 @@ int fcc_flash_file_open(fcc_flash_sim_t *sim, fcc_flash_t *out, const char *path
         if (pread(sim->fd, sim->mem, total, 0) != (ssize_t)total ||
             pread(sim->fd, trailer, image - total, (off_t)total) != (ssize_t)(image - total))
             goto cleanup;
-        if (memcmp(trailer, IMAGE_MAGIC, 8) != 0 || get_le32(trailer + 8) != prog_size ||
-            get_le32(trailer + 12) != block_size || get_le32(trailer + 16) != block_count) {
+        if (memcmp(trailer, IMAGE_MAGIC, 8) != 0 || fcc_get_le32(trailer + 8) != prog_size ||
+            fcc_get_le32(trailer + 12) != block_size || fcc_get_le32(trailer + 16) != block_count) {
             rc = FCC_FLASH_ERR_INVAL;
             goto cleanup;
         }
         for (uint32_t b = 0; b < block_count; b++) {
-            sim->wear[b] = get_le32(trailer + IMAGE_TRAILER_FIXED + 4u * b);
+            sim->wear[b] = fcc_get_le32(trailer + IMAGE_TRAILER_FIXED + 4u * b);
             if (sim->wear[b] > sim->stats.max_block_erases)
                 sim->stats.max_block_erases = sim->wear[b];
         }

@@ -8,6 +8,7 @@
 #include "fcc/store.h"
 
 #include <string.h>
+#include "fcc_endian.h"
 
 /* ---- on-flash constants (docs/store.md) ---- */
 #define SEG_MAGIC 0x4C545346u /* "FSTL" little-endian */
@@ -85,30 +86,6 @@ static uint32_t crc_update(uint32_t crc, const void *data, size_t n)
 static uint16_t crc16_of(const void *data, size_t n)
 {
     return (uint16_t)(crc_update(0, data, n) & 0xFFFFu);
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (uint16_t)(p[1] << 8));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static uint32_t round_up(uint32_t v, uint32_t a)
@@ -259,21 +236,21 @@ static int seghdr_read(fst_t *st, uint32_t pos, seghdr_t *h)
     for (int tries = 0; tries < READ_TRIES; tries++) {
         if (raw_read(st, pos, 0, b, sizeof(b)) != FST_OK)
             return FST_ERR_IO;
-        if (get32(b) != SEG_MAGIC)
+        if (fcc_get_le32(b) != SEG_MAGIC)
             continue;
-        if (crc_update(0, b, 20) != get32(b + 20))
+        if (crc_update(0, b, 20) != fcc_get_le32(b + 20))
             continue;
-        if (get16(b + 4) != FST_FORMAT_VERSION)
+        if (fcc_get_le16(b + 4) != FST_FORMAT_VERSION)
             return FST_ERR_VERSION;
-        if (get16(b + 6) != st->seg_blocks)
+        if (fcc_get_le16(b + 6) != st->seg_blocks)
             return 0;
-        h->seq = get32(b + 8);
-        h->tail_seq = get32(b + 12);
-        h->prev_end = get32(b + 16);
+        h->seq = fcc_get_le32(b + 8);
+        h->tail_seq = fcc_get_le32(b + 12);
+        h->prev_end = fcc_get_le32(b + 16);
         return 1;
     }
     /* A version we cannot read keeps its magic and version where ours are. */
-    if (get32(b) == SEG_MAGIC && get16(b + 4) != FST_FORMAT_VERSION && get16(b + 4) != 0xFFFFu)
+    if (fcc_get_le32(b) == SEG_MAGIC && fcc_get_le16(b + 4) != FST_FORMAT_VERSION && fcc_get_le16(b + 4) != 0xFFFFu)
         return FST_ERR_VERSION;
     return 0;
 }
@@ -303,9 +280,9 @@ static void rec_parse(rec_t *r, uint32_t off)
     r->kind = r->raw[1];
     r->type = r->raw[2];
     r->nlen = r->raw[3];
-    r->dlen = get16(r->raw + 4);
-    r->ncrc = get16(r->raw + 6);
-    r->id = get32(r->raw + 8);
+    r->dlen = fcc_get_le16(r->raw + 4);
+    r->ncrc = fcc_get_le16(r->raw + 6);
+    r->id = fcc_get_le32(r->raw + 8);
     r->flags = r->raw[12];
     r->off = off;
     r->len = REC_HDR + r->nlen + r->dlen + REC_CRC;
@@ -316,7 +293,7 @@ static bool rec_sane(rec_t *r)
     rec_parse(r, r->off);
     if (r->raw[0] != REC_MAGIC || r->nlen > FST_NAME_MAX || r->dlen > FST_VALUE_MAX)
         return false;
-    if (crc16_of(r->raw, 14) != get16(r->raw + 14))
+    if (crc16_of(r->raw, 14) != fcc_get_le16(r->raw + 14))
         return false;
     switch (r->kind) {
     case KIND_PUT:
@@ -386,7 +363,7 @@ static int rec_verify(fst_t *st, uint32_t pos, const rec_t *r)
         uint8_t c[REC_CRC];
         if (log_read(st, pos, off, c, REC_CRC) != FST_OK)
             return FST_ERR_IO;
-        if (get32(c) == crc)
+        if (fcc_get_le32(c) == crc)
             return 1;
     }
     return 0;
@@ -602,13 +579,13 @@ static int seg_open(fst_t *st, uint32_t prev_end)
             return fail(st);
     uint8_t *h = st->work;
     memset(h, 0xFF, st->hdr_size);
-    put32(h, SEG_MAGIC);
-    put16(h + 4, FST_FORMAT_VERSION);
-    put16(h + 6, st->seg_blocks);
-    put32(h + 8, seq);
-    put32(h + 12, st->tail_seq);
-    put32(h + 16, prev_end);
-    put32(h + 20, crc_update(0, h, 20));
+    fcc_put_le32(h, SEG_MAGIC);
+    fcc_put_le16(h + 4, FST_FORMAT_VERSION);
+    fcc_put_le16(h + 6, st->seg_blocks);
+    fcc_put_le32(h + 8, seq);
+    fcc_put_le32(h + 12, st->tail_seq);
+    fcc_put_le32(h + 16, prev_end);
+    fcc_put_le32(h + 20, crc_update(0, h, 20));
     int rc = seg_prog(st, pos, 0, h, st->hdr_size);
     if (rc != FST_OK)
         return rc;
@@ -691,12 +668,12 @@ static void rec_build(uint8_t *h, uint8_t kind, uint8_t type, const uint8_t *nam
     h[1] = kind;
     h[2] = type;
     h[3] = (uint8_t)nlen;
-    put16(h + 4, dlen);
-    put16(h + 6, crc16_of(name, nlen));
-    put32(h + 8, id);
+    fcc_put_le16(h + 4, dlen);
+    fcc_put_le16(h + 6, crc16_of(name, nlen));
+    fcc_put_le32(h + 8, id);
     h[12] = 0;
     h[13] = 0;
-    put16(h + 14, crc16_of(h, 14));
+    fcc_put_le16(h + 14, crc16_of(h, 14));
 }
 
 /* Appends one record (header, name, data, CRC), making room first. */
@@ -712,7 +689,7 @@ static int rec_append(fst_t *st, uint8_t kind, uint8_t type, const uint8_t *name
     uint32_t crc = crc_update(0, h, 12);
     crc = crc_update(crc, name, nlen);
     crc = crc_update(crc, data, dlen);
-    put32(c, crc);
+    fcc_put_le32(c, crc);
     if ((rc = stage_put(st, h, REC_HDR)) != FST_OK || (rc = stage_put(st, name, nlen)) != FST_OK ||
         (rc = stage_put(st, data, dlen)) != FST_OK || (rc = stage_put(st, c, REC_CRC)) != FST_OK)
         return rc;
@@ -727,7 +704,7 @@ static int rec_copy(fst_t *st, uint32_t pos, const rec_t *r, uint8_t flags)
     uint8_t h[REC_HDR];
     memcpy(h, r->raw, REC_HDR);
     h[12] = flags;
-    put16(h + 14, crc16_of(h, 14));
+    fcc_put_le16(h + 14, crc16_of(h, 14));
     int rc = stage_put(st, h, REC_HDR);
     if (rc != FST_OK)
         return rc;
@@ -749,7 +726,7 @@ static int rec_copy(fst_t *st, uint32_t pos, const rec_t *r, uint8_t flags)
             return rc;
         done += chunk;
     }
-    if (get32(stored) != crc)
+    if (fcc_get_le32(stored) != crc)
         return fail(st);
     return FST_OK;
 }
@@ -819,7 +796,7 @@ static int gc_collect(fst_t *st)
     }
     uint8_t h[REC_HDR], c[REC_CRC];
     rec_build(h, KIND_GCEND, 0, NULL, 0, 0, old);
-    put32(c, crc_update(0, h, 12));
+    fcc_put_le32(c, crc_update(0, h, 12));
     if ((rc = stage_put(st, h, REC_HDR)) != FST_OK || (rc = stage_put(st, c, REC_CRC)) != FST_OK ||
         (rc = stage_flush(st)) != FST_OK || (rc = flash_sync(st)) != FST_OK)
         return rc;
@@ -1123,7 +1100,7 @@ int fst_get(fst_t *st, uint8_t type, const uint8_t *name, size_t name_len, void 
         uint32_t crc = crc_update(0, h, 12);
         crc = crc_update(crc, nbuf, name_len);
         crc = crc_update(crc, buf, l.dlen);
-        if (crc == get32(c))
+        if (crc == fcc_get_le32(c))
             return FST_OK;
     }
     return FST_ERR_CORRUPT;
