@@ -29,7 +29,13 @@ static const char *const home_names[H_COUNT] = {"home",      "home_nocrt", "home
                                                 "home_nokey", "home_mismatch", "home_chain",
                                                 "home_chainbad", "home_missing"};
 
-enum { RQ_OK, RQ_NO_ENDPOINT, RQ_NO_SERIAL, RQ_LONG_ENDPOINT, RQ_NO_DIR };
+enum { RQ_OK, RQ_NO_ENDPOINT, RQ_NO_SERIAL, RQ_LONG_ENDPOINT, RQ_NO_DIR, RQ_LONG_SERIAL };
+
+/* a value of 4100 characters: more than the 4096 bytes a device stores by default */
+#define X64 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define X1K X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64 X64
+#define LONG_VALUE X1K X1K X1K X1K "xxxx"
+
 
 typedef struct fx_case {
     const char *name;
@@ -121,6 +127,8 @@ static int build(const fx_case_t *c, int kg, fx_mode_t mode, fcu_findings_t *f,
         req.endpoint_name = long_ep;
     else if (r == RQ_NO_DIR)
         req.device_keys_dir = NULL;
+    else if (r == RQ_LONG_SERIAL)
+        req.serial_number = LONG_VALUE;
     int rc = fcu_device_build(&ctx, &req, res, f);
     fcu_ctx_free(&ctx);
     return rc;
@@ -231,6 +239,15 @@ static fx_case_t cases[] = {
     {"timezone missing with time-sync", ALL, {{"device-info.timezone", NULL}}, NODEV, 0, H_MAIN, 0, 300, "device-info.timezone", FCU_SEV_WARNING},
     {"key generation mode unknown", ALL, {{"device-key-generation-mode", "by_device"}}, NODEV, 0, H_MAIN, 0, 195, "device-key-generation-mode", 0},
     {"validity out of range", ALL, {{"certificate-authority.validity-years", "0"}}, NODEV, 0, H_MAIN, 0, 197, "certificate-authority.validity-years", 0},
+    /* review: a supplied chain cut to depth 1 is still checked as supplied (the CA is known) */
+    {"CA valid-from after the device's, chain cut to depth 1", EXT, {{"device-certificate-chain-depth", "1"}}, {.chain = 2, .ca_later = true}, 0, H_MAIN, 0, 313, "@cert", 0},
+    {"supplied chain link broken, chain cut to depth 1", EXT, {{"device-certificate-chain-depth", "1"}}, {.chain = 2, .chain_broken = true}, 0, H_MAIN, 0, 318, "@cert", 0},
+    /* review: a certificate file that exists but cannot be read (a folder) is named by validate */
+    {"server CA file is a folder", ALL, {{"@ca", "."}}, NODEV, 0, H_MAIN, 0, 196, "@ca", 0},
+    {"update certificate file is a folder", ALL, {{"update-authentication-certificate-file", "."}}, NODEV, 0, H_MAIN, 0, 196, "update-authentication-certificate-file", 0},
+    /* review: values longer than a device stores */
+    {"device info value longer than a device stores", ALL, {{"device-info.model-number", LONG_VALUE}}, NODEV, 0, H_MAIN, 0, 326, "device-info.model-number", FCU_SEV_WARNING},
+    {"serial number longer than a device stores", ALL, NOKV, NODEV, RQ_LONG_SERIAL, H_MAIN, 0, 326, "--serial-number", FCU_SEV_WARNING},
 };
 
 /* Times relative to now are filled in here: nb = -1 means "an hour in the future", na = -N
@@ -577,6 +594,65 @@ static void test_config_syntax_and_shape(void **state)
     fcu_findings_free(&f);
 }
 
+static bool has_finding(const fcu_findings_t *f, int code, const char *param)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (f->v[i].code == code && strcmp(f->v[i].parameter, param) == 0)
+            return true;
+    return false;
+}
+
+/* Review: odd YAML gets a clear finding at its position, never a silent default or a crash. */
+static void test_config_hostile(void **state)
+{
+    (void)state;
+    fcu_findings_t f = {0};
+    /* an empty mandatory value is not "false": it is reported, and the mode is not guessed */
+    assert_int_equal(load_text("use-bootstrap:\n" GOOD_INFO, &f), FCU_EXIT_INVALID);
+    expect_at(&f, 193, "use-bootstrap", 1, 15);
+    assert_false(has_finding(&f, 300, "lwm2m-server-uri"));
+    fcu_findings_free(&f);
+    /* a list where the boolean is expected: one finding, no guessed mode */
+    assert_int_equal(load_text("use-bootstrap: [true]\n" GOOD_INFO, &f), FCU_EXIT_INVALID);
+    expect_at(&f, 106, "use-bootstrap", 1, 16);
+    assert_false(has_finding(&f, 300, "lwm2m-server-uri"));
+    fcu_findings_free(&f);
+    /* a NUL inside a quoted string would silently cut the value */
+    assert_int_equal(load_text("use-bootstrap: true\ndevice-info:\n  manufacturer-name: \"A\\0B\"\n"
+                               "  model-number: B\n  device-type: C\n  hardware-version: D\n"
+                               "  memory-total-size: 1\n",
+                               &f),
+                     FCU_EXIT_INVALID);
+    expect_at(&f, 106, "device-info.manufacturer-name", 3, 22);
+    fcu_findings_free(&f);
+    /* an integer beyond 64 bits is out of range, reported once */
+    assert_int_equal(load_text("use-bootstrap: true\ndevice-info:\n  manufacturer-name: A\n"
+                               "  model-number: B\n  device-type: C\n  hardware-version: D\n"
+                               "  memory-total-size: 99999999999999999999999\n",
+                               &f),
+                     FCU_EXIT_INVALID);
+    expect_at(&f, 197, "device-info.memory-total-size", 7, 22);
+    assert_false(has_finding(&f, 300, "device-info.memory-total-size"));
+    fcu_findings_free(&f);
+    /* a second YAML document would be ignored silently */
+    assert_int_equal(load_text("use-bootstrap: true\n" GOOD_INFO "---\nuse-bootstrap: false\n", &f),
+                     FCU_EXIT_INVALID);
+    expect_at(&f, 191, "--config", 8, 1);
+    fcu_findings_free(&f);
+    /* anchors and aliases are plain YAML: a value shared by alias loads */
+    load_text("use-bootstrap: true\ndevice-info:\n  manufacturer-name: &m A\n  model-number: *m\n"
+              "  device-type: *m\n  hardware-version: *m\n  memory-total-size: 1\n",
+              &f);
+    for (size_t i = 0; i < f.n; i++)
+        assert_true(strncmp(f.v[i].parameter, "device-info", 11) != 0);
+    fcu_findings_free(&f);
+    /* a section that contains itself through an alias: a type finding, not a loop */
+    assert_int_equal(load_text("use-bootstrap: true\ndevice-info: &d\n  manufacturer-name: *d\n", &f),
+                     FCU_EXIT_INVALID);
+    expect_at(&f, 106, "device-info.manufacturer-name", 2, 14);
+    fcu_findings_free(&f);
+}
+
 /* A configuration with several problems lists every one of them, not only the first. */
 static void test_all_findings_listed(void **state)
 {
@@ -598,7 +674,7 @@ static void test_all_findings_listed(void **state)
 int main(void)
 {
     enum { N = sizeof(cases) / sizeof(cases[0]) };
-    struct CMUnitTest tests[N + 8];
+    struct CMUnitTest tests[N + 9];
     for (size_t i = 0; i < N; i++) {
         tests[i] = (struct CMUnitTest){cases[i].name, test_case, NULL, NULL, &cases[i]};
     }
@@ -610,5 +686,6 @@ int main(void)
     tests[N + 5] = (struct CMUnitTest)cmocka_unit_test(test_config_syntax_and_shape);
     tests[N + 6] = (struct CMUnitTest)cmocka_unit_test(test_all_findings_listed);
     tests[N + 7] = (struct CMUnitTest)cmocka_unit_test(test_by_tool_certificate);
-    return _cmocka_run_group_tests("fcu_validate", tests, N + 8, group_setup, group_teardown);
+    tests[N + 8] = (struct CMUnitTest)cmocka_unit_test(test_config_hostile);
+    return _cmocka_run_group_tests("fcu_validate", tests, N + 9, group_setup, group_teardown);
 }

@@ -172,9 +172,18 @@ static char *resolve_path(const char *dir, const char *p)
 static void set_value(loader_t *L, const key_t_ *k, const char *param, yaml_node_t *v)
 {
     void *dst = (char *)L->cfg + k->off;
-    record_loc(L, param, &v->start_mark);
-    if (is_null(v) && k->type != T_MAP)
+    /* The position is recorded only for a value that was taken: a key whose value was refused
+     * here counts as absent for the later checks, which would otherwise report it again or
+     * guess from a default (an empty use-bootstrap is not "false"). */
+    if (is_null(v) && k->type != T_MAP) {
+        if (k->mandatory) {
+            add_at(L, FCU_E_CONFIG_MISSING_KEY, param, &v->start_mark,
+                   "mandatory key '%s' has no value%s", param, "");
+            return;
+        }
+        record_loc(L, param, &v->start_mark);
         return; /* empty value: treated as absent */
+    }
     if (v->type != YAML_SCALAR_NODE) {
         add_at(L, FCU_E_WRONG_TYPE, param, &v->start_mark, "'%s' needs a single value, not %s",
                param, v->type == YAML_MAPPING_NODE ? "a mapping" : "a list");
@@ -182,23 +191,36 @@ static void set_value(loader_t *L, const key_t_ *k, const char *param, yaml_node
     }
     const char *s = scalar(v);
     bool plain = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    if (strlen(s) != v->data.scalar.length) {
+        add_at(L, FCU_E_WRONG_TYPE, param, &v->start_mark,
+               "'%s' holds a NUL character (\\0), which no value may contain%s", param, "");
+        return;
+    }
     switch (k->type) {
     case T_BOOL:
         if (plain && (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE")))
             *(bool *)dst = true;
         else if (plain && (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")))
             *(bool *)dst = false;
-        else
+        else {
             add_at(L, FCU_E_WRONG_TYPE, param, &v->start_mark,
-                   "'%s' must be a boolean (true or false), not '%s'", param, s);
+                   "'%s' must be a boolean (true or false), not '%.60s'", param, s);
+            return;
+        }
+        record_loc(L, param, &v->start_mark);
         return;
     case T_INT: {
         char *end = NULL;
         errno = 0;
         long long x = plain ? strtoll(s, &end, 10) : 0;
-        if (!plain || errno || !end || end == s || *end) {
+        if (!plain || !end || end == s || *end) {
             add_at(L, FCU_E_WRONG_TYPE, param, &v->start_mark,
-                   "'%s' must be an integer, not '%s'", param, s);
+                   "'%s' must be an integer, not '%.60s'", param, s);
+            return;
+        }
+        if (errno == ERANGE) {
+            add_at(L, FCU_E_CONFIG_RANGE, param, &v->start_mark,
+                   "'%s' is out of range: %.60s", param, s);
             return;
         }
         if ((k->min || k->max) && (x < k->min || x > k->max)) {
@@ -214,8 +236,10 @@ static void set_value(loader_t *L, const key_t_ *k, const char *param, yaml_node
             add_at(L, FCU_E_CHAIN_DEPTH_MISSING, param, &v->start_mark,
                    "'%s' must be in 1..5 (the device stores at most 5 certificates), not %s",
                    param, s);
+            return;
         } else
             *(int *)dst = (int)x;
+        record_loc(L, param, &v->start_mark);
         return;
     }
     case T_STR:
@@ -224,6 +248,7 @@ static void set_value(loader_t *L, const key_t_ *k, const char *param, yaml_node
         char **slot = (char **)dst;
         free(*slot);
         *slot = val;
+        record_loc(L, param, &v->start_mark);
         if (k->type == T_PATH && val && access(val, R_OK) != 0)
             add_at(L, FCU_E_CONFIG_FILE_REF, param, &v->start_mark, "'%s': cannot read '%s'",
                    param, val);
@@ -233,6 +258,7 @@ static void set_value(loader_t *L, const key_t_ *k, const char *param, yaml_node
         for (int i = 0; k->enums[i]; i++) {
             if (strcmp(k->enums[i], s) == 0) {
                 *(int *)dst = i;
+                record_loc(L, param, &v->start_mark);
                 return;
             }
         }
@@ -400,6 +426,24 @@ int fcu_config_load(fcu_ctx_t *ctx, fcu_findings_t *f)
         goto cleanup;
     }
     load_map(&L, root, top_keys, "");
+    /* a second document would be ignored: say so (or report its syntax error) */
+    {
+        yaml_document_t next;
+        if (!yaml_parser_load(&parser, &next)) {
+            fcu_findings_add(f, FCU_E_CONFIG_SYNTAX, FCU_SEV_ERROR, "--config",
+                             "%s:%zu:%zu: %s", path, (size_t)parser.problem_mark.line + 1,
+                             (size_t)parser.problem_mark.column + 1,
+                             parser.problem ? parser.problem : "YAML syntax error");
+        } else {
+            if (yaml_document_get_root_node(&next))
+                fcu_findings_add(f, FCU_E_CONFIG_SYNTAX, FCU_SEV_ERROR, "--config",
+                                 "%s:%zu:%zu: a second YAML document; the configuration is one "
+                                 "document",
+                                 path, (size_t)next.start_mark.line + 1,
+                                 (size_t)next.start_mark.column + 1);
+            yaml_document_delete(&next);
+        }
+    }
     if (!cfg->crypto_scheme)
         cfg->crypto_scheme = strdup("secp256r1");
     ctx->cfg = cfg; /* handed over: kept even with errors, so every finding can be listed */

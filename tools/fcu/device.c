@@ -54,7 +54,9 @@ static int read_device_file(const char *dir, const char *base, fcu_findings_t *f
 typedef struct material {
     EVP_PKEY *key;
     STACK_OF(X509) *chain; /* what the device stores, leaf first */
-    X509 *issuer;          /* the leaf's CA (borrowed from chain or the FCU CA), may be NULL */
+    STACK_OF(X509) *supplied; /* externally_supplied: the whole chain of the file, checked
+                                 entirely even when the stored chain is cut shorter */
+    X509 *issuer;          /* the leaf's CA (borrowed from supplied or the FCU CA), may be NULL */
     bool by_tool;
     unsigned char pt[160]; /* the key's encoded public point */
     size_t ptlen;
@@ -66,6 +68,7 @@ static void material_free(material_t *m)
 {
     EVP_PKEY_free(m->key);
     sk_X509_pop_free(m->chain, X509_free);
+    sk_X509_pop_free(m->supplied, X509_free);
     free(m->leaf_der);
     memset(m, 0, sizeof(*m));
 }
@@ -222,21 +225,22 @@ static void obtain_external(fcu_ctx_t *ctx, const fcu_device_req_t *req, materia
         fcu_findings_add(f, FCU_E_DEVICE_CERT_MISSING, FCU_SEV_ERROR, base,
                          "%s/%s.der or .pem is missing", req->device_keys_dir, base);
     else if (r == 0) {
-        m->chain = fcu_certs_load(data, len, &is_der);
-        if (!m->chain)
+        m->supplied = fcu_certs_load(data, len, &is_der);
+        if (!m->supplied)
             fcu_findings_add(f, FCU_E_DEVICE_FILE_INVALID, FCU_SEV_ERROR, base,
                              "%s is not a certificate (a .der file holds exactly one; chains "
                              "only as PEM)",
                              path);
         else {
-            if (sk_X509_num(m->chain) > 1)
-                m->issuer = sk_X509_value(m->chain, 1);
-            if (!apply_depth(cfg, m->chain, f, path)) {
+            /* the leaf's CA stays known (and checked) when the depth cuts it off the stored
+             * chain */
+            if (sk_X509_num(m->supplied) > 1)
+                m->issuer = sk_X509_value(m->supplied, 1);
+            m->chain = X509_chain_up_ref(m->supplied);
+            if (!m->chain || !apply_depth(cfg, m->chain, f, path)) {
                 sk_X509_pop_free(m->chain, X509_free);
                 m->chain = NULL;
                 m->issuer = NULL;
-            } else if (sk_X509_num(m->chain) < 2) {
-                m->issuer = NULL; /* the issuer is no longer part of the stored chain */
             }
         }
     }
@@ -254,8 +258,10 @@ static void check_material(fcu_ctx_t *ctx, const fcu_device_req_t *req, const ma
     if (!m->chain || sk_X509_num(m->chain) == 0)
         return;
     X509 *leaf = sk_X509_value(m->chain, 0);
-    for (int i = 0; i < sk_X509_num(m->chain); i++) {
-        X509 *c = sk_X509_value(m->chain, i);
+    /* every certificate of a supplied chain, also those the depth leaves out */
+    STACK_OF(X509) *all = m->supplied ? m->supplied : m->chain;
+    for (int i = 0; i < sk_X509_num(all); i++) {
+        X509 *c = sk_X509_value(all, i);
         if (!fcu_cert_scheme_ok(c, why, sizeof(why)))
             fcu_findings_add(f, FCU_E_CRYPTO_SCHEME, FCU_SEV_ERROR, param,
                              "certificate %d of the chain: %s", i + 1, why);
@@ -265,8 +271,8 @@ static void check_material(fcu_ctx_t *ctx, const fcu_device_req_t *req, const ma
                              "certificate %d of the chain has expired", i + 1);
         /* by_tool: the link leaf -> FCU CA holds by construction and the CA chain was checked
          * when it was loaded, so only supplied chains are verified here */
-        if (!m->by_tool && i + 1 < sk_X509_num(m->chain)) {
-            int ok = X509_verify(c, X509_get0_pubkey(sk_X509_value(m->chain, i + 1)));
+        if (!m->by_tool && i + 1 < sk_X509_num(all)) {
+            int ok = X509_verify(c, X509_get0_pubkey(sk_X509_value(all, i + 1)));
             ERR_clear_error();
             if (ok != 1)
                 fcu_findings_add(f, FCU_E_CHAIN_LINK, FCU_SEV_ERROR, param,
@@ -373,9 +379,14 @@ static void check_request(const fcu_device_req_t *req, fcu_findings_t *f)
         fcu_findings_add(f, FCU_E_VALUE_INVALID, FCU_SEV_ERROR, "--endpoint-name",
                          "the endpoint name is longer than %d bytes (the certificate CN limit)",
                          ENDPOINT_MAX);
+    char why[160];
+    int sev;
     if (!req->serial_number || !*req->serial_number)
         fcu_findings_add(f, FCU_E_DEVICE_ID_MISSING, FCU_SEV_ERROR, "--serial-number",
                          "the serial number is missing or empty");
+    else if ((sev = fcu_value_size_check(strlen(req->serial_number), why, sizeof(why))) >= 0)
+        fcu_findings_add(f, FCU_E_BUNDLE_TOO_LARGE, (fcu_severity_t)sev, "--serial-number",
+                         "the serial number is %s", why);
     if (req->sid && strlen(req->sid) > 64)
         fcu_findings_add(f, FCU_E_VALUE_INVALID, FCU_SEV_ERROR, "--sid",
                          "the session id is longer than 64 bytes");

@@ -6,6 +6,7 @@
 
 #include "fcu.h"
 #include "fcu_int.h"
+#include "fcc/config.h"
 
 typedef struct fcu_param_value {
     const char *param;
@@ -20,6 +21,13 @@ void fcu_cfg_finding(const fcu_config_t *cfg, fcu_findings_t *f, int code, fcu_s
 bool fcu_uri_scheme_ok(const char *uri);
 /* UUID text (8-4-4-4-12 or 32 hex digits) to 16 bytes. 0 or -1. */
 int fcu_uuid_parse(const char *s, uint8_t out[16]);
+/* The upper bound of a device's FCC_ITEM_VALUE_MAX (include/fcc/config.h): no device stores a
+ * longer item. */
+#define FCU_ITEM_VALUE_LIMIT 65535u
+/* An item value of `len` bytes against what a device stores: -1 when it fits a device built with
+ * the default FCC_ITEM_VALUE_MAX, FCU_SEV_WARNING when only a device built with a larger limit
+ * takes it, FCU_SEV_ERROR when none does; the reason goes to msg. */
+int fcu_value_size_check(size_t len, char *msg, size_t size);
 /* +HH:MM / -HH:MM */
 bool fcu_utc_offset_ok(const char *s);
 /* The server URI of the active mode and its parameter name. */

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Adds a finding whose message starts with the parameter's position in the file. */
 void fcu_cfg_finding(const fcu_config_t *cfg, fcu_findings_t *f, int code, fcu_severity_t sev,
@@ -76,6 +77,17 @@ int fcu_uuid_parse(const char *s, uint8_t out[16])
     return hex == 32 ? 0 : -1;
 }
 
+int fcu_value_size_check(size_t len, char *msg, size_t size)
+{
+    if (len <= FCC_ITEM_VALUE_MAX)
+        return -1;
+    bool err = len > FCU_ITEM_VALUE_LIMIT;
+    snprintf(msg, size, "%zu bytes: a device stores at most %u bytes per item (%s)", len,
+             err ? FCU_ITEM_VALUE_LIMIT : (unsigned)FCC_ITEM_VALUE_MAX,
+             err ? "FCC_ITEM_VALUE_MAX cannot be larger" : "FCC_ITEM_VALUE_MAX by default");
+    return err ? FCU_SEV_ERROR : FCU_SEV_WARNING;
+}
+
 bool fcu_utc_offset_ok(const char *s)
 {
     /* sign, two digits, colon, two digits; hours 00..14, minutes 00..59 */
@@ -113,8 +125,15 @@ STACK_OF(X509) *fcu_cfg_cert_file(const fcu_config_t *cfg, fcu_findings_t *f, co
     size_t len = 0;
     bool is_der = false;
     char why[160];
-    if (fcu_read_file(path, &data, &len) != 0)
-        return NULL; /* code 196 already given by the loader */
+    if (fcu_read_file(path, &data, &len) != 0) {
+        /* a file the loader could not open was reported there (196); one that opens but cannot
+         * be read (a folder, a device file, more than the reader takes) is reported here */
+        int err = errno;
+        if (access(path, R_OK) == 0)
+            fcu_cfg_finding(cfg, f, FCU_E_CONFIG_FILE_REF, FCU_SEV_ERROR, param,
+                            "'%s': cannot read '%s': %s", param, path, strerror(err));
+        return NULL;
+    }
     STACK_OF(X509) *sk = fcu_certs_load(data, len, &is_der);
     free(data);
     if (!sk) {
@@ -253,6 +272,18 @@ mode_independent:
         if ((!info[i].value || !*info[i].value) && fcu_config_where(cfg, info[i].param, &l, &c))
             fcu_cfg_finding(cfg, f, FCU_E_REQUIRED, FCU_SEV_ERROR, info[i].param,
                             "'%s' must not be empty", info[i].param);
+    }
+    /* text items longer than a device stores */
+    fcu_param_value_t text[] = {{fcu_active_uri_param(cfg), mode_known ? fcu_active_uri(cfg) : NULL},
+                                info[0], info[1], info[2], info[3],
+                                {"device-info.timezone", cfg->timezone}};
+    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+        char why[160];
+        int sev = text[i].value ? fcu_value_size_check(strlen(text[i].value), why, sizeof(why))
+                                : -1;
+        if (sev >= 0)
+            fcu_cfg_finding(cfg, f, FCU_E_BUNDLE_TOO_LARGE, (fcu_severity_t)sev, text[i].param,
+                            "'%s' is %s", text[i].param, why);
     }
     if (cfg->memory_total_kb < 0 && fcu_config_where(cfg, "device-info.memory-total-size", &l, &c))
         fcu_cfg_finding(cfg, f, FCU_E_REQUIRED, FCU_SEV_ERROR, "device-info.memory-total-size",
