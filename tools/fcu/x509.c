@@ -129,6 +129,14 @@ fail:
     return NULL;
 }
 
+/* Pass-phrase callback that gives none: without it OpenSSL asks on the terminal (or reads
+ * stdin) for an encrypted key, and a factory line would wait there. */
+static int no_pass_phrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf, (void)size, (void)rwflag, (void)u;
+    return -1;
+}
+
 EVP_PKEY *fcu_key_load(const uint8_t *data, size_t len)
 {
     EVP_PKEY *key = NULL;
@@ -137,7 +145,7 @@ EVP_PKEY *fcu_key_load(const uint8_t *data, size_t len)
     if (looks_pem(data, len)) {
         BIO *bio = BIO_new_mem_buf(data, (int)len);
         if (bio)
-            key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+            key = PEM_read_bio_PrivateKey(bio, NULL, no_pass_phrase, NULL);
         BIO_free(bio);
     } else {
         const unsigned char *p = data;
