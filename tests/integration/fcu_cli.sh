@@ -136,6 +136,10 @@ rc_of "$FCU" setup --install-ca "$tmp/root.pem"
 check "installing a certificate of another key exits 1" test $? -eq 1
 check "the refused certificate is not left in place" test ! -e "$home/keystore/fcu.crt"
 rc_of "$FCU" setup --install-ca "$tmp/chain.pem"; check "installing the signed chain exits 0" test $? -eq 0
+cp "$home/keystore/fcu.crt" "$tmp/installed.crt"
+rc_of "$FCU" setup --install-ca "$tmp/root.pem"
+check "a refused re-install exits 1" test $? -eq 1
+check "a refused re-install keeps the installed fcu.crt" cmp -s "$home/keystore/fcu.crt" "$tmp/installed.crt"
 # the intermediate was signed this very second; device certificates must start after it
 later=$(($(date +%s) + 5))
 rc_of "$FCU" --time $later --json validate --endpoint-name ep-2 --serial-number SN2

@@ -279,7 +279,8 @@ static int install_ca(fcu_ctx_t *ctx, const char *file, fcu_findings_t *f)
     size_t len = 0;
     bool is_der;
     STACK_OF(X509) *chain = NULL;
-    char cpath[4096];
+    char cpath[4096], opath[4200];
+    bool had_old = false;
     if (fcu_read_file(file, &data, &len) != 0) {
         fprintf(stderr, "%s setup: cannot read %s: %s\n", ctx->prog, file, strerror(errno));
         goto cleanup;
@@ -292,6 +293,9 @@ static int install_ca(fcu_ctx_t *ctx, const char *file, fcu_findings_t *f)
         goto cleanup;
     }
     fcu_ctx_keystore_path(ctx, FCU_CA_CERT_FILE, cpath, sizeof(cpath));
+    /* an fcu.crt already in place is kept aside and put back if the new one is refused */
+    snprintf(opath, sizeof(opath), "%s.previous", cpath);
+    had_old = rename(cpath, opath) == 0;
     if (write_pem_certs(cpath, chain) != 0) {
         fprintf(stderr, "%s setup: cannot write %s: %s\n", ctx->prog, cpath, strerror(errno));
         goto cleanup;
@@ -306,6 +310,12 @@ static int install_ca(fcu_ctx_t *ctx, const char *file, fcu_findings_t *f)
         printf("installed %s (%d certificate%s)\n", cpath, sk_X509_num(chain),
                sk_X509_num(chain) == 1 ? "" : "s");
 cleanup:
+    if (had_old) {
+        if (rc == FCU_EXIT_OK)
+            unlink(opath);
+        else if (rename(opath, cpath) != 0)
+            fprintf(stderr, "%s setup: the previous certificate is kept as %s\n", ctx->prog, opath);
+    }
     free(data);
     sk_X509_pop_free(chain, X509_free);
     return rc;
