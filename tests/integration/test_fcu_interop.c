@@ -307,6 +307,9 @@ static variant_t variants[] = {
     {"externally_supplied lwm2m", true, FX_LW, NOKV, {.pem = false}},
     {"externally_supplied lwm2m chain", true, FX_LW, {{"device-certificate-chain-depth", "2"}},
      {.chain = 2}},
+    /* a supplied chain cut to its leaf: the CA is checked by fcu but not sent */
+    {"externally_supplied bootstrap chain cut to depth 1", true, FX_BS,
+     {{"device-certificate-chain-depth", "1"}}, {.chain = 2}},
     {"without time-sync and verify", false, FX_BS,
      {{"time-sync", "false"}, {"verify-on-device", "false"}}, {.pem = false}},
 };
