@@ -691,6 +691,42 @@ static void test_encrypted_key_not_prompted(void **state)
     EVP_PKEY_free(k);
 }
 
+/* Review: `fcu inspect` prints what a device (untrusted) or a bundle file holds; control
+ * characters (a terminal escape sequence in a device's warning text or a parameter value) are
+ * shown escaped in text output, never written raw to the operator's terminal. */
+static void test_inspect_escapes_control_characters(void **state)
+{
+    (void)state;
+    /* {"SchemeVersion": "0.0.1", "ConfigParams": [{"Name": "a\x1bb", "Data": "\x1b[2Jx\x07"}]} */
+    static const uint8_t bundle[] = {
+        0xa2, 0x6d, 'S', 'c', 'h', 'e', 'm', 'e', 'V', 'e', 'r', 's', 'i', 'o', 'n', 0x65, '0',
+        '.', '0', '.', '1', 0x6c, 'C', 'o', 'n', 'f', 'i', 'g', 'P', 'a', 'r', 'a', 'm', 's',
+        0x81, 0xa2, 0x64, 'N', 'a', 'm', 'e', 0x63, 'a', 0x1b, 'b', 0x64, 'D', 'a', 't', 'a',
+        0x66, 0x1b, '[', '2', 'J', 'x', 0x07};
+    /* a response: {"ReturnStatus": 0, "WarningInfo": "w\x1b]0;pwned\x07", "\x1b": 1} */
+    static const uint8_t resp[] = {0xa3, 0x6c, 'R', 'e', 't', 'u', 'r', 'n', 'S', 't', 'a',
+                                   't', 'u', 's', 0x00, 0x6b, 'W', 'a', 'r', 'n', 'i', 'n',
+                                   'g', 'I', 'n', 'f', 'o', 0x6b, 'w', 0x1b, ']', '0', ';',
+                                   'p', 'w', 'n', 'e', 'd', 0x07, 0x61, 0x1b, 0x01};
+    const struct {
+        const uint8_t *d;
+        size_t n;
+    } in[] = {{bundle, sizeof(bundle)}, {resp, sizeof(resp)}};
+    for (size_t i = 0; i < 2; i++) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mf = open_memstream(&text, &len);
+        assert_non_null(mf);
+        assert_int_equal(fcu_inspect_bytes(in[i].d, in[i].n, mf, false, fx_now), FCU_EXIT_OK);
+        fclose(mf);
+        assert_true(len > 0);
+        for (size_t k = 0; k < len; k++)
+            assert_false(text[k] == 0x1b || text[k] == 0x07);
+        assert_non_null(strstr(text, "\\x1b"));
+        free(text);
+    }
+}
+
 /* A configuration with several problems lists every one of them, not only the first. */
 static void test_all_findings_listed(void **state)
 {
@@ -712,7 +748,7 @@ static void test_all_findings_listed(void **state)
 int main(void)
 {
     enum { N = sizeof(cases) / sizeof(cases[0]) };
-    struct CMUnitTest tests[N + 10];
+    struct CMUnitTest tests[N + 11];
     for (size_t i = 0; i < N; i++) {
         tests[i] = (struct CMUnitTest){cases[i].name, test_case, NULL, NULL, &cases[i]};
     }
@@ -726,5 +762,6 @@ int main(void)
     tests[N + 7] = (struct CMUnitTest)cmocka_unit_test(test_by_tool_certificate);
     tests[N + 8] = (struct CMUnitTest)cmocka_unit_test(test_config_hostile);
     tests[N + 9] = (struct CMUnitTest)cmocka_unit_test(test_encrypted_key_not_prompted);
-    return _cmocka_run_group_tests("fcu_validate", tests, N + 10, group_setup, group_teardown);
+    tests[N + 10] = (struct CMUnitTest)cmocka_unit_test(test_inspect_escapes_control_characters);
+    return _cmocka_run_group_tests("fcu_validate", tests, N + 11, group_setup, group_teardown);
 }

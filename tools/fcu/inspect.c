@@ -33,6 +33,8 @@ static void pad(out_t *o)
         fputs("  ", o->fp);
 }
 
+static void put_text(FILE *fp, const char *s);
+
 static void o_obj(out_t *o, const char *key)
 {
     if (o->json) {
@@ -43,7 +45,8 @@ static void o_obj(out_t *o, const char *key)
     }
     if (key) {
         pad(o);
-        fprintf(o->fp, "%s:\n", key);
+        put_text(o->fp, key);
+        fputs(":\n", o->fp);
     }
     o->ind++;
 }
@@ -64,7 +67,8 @@ static void o_arr(out_t *o, const char *key)
         return;
     }
     pad(o);
-    fprintf(o->fp, "%s:\n", key);
+    put_text(o->fp, key);
+    fputs(":\n", o->fp);
     o->ind++;
 }
 
@@ -77,6 +81,18 @@ static void o_arr_end(out_t *o)
 }
 
 /* An anonymous object inside a list; `title` heads it in text mode. */
+/* Writes text from a bundle or a device response (untrusted) for a terminal: control characters
+ * (a terminal escape sequence among them) as \xNN, everything else as it is. */
+static void put_text(FILE *fp, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(fp, "\\x%02x", *p);
+        else
+            fputc(*p, fp);
+    }
+}
+
 static void o_item(out_t *o, const char *title)
 {
     if (o->json) {
@@ -84,7 +100,9 @@ static void o_item(out_t *o, const char *title)
         return;
     }
     pad(o);
-    fprintf(o->fp, "- %s\n", title ? title : "");
+    fputs("- ", o->fp);
+    put_text(o->fp, title ? title : "");
+    fputc('\n', o->fp);
     o->ind++;
 }
 
@@ -95,7 +113,10 @@ static void o_str(out_t *o, const char *key, const char *v)
         return;
     }
     pad(o);
-    fprintf(o->fp, "%s: %s\n", key, v);
+    put_text(o->fp, key);
+    fputs(": ", o->fp);
+    put_text(o->fp, v);
+    fputc('\n', o->fp);
 }
 
 static void o_int(out_t *o, const char *key, int64_t v)
@@ -105,7 +126,8 @@ static void o_int(out_t *o, const char *key, int64_t v)
         return;
     }
     pad(o);
-    fprintf(o->fp, "%s: %lld\n", key, (long long)v);
+    put_text(o->fp, key);
+    fprintf(o->fp, ": %lld\n", (long long)v);
 }
 
 static void o_bool(out_t *o, const char *key, bool v)
@@ -222,8 +244,9 @@ static void emit_cert(out_t *o, const uint8_t *der, size_t len, int64_t now)
             json_object_end(&o->j);
         } else {
             pad(o);
-            fprintf(o->fp, "%s%s: %s\n", oname, X509_EXTENSION_get_critical(e) ? " (critical)" : "",
-                    val);
+            fprintf(o->fp, "%s%s: ", oname, X509_EXTENSION_get_critical(e) ? " (critical)" : "");
+            put_text(o->fp, val);
+            fputc('\n', o->fp);
         }
     }
     o_arr_end(o);
@@ -264,19 +287,22 @@ static void emit_param(out_t *o, cbor_item_t *e)
         return;
     }
     pad(o);
+    put_text(o->fp, name);
     if (d && fcu_cbor_int(d, &v)) {
         if (strcmp(name, "mbed.CurrentTime") == 0) {
             iso_time(v, buf, sizeof(buf));
-            fprintf(o->fp, "%s = %lld (%s)\n", name, (long long)v, buf);
+            fprintf(o->fp, " = %lld (%s)\n", (long long)v, buf);
         } else
-            fprintf(o->fp, "%s = %lld\n", name, (long long)v);
-    } else if (d && text_of(d, buf, sizeof(buf)))
-        fprintf(o->fp, "%s = \"%s\"\n", name, buf);
-    else if (d && cbor_isa_bytestring(d) && cbor_bytestring_is_definite(d)) {
+            fprintf(o->fp, " = %lld\n", (long long)v);
+    } else if (d && text_of(d, buf, sizeof(buf))) {
+        fputs(" = \"", o->fp);
+        put_text(o->fp, buf);
+        fputs("\"\n", o->fp);
+    } else if (d && cbor_isa_bytestring(d) && cbor_bytestring_is_definite(d)) {
         hex(cbor_bytestring_handle(d), cbor_bytestring_length(d), buf, sizeof(buf), NULL);
-        fprintf(o->fp, "%s = bytes(%zu) %s\n", name, cbor_bytestring_length(d), buf);
+        fprintf(o->fp, " = bytes(%zu) %s\n", cbor_bytestring_length(d), buf);
     } else
-        fprintf(o->fp, "%s = (unsupported value)\n", name);
+        fputs(" = (unsupported value)\n", o->fp);
 }
 
 static void emit_key(out_t *o, cbor_item_t *e)
