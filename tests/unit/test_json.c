@@ -32,6 +32,8 @@ static void doc_nested(json_t *j)
     json_array_begin(j);
     json_string(j, "a\"b\\c\n");
     json_string_n(j, "\x01\xff", 2);
+    json_string(j, "M\xc3\xbcller \xe2\x82\xac \xf0\x9f\x94\x91");  /* valid UTF-8 passes */
+    json_string(j, "\xc3(\xc0\xaf\xed\xa0\x80\x7f");  /* invalid, overlong, surrogate, DEL */
     json_array_end(j);
     json_key(j, "empty");
     json_array_begin(j);
@@ -50,7 +52,9 @@ static void test_nested(void **state)
     (void)state;
     char *s = render(doc_nested);
     assert_string_equal(s, "{\"status\":28,\"info\":\"URI format incorrect:mbed.BootstrapServerURI\","
-                           "\"warnings\":[\"a\\\"b\\\\c\\n\",\"\\u0001\\u00ff\"],\"empty\":[],"
+                           "\"warnings\":[\"a\\\"b\\\\c\\n\",\"\\u0001\\u00ff\","
+                           "\"M\xc3\xbcller \xe2\x82\xac \xf0\x9f\x94\x91\","
+                           "\"\\u00c3(\\u00c0\\u00af\\u00ed\\u00a0\\u0080\\u007f\"],\"empty\":[],"
                            "\"o\":{\"x\":true,\"n\":null}}");
     free(s);
 }

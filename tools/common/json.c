@@ -63,11 +63,45 @@ void json_object_end(json_t *j) { close_(j, '}'); }
 void json_array_begin(json_t *j) { open(j, '['); }
 void json_array_end(json_t *j) { close_(j, ']'); }
 
+/* Length of the valid UTF-8 sequence at s[0..len), or 0 when it is not one (overlong forms,
+ * surrogates and code points above U+10FFFF are not valid). */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+    size_t n;
+    uint32_t cp;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        n = 2;
+        cp = s[0] & 0x1F;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        n = 3;
+        cp = s[0] & 0x0F;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        n = 4;
+        cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* Valid UTF-8 passes through; control characters, DEL and bytes that are not valid UTF-8 are
+ * escaped as \u00XX, so the output is valid JSON whatever the input. */
 static void write_escaped(json_t *j, const char *s, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)s;
     fputc('"', j->out);
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
+        unsigned char c = u[i];
         switch (c) {
         case '"': fputs("\\\"", j->out); break;
         case '\\': fputs("\\\\", j->out); break;
@@ -75,6 +109,14 @@ static void write_escaped(json_t *j, const char *s, size_t len)
         case '\r': fputs("\\r", j->out); break;
         case '\t': fputs("\\t", j->out); break;
         default:
+            if (c >= 0x80) {
+                size_t n = utf8_seq(u + i, len - i);
+                if (n > 0) {
+                    fwrite(u + i, 1, n, j->out);
+                    i += n - 1;
+                    break;
+                }
+            }
             if (c < 0x20 || c >= 0x7f)
                 fprintf(j->out, "\\u%04x", c);
             else
