@@ -152,6 +152,20 @@ start_fake ferr reply:10
 inject ferr bs.yml ep-ferr SN-FERR "$PORT"
 expect_rc 1 "device answers ReturnStatus 10" ferr
 [ "$(json_get "$OUT" "d['return_status']")" = 10 ] || fail "fake error: return_status"
+# A hostile device's texts must not reach the operator's terminal as escape sequences.
+start_fake fesc escape
+set +e
+"$FCU" --config "$C/bs.yml" inject --endpoint-name ep-fesc --serial-number SN-FESC \
+  tcp --ip 127.0.0.1 --port "$PORT" >"$tmp/fesc.txt" 2>&1
+RC=$?
+set -e
+OUT=$tmp/fesc.txt
+expect_rc 1 "hostile device answers ReturnStatus 10" fesc
+if LC_ALL=C grep -q $'\x1b' "$tmp/fesc.txt"; then fail "escape sequence reached the terminal"
+else ok "device text printed with control characters escaped"; fi
+grep -qF 'InfoMessage: Certificate invalid:\x1b]0;pwned\x07\x1b[2J' "$tmp/fesc.txt" ||
+  fail "hostile InfoMessage not shown escaped"
+grep -qF 'warning: Item not set:\x1b[31mred\x1b[0m' "$tmp/fesc.txt" || fail "hostile warning not shown escaped"
 attach_device late
 inject late bs-notime.yml ep-late SN-LATE "$PORT"
 stop_device "$DEVPID"

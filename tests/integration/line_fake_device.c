@@ -10,6 +10,8 @@
  *       baddigest    answer a success frame whose SHA-256 is wrong
  *       reply:RS     answer a well-formed response: ReturnStatus RS, the request's SID echoed
  *       wrongsid     answer ReturnStatus 0 with another session's SID
+ *       escape       answer ReturnStatus 10 whose InfoMessage and warning carry terminal escape
+ *                    sequences (a hostile device trying to drive the operator's terminal)
  * Prints "listening on 127.0.0.1:PORT" and serves connections until killed. */
 #include "fcc/ftcd.h"
 
@@ -17,6 +19,7 @@
 #include <cbor.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +60,7 @@ static void add_text(cbor_item_t *map, const char *k, const char *v)
 }
 
 /* Encodes a response map; returns its length in out (malloc'd by libcbor). */
-static size_t response(const char *sid, int rs, unsigned char **out)
+static size_t response(const char *sid, int rs, bool hostile, unsigned char **out)
 {
     size_t cap = 0;
     cbor_item_t *m = cbor_new_definite_map(5);
@@ -66,9 +69,14 @@ static size_t response(const char *sid, int rs, unsigned char **out)
     struct cbor_pair p = {cbor_move(cbor_build_string("ReturnStatus")),
                           cbor_move(cbor_build_uint32((uint32_t)rs))};
     cbor_map_add(m, p);
-    add_text(m, "InfoMessage", rs == 0 ? "The Factory process succeeded\n"
-                                       : "Certificate invalid:mbed.BootstrapDeviceCert");
-    if (rs == 0)
+    if (hostile) {
+        add_text(m, "InfoMessage", "Certificate invalid:\x1b]0;pwned\x07\x1b[2J");
+        add_text(m, "WarningInfo", "Item not set:\x1b[31mred\x1b[0m\n");
+    } else {
+        add_text(m, "InfoMessage", rs == 0 ? "The Factory process succeeded\n"
+                                           : "Certificate invalid:mbed.BootstrapDeviceCert");
+    }
+    if (rs == 0 && !hostile)
         add_text(m, "WarningInfo", "Item not set:mbed.UpdateAuthCert\n");
     size_t len = cbor_serialize_alloc(m, out, &cap);
     cbor_decref(&m);
@@ -128,8 +136,10 @@ static void serve(int fd, const char *mode)
                 continue;
             }
             unsigned char *resp = NULL;
-            int rs = strncmp(mode, "reply:", 6) == 0 ? atoi(mode + 6) : 0;
-            size_t rlen = response(strcmp(mode, "wrongsid") == 0 ? "someone-else" : sid, rs, &resp);
+            bool hostile = strcmp(mode, "escape") == 0;
+            int rs = strncmp(mode, "reply:", 6) == 0 ? atoi(mode + 6) : hostile ? 10 : 0;
+            size_t rlen = response(strcmp(mode, "wrongsid") == 0 ? "someone-else" : sid, rs,
+                                   hostile, &resp);
             size_t cap = FTCD_RESPONSE_SIZE(rlen), flen = 0;
             uint8_t *frame = malloc(cap);
             ftcd_encode_response(resp, rlen, frame, cap, &flen);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "untrusted.h"
 
 /* ---- output: the same walk writes text or JSON ---- */
 typedef struct out {
@@ -85,12 +86,7 @@ static void o_arr_end(out_t *o)
  * (a terminal escape sequence among them) as \xNN, everything else as it is. */
 static void put_text(FILE *fp, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(fp, "\\x%02x", *p);
-        else
-            fputc(*p, fp);
-    }
+    fput_untrusted(fp, s, strlen(s));
 }
 
 static void o_item(out_t *o, const char *title)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "untrusted.h"
 
 static const fcu_command_t line_commands[] = {
     {"inject", "provision one device over TCP or a serial line", fcu_cmd_inject},
@@ -366,7 +367,9 @@ static void each_warning(const char *wi, void (*fn)(void *, const char *, size_t
 
 static void print_warning(void *arg, const char *w, size_t n)
 {
-    fprintf((FILE *)arg, "  warning: %.*s\n", (int)n, w);
+    fputs("  warning: ", (FILE *)arg);
+    fput_untrusted((FILE *)arg, w, n);
+    fputc('\n', (FILE *)arg);
 }
 
 static void json_warning(void *arg, const char *w, size_t n)
@@ -390,11 +393,16 @@ void line_report_print(const line_report_t *rep, const line_job_t *job, FILE *ou
         size_t n = strlen(rep->info_message);
         while (n > 0 && rep->info_message[n - 1] == '\n')
             n--;
-        fprintf(out, "  InfoMessage: %.*s\n", (int)n, rep->info_message);
+        fputs("  InfoMessage: ", out);
+        fput_untrusted(out, rep->info_message, n);
+        fputc('\n', out);
     }
     each_warning(rep->warning_info, print_warning, out);
-    if (rep->exit != FCU_EXIT_OK && rep->error[0] != '\0')
-        fprintf(out, "  error: %s\n", rep->error);
+    if (rep->exit != FCU_EXIT_OK && rep->error[0] != '\0') {
+        fputs("  error: ", out);
+        fput_untrusted(out, rep->error, strlen(rep->error));
+        fputc('\n', out);
+    }
     for (size_t i = 0; i < rep->findings.n; i++)
         fprintf(out, "  %s %d [%s]: %s\n",
                 rep->findings.v[i].severity == FCU_SEV_ERROR ? "finding: error" : "finding: warning",
@@ -493,4 +501,8 @@ void line_report_oneline(const line_report_t *rep, const line_job_t *job, char *
     else
         snprintf(buf, size, "FAILED  %s %s %s: %s", job->endpoint_name, job->serial_number,
                  rep->transport, rep->error[0] ? rep->error : rep->outcome);
+    /* the error can quote the device's InfoMessage: no control characters on the terminal */
+    for (char *p = buf; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
 }
