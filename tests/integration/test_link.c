@@ -376,6 +376,50 @@ static void test_tcp_faults(void **state)
     check_fault_items(true);
 }
 
+/* A tool that trickles a frame, one byte well inside every idle timeout: the whole-frame
+ * deadline (--frame-timeout) answers status 12 and frees the device; nothing is stored, and
+ * the next tool is served. */
+static void test_tcp_trickle(void **state)
+{
+    (void)state;
+    uint8_t b[512], f[700];
+    devproc_t d;
+    const char *args[] = {"serve", "--tcp", "127.0.0.1:0", "--idle-timeout", "3",
+                          "--frame-timeout", "1", NULL};
+    dev_start(&d, args);
+    lc_t c;
+    assert_int_equal(lc_connect(&c, d.addr, 5000), 0);
+    size_t n = lc_bundle(b, sizeof(b), "trickle", 0, "link.Trickle", "value");
+    size_t fl = lc_frame(b, n, f, sizeof(f));
+    /* The token and the length at once (the frame has begun), then the rest byte by byte,
+     * 250 ms apart: the idle timeout (3 s) alone would never fire. */
+    assert_int_equal(lc_send_raw(&c, f, 12), 0);
+    long t0 = now_ms();
+    size_t sent = 12;
+    /* Keep trickling until the device answers (readable socket) or 6 s have passed. */
+    while (sent < fl && now_ms() - t0 < 6000) {
+        struct pollfd pf = {.fd = c.fd, .events = POLLIN};
+        if (poll(&pf, 1, 250) > 0)
+            break; /* the answer is waiting */
+        if (lc_send_raw(&c, f + sent, 1) != 0)
+            break;
+        sent++;
+    }
+    assert_true(sent < fl);
+    long waited = now_ms() - t0;
+    expect_failure(&c, FTCD_STATUS_NETWORK_TIMEOUT, 5000);
+    /* the frame deadline (1 s), not the idle timeout (3 s, never reached while trickling) */
+    assert_true(waited >= 900);
+    assert_true(waited < 2800);
+    lc_close(&c);
+    assert_int_equal(lc_connect(&c, d.addr, 5000), 0);
+    exchange(&c, "after", 0, "link.AfterTrickle", 0);
+    lc_close(&c);
+    assert_int_equal(dev_wait(&d, SIGTERM), 0);
+    assert_false(listed("link.Trickle"));
+    assert_true(listed("link.AfterTrickle"));
+}
+
 /* A real provisioning bundle (the bundle vectors' full bootstrap configuration, verification
  * on) through the link; then the device verifies clean from the command line. */
 static void test_tcp_full_bundle(void **state)
@@ -635,6 +679,7 @@ int main(int argc, char **argv)
             cmocka_unit_test_setup_teardown(test_tcp_keep_alive, setup, teardown),
             cmocka_unit_test_setup_teardown(test_tcp_faults, setup, teardown),
             cmocka_unit_test_setup_teardown(test_tcp_full_bundle, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_tcp_trickle, setup, teardown),
         };
         return cmocka_run_group_tests_name("link_tcp", t, NULL, NULL);
     }

@@ -46,7 +46,8 @@ static const char usage_main[] =
 
 static const char usage_serve[] =
     "usage: fcc-device --store IMAGE serve (--tcp HOST:PORT | --serial PATH [--baud N])\n"
-    "                  [--once] [--idle-timeout SECONDS] [--max-frame BYTES] [--json]\n"
+    "                  [--once] [--idle-timeout SECONDS] [--frame-timeout SECONDS]\n"
+    "                  [--max-frame BYTES] [--json]\n"
     "\n"
     "Serves factory-tool sessions. With --tcp, listens on HOST:PORT (PORT 0 picks a free port;\n"
     "IPv6 hosts as [::1]:PORT) and prints \"listening on HOST:PORT\" with the real port as soon as\n"
@@ -57,6 +58,8 @@ static const char usage_serve[] =
     "  --once               serve one session, then exit with its result\n"
     "  --idle-timeout S     close a tool silent for S seconds (default 30; inside a frame the\n"
     "                       tool gets transport status 12 first)\n"
+    "  --frame-timeout S    most time one frame may take however its bytes trickle in\n"
+    "                       (default 120); past it the tool gets transport status 12\n"
     "  --max-frame BYTES    largest request payload (default 65536); longer: status 4\n"
     "  --json               one JSON object per message on stdout\n";
 
@@ -228,7 +231,8 @@ static uint32_t serve_handle(void *ctx, const uint8_t *req, size_t req_len, uint
 static int cmd_serve(const device_opts_t *g, int argc, char **argv)
 {
     const char *tcp = NULL, *serial = NULL;
-    uint64_t baud = LINK_DEFAULT_BAUD, idle = 30, max_frame = FCC_FRAME_MAX_DEFAULT;
+    uint64_t baud = LINK_DEFAULT_BAUD, idle = 30, frame_timeout = 120;
+    uint64_t max_frame = FCC_FRAME_MAX_DEFAULT;
     bool once = false, json = g->json;
     int rc = EXIT_USAGE, lfd = -1, sfd = -1;
     static device_t dev;
@@ -253,6 +257,11 @@ static int cmd_serve(const device_opts_t *g, int argc, char **argv)
         } else if (strcmp(a, "--idle-timeout") == 0 && v) {
             if (!parse_u64(v, &idle, false) || idle == 0 || idle > 86400)
                 return usage_error(usage_serve, "bad --idle-timeout: %s", v);
+            i++;
+        } else if (strcmp(a, "--frame-timeout") == 0 && v) {
+            if (!parse_u64(v, &frame_timeout, false) || frame_timeout == 0 ||
+                frame_timeout > 86400)
+                return usage_error(usage_serve, "bad --frame-timeout: %s", v);
             i++;
         } else if (strcmp(a, "--max-frame") == 0 && v) {
             if (!parse_u64(v, &max_frame, true) || max_frame == 0 || max_frame > (64u << 20))
@@ -290,6 +299,7 @@ static int cmd_serve(const device_opts_t *g, int argc, char **argv)
     link_handler_t h = {.ctx = &ctx, .session_start = serve_session_start, .handle = serve_handle};
     link_server_opts_t so = {
         .idle_timeout_ms = (int)(idle * 1000u),
+        .frame_timeout_ms = (int)(frame_timeout * 1000u),
         .max_frame = (uint32_t)max_frame,
         .resp_size = FCC_RESPONSE_MAX,
         .once = once,

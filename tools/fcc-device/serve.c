@@ -32,6 +32,7 @@ typedef struct conn {
     uint8_t *resp;
     size_t resp_size;
     int idle_ms;
+    int frame_ms;
     bool eof;                /* the peer closed: nothing more will come on this line */
     FILE *log;
 } conn_t;
@@ -99,6 +100,7 @@ static link_end_t session(conn_t *c, const link_server_opts_t *o, const link_han
 {
     bool in_session = false; /* a keep-alive message was answered: the tool owes the next one */
     long last = now_ms();
+    long frame_start = -1;   /* when the frame being read began, -1 outside a frame */
     if (h->session_start != NULL)
         h->session_start(h->ctx);
     st->last_messages = 0;
@@ -144,8 +146,17 @@ static link_end_t session(conn_t *c, const link_server_opts_t *o, const link_han
         bool in_frame = ftcd_decoder_in_frame(&c->dec);
         bool timed = c->stream_per_session || in_session || in_frame;
         int wait = SLICE_MS;
+        long now = now_ms();
+        if (!in_frame)
+            frame_start = -1;
+        else if (frame_start < 0)
+            frame_start = now;
         if (timed) {
-            long left = c->idle_ms - (now_ms() - last);
+            long left = c->idle_ms - (now - last);
+            /* A tool that sends a byte just inside every idle timeout must not hold the device:
+             * the whole frame has its own deadline. */
+            if (in_frame && c->frame_ms - (now - frame_start) < left)
+                left = c->frame_ms - (now - frame_start);
             if (left <= 0) {
                 if (in_frame) {
                     ftcd_decoder_reset(&c->dec);
@@ -195,6 +206,7 @@ static int conn_init(conn_t *c, int fd, bool tcp, const link_server_opts_t *o)
     c->fd = fd;
     c->stream_per_session = tcp;
     c->idle_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : 30000;
+    c->frame_ms = o->frame_timeout_ms > 0 ? o->frame_timeout_ms : 120000;
     c->resp_size = o->resp_size ? o->resp_size : FCC_RESPONSE_MAX;
     c->log = o->log;
     c->req = malloc(max);

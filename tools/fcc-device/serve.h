@@ -28,6 +28,9 @@ typedef struct link_handler {
 
 typedef struct link_server_opts {
     int idle_timeout_ms;   /* silence allowed inside a frame or a session (<= 0: 30 s) */
+    int frame_timeout_ms;  /* whole time one frame may take from its first token byte to its
+                              last digest byte, however steadily the bytes trickle in (<= 0:
+                              120 s); past it the tool gets transport status 12 */
     uint32_t max_frame;    /* largest request payload (0: FCC_FRAME_MAX_DEFAULT) */
     size_t resp_size;      /* response payload buffer (0: FCC_RESPONSE_MAX) */
     bool once;             /* return after the first session (TCP: the first connection) */
