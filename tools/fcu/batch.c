@@ -20,23 +20,6 @@
 
 #define BATCH_PARALLEL_MAX 256
 
-static volatile sig_atomic_t g_interrupted;
-
-static void on_sigint(int sig)
-{
-    if (g_interrupted) {
-        /* Second Ctrl-C: the operator insists. */
-        signal(sig, SIG_DFL);
-        raise(sig);
-        return;
-    }
-    g_interrupted = 1;
-    static const char msg[] = "\ninterrupted: finishing the devices in flight, starting no new "
-                              "one (Ctrl-C again to quit at once)\n";
-    ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-    (void)w;
-}
-
 typedef enum { JOB_WAITING = 0, JOB_RUNNING = 1, JOB_DONE = 2 } job_state_t;
 
 typedef struct batch {
@@ -62,7 +45,7 @@ static void *worker(void *arg)
     for (;;) {
         size_t i;
         pthread_mutex_lock(&b->lock);
-        if (g_interrupted || b->next >= b->n || !have_ctx) {
+        if (line_interrupted() || b->next >= b->n || !have_ctx) {
             pthread_mutex_unlock(&b->lock);
             break;
         }
@@ -146,7 +129,7 @@ int fcu_cmd_batch(fcu_ctx_t *ctx, int argc, char **argv)
     size_t started = 0;
     char err[512];
     fcu_findings_t findings = {0};
-    struct sigaction sa, old_sa;
+    struct sigaction old_sa;
     bool sig_set = false;
 
     memset(&b, 0, sizeof(b));
@@ -243,11 +226,9 @@ int fcu_cmd_batch(fcu_ctx_t *ctx, int argc, char **argv)
     if (threads == NULL)
         goto cleanup;
     signal(SIGPIPE, SIG_IGN);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    g_interrupted = 0;
-    sigaction(SIGINT, &sa, &old_sa);
+    line_sigint_install("\ninterrupted: finishing the devices in flight, starting no new one "
+                        "(Ctrl-C again to quit at once)\n",
+                        &old_sa);
     sig_set = true;
     pthread_mutex_init(&b.lock, NULL);
     /* With --json, stdout carries only the JSON document; progress goes to stderr. */
@@ -289,7 +270,7 @@ int fcu_cmd_batch(fcu_ctx_t *ctx, int argc, char **argv)
         json_kv_int(&j, "refused", (int64_t)t.refused);
         json_kv_int(&j, "tool_errors", (int64_t)t.tool_error);
         json_kv_int(&j, "not_started", (int64_t)t.not_started);
-        json_kv_bool(&j, "interrupted", g_interrupted != 0);
+        json_kv_bool(&j, "interrupted", line_interrupted());
         json_kv_int(&j, "parallel", parallel);
         json_kv_int(&j, "milliseconds", (int64_t)(secs * 1000.0));
         json_key(&j, "devices");

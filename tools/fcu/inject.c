@@ -12,25 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Ctrl-C while a device is being provisioned: the bundle may already be on its way, so the
- * answer is awaited (within --timeout) and recorded, as fcu batch does; a second Ctrl-C ends
- * the tool at once (the claim then stays pending: `fcu registry release`). */
-static volatile sig_atomic_t g_interrupted;
-
-static void on_sigint(int sig)
-{
-    if (g_interrupted) {
-        signal(sig, SIG_DFL);
-        raise(sig);
-        return;
-    }
-    g_interrupted = 1;
-    static const char msg[] = "\ninterrupted: waiting for the device's answer so that it is "
-                              "recorded (Ctrl-C again to quit at once)\n";
-    ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-    (void)w;
-}
-
 static void usage(FILE *out, const char *prog)
 {
     fprintf(out,
@@ -159,11 +140,12 @@ int fcu_cmd_inject(fcu_ctx_t *ctx, int argc, char **argv)
     job.device_keys = req.device_keys_dir;
 
     signal(SIGPIPE, SIG_IGN);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
+    /* Ctrl-C while a device is being provisioned: the bundle may already be on its way, so
+     * the answer is awaited (within --timeout) and recorded, as fcu batch does; a second
+     * Ctrl-C ends the tool at once (the claim then stays pending: `fcu registry release`). */
+    line_sigint_install("\ninterrupted: waiting for the device's answer so that it is recorded "
+                        "(Ctrl-C again to quit at once)\n",
+                        NULL);
     line_opts_resolve(&lo, ctx);
     reg = line_registry_open(&lo, ctx->prog);
     if (reg == NULL)

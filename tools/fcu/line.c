@@ -11,6 +11,7 @@
 #include <openssl/bn.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -505,4 +506,38 @@ void line_report_oneline(const line_report_t *rep, const line_job_t *job, char *
     for (char *p = buf; *p != '\0'; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = '?';
+}
+
+static volatile sig_atomic_t g_interrupted;
+static const char *g_interrupt_msg;
+
+static void on_sigint(int sig)
+{
+    if (g_interrupted) {
+        /* Second Ctrl-C: the operator insists. */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    g_interrupted = 1;
+    if (g_interrupt_msg != NULL) {
+        ssize_t w = write(STDERR_FILENO, g_interrupt_msg, strlen(g_interrupt_msg));
+        (void)w;
+    }
+}
+
+void line_sigint_install(const char *msg, struct sigaction *old)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    g_interrupt_msg = msg;
+    g_interrupted = 0;
+    sigaction(SIGINT, &sa, old);
+}
+
+bool line_interrupted(void)
+{
+    return g_interrupted != 0;
 }

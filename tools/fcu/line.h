@@ -11,6 +11,7 @@
 #include "link.h"
 #include "registry.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,6 +118,13 @@ void line_report_oneline(const line_report_t *rep, const line_job_t *job, char *
 /* A per-thread copy of the shared context (home, config, time, json); free with
  * fcu_ctx_free. Returns 0 or -1 (out of memory). */
 int line_ctx_clone(const fcu_ctx_t *src, fcu_ctx_t *dst);
+
+/* Ctrl-C for the line commands: the first SIGINT sets the flag line_interrupted() reads and
+ * prints `msg` (a static string) on stderr, so the command can finish and record what is in
+ * flight; a second one ends the tool at once. The previous action is saved in *old (may be
+ * NULL) for sigaction to restore. */
+void line_sigint_install(const char *msg, struct sigaction *old);
+bool line_interrupted(void);
 
 /* The commands. */
 int fcu_cmd_inject(fcu_ctx_t *ctx, int argc, char **argv);
