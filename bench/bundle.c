@@ -18,6 +18,7 @@
 #include "fcc/flash_sim.h"
 #include "fcc/kcm.h"
 #include "fcc/port_posix.h"
+#include "../tests/support/test_device.h"
 
 #include <malloc.h>
 #include <stdint.h>
@@ -113,16 +114,7 @@ static __attribute__((noinline)) size_t deepest(uintptr_t top)
 }
 
 /* ---- device ---- */
-typedef struct device {
-    fcc_flash_sim_t sim;
-    fcc_flash_t flash;
-    uint8_t work[KCM_WORK_SIZE];
-    kcm_t kcm;
-    fcc_t fcc;
-    fcc_port_t port;
-    fcc_port_posix_t clock;
-    uint8_t resp[FCC_RESPONSE_MAX];
-} device_t;
+typedef test_device_t device_t;
 
 static uint8_t *load(const char *name, size_t *len)
 {
@@ -162,11 +154,8 @@ static __attribute__((noinline)) result_t run(const char *which)
     memset(&d, 0, sizeof(d));
     memset(&r, 0, sizeof(r));
     b = load(file, &blen);
-    if (fcc_flash_ram_init(&d.sim, &d.flash, 16, 4096, 64) != FCC_FLASH_OK ||
-        kcm_init(&d.kcm, &d.flash, d.work, sizeof(d.work), fcc_port_posix_rng, NULL) != KCM_OK)
+    if (test_device_init(&d, 16, 4096, 64, DEV_TIME) != 0)
         exit(1);
-    fcc_port_posix_init(&d.port, &d.clock, DEV_TIME);
-    fcc_init(&d.fcc, &d.kcm, &d.port, NULL);
     if (strcmp(which, "decode") == 0 && fcc_factory_disable(&d.fcc) != FCC_STATUS_SUCCESS)
         exit(1);
     heap_now = heap_peak = heap_calls = 0;
@@ -177,9 +166,7 @@ static __attribute__((noinline)) result_t run(const char *which)
     r.stack = deepest((uintptr_t)&marker);
     r.heap = heap_peak;
     r.heap_calls = heap_calls;
-    fcc_free(&d.fcc);
-    kcm_free(&d.kcm);
-    fcc_flash_sim_close(&d.sim);
+    test_device_fini(&d);
     __libc_free(b);
     return r;
 }

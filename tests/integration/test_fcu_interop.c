@@ -19,6 +19,7 @@
 #include "fcc/flash_sim.h"
 #include "fcc/kcm.h"
 #include "fcc/port_posix.h"
+#include "support/test_device.h"
 
 #include <openssl/sha.h>
 
@@ -26,37 +27,20 @@
 #define BLOCK 4096
 #define BLOCKS 64
 
-typedef struct device {
-    fcc_flash_sim_t sim;
-    fcc_flash_t flash;
-    uint8_t work[KCM_WORK_SIZE];
-    kcm_t kcm;
-    fcc_t fcc;
-    fcc_port_t port;
-    fcc_port_posix_t clock;
-    uint8_t resp[FCC_RESPONSE_MAX];
-    size_t resp_len;
-} device_t;
+typedef test_device_t device_t;
 
 static device_t *dev_open(void)
 {
     device_t *d = calloc(1, sizeof(*d));
     assert_non_null(d);
-    assert_int_equal(fcc_flash_ram_init(&d->sim, &d->flash, PROG, BLOCK, BLOCKS), FCC_FLASH_OK);
-    assert_int_equal(kcm_init(&d->kcm, &d->flash, d->work, sizeof(d->work), fcc_port_posix_rng,
-                              NULL),
-                     KCM_OK);
     /* the device clock starts unknown-but-fixed; the bundle's mbed.CurrentTime sets it */
-    fcc_port_posix_init(&d->port, &d->clock, fx_now - 1000);
-    assert_int_equal(fcc_init(&d->fcc, &d->kcm, &d->port, NULL), FCC_STATUS_SUCCESS);
+    assert_int_equal(test_device_init(d, PROG, BLOCK, BLOCKS, fx_now - 1000), 0);
     return d;
 }
 
 static void dev_close(device_t *d)
 {
-    fcc_free(&d->fcc);
-    kcm_free(&d->kcm);
-    fcc_flash_sim_close(&d->sim);
+    test_device_fini(d);
     free(d);
 }
 

@@ -18,6 +18,7 @@
 #include <cbor.h>
 
 #include "fcc/fcc.h"
+#include "support/test_device.h"
 #include "fcc/flash_sim.h"
 #include "fcc/kcm.h"
 #include "fcc/port_posix.h"
@@ -78,48 +79,25 @@ void free(void *p)
 
 /* ---- device ---- */
 
-typedef struct device {
-    fcc_flash_sim_t sim;
-    fcc_flash_t flash;
-    uint8_t work[KCM_WORK_SIZE];
-    kcm_t kcm;
-    fcc_t fcc;
-    fcc_port_t port;
-    fcc_port_posix_t clock;
-    uint8_t resp[FCC_RESPONSE_MAX];
-    size_t resp_len;
-    bool keep;
-} device_t;
+typedef test_device_t device_t;
 
 static device_t *dev_open(void)
 {
     device_t *d = calloc(1, sizeof(*d));
     assert_non_null(d);
-    assert_int_equal(fcc_flash_ram_init(&d->sim, &d->flash, PROG, BLOCK, BLOCKS), FCC_FLASH_OK);
-    assert_int_equal(kcm_init(&d->kcm, &d->flash, d->work, sizeof(d->work), fcc_port_posix_rng,
-                              NULL),
-                     KCM_OK);
-    fcc_port_posix_init(&d->port, &d->clock, DEV_TIME);
-    assert_int_equal(fcc_init(&d->fcc, &d->kcm, &d->port, NULL), FCC_STATUS_SUCCESS);
+    assert_int_equal(test_device_init(d, PROG, BLOCK, BLOCKS, DEV_TIME), 0);
     return d;
 }
 
 /* A reboot: KCM and FCC again over the same flash. */
 static void dev_remount(device_t *d)
 {
-    fcc_free(&d->fcc);
-    kcm_free(&d->kcm);
-    assert_int_equal(kcm_init(&d->kcm, &d->flash, d->work, sizeof(d->work), fcc_port_posix_rng,
-                              NULL),
-                     KCM_OK);
-    assert_int_equal(fcc_init(&d->fcc, &d->kcm, &d->port, NULL), FCC_STATUS_SUCCESS);
+    assert_int_equal(test_device_reboot(d), 0);
 }
 
 static void dev_close(device_t *d)
 {
-    fcc_free(&d->fcc);
-    kcm_free(&d->kcm);
-    fcc_flash_sim_close(&d->sim);
+    test_device_fini(d);
     free(d);
 }
 

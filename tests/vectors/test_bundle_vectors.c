@@ -11,6 +11,7 @@
 #include "fcc/flash_sim.h"
 #include "fcc/kcm.h"
 #include "fcc/port_posix.h"
+#include "support/test_device.h"
 
 #include <cbor.h>
 #include <mbedtls/md.h>
@@ -29,15 +30,7 @@
 #define BLOCK 4096
 #define BLOCKS 64
 
-typedef struct dev {
-    fcc_flash_sim_t sim;
-    fcc_flash_t flash;
-    uint8_t work[KCM_WORK_SIZE];
-    kcm_t kcm;
-    fcc_t fcc;
-    fcc_port_t port;
-    fcc_port_posix_t clock;
-} device_t;
+typedef test_device_t device_t;
 
 static const char *dir;
 static char case_name[128];
@@ -58,21 +51,9 @@ static void fail(const char *fmt, ...)
 static device_t *dev_open(void)
 {
     device_t *d = calloc(1, sizeof(*d));
-    if (d == NULL)
-        return NULL;
-    if (fcc_flash_ram_init(&d->sim, &d->flash, PROG, BLOCK, BLOCKS) != FCC_FLASH_OK ||
-        kcm_init(&d->kcm, &d->flash, d->work, sizeof(d->work), fcc_port_posix_rng, NULL) !=
-            KCM_OK) {
-        fcc_flash_sim_close(&d->sim);
+    if (d != NULL && test_device_init(d, PROG, BLOCK, BLOCKS, DEV_TIME) != 0) {
         free(d);
-        return NULL;
-    }
-    fcc_port_posix_init(&d->port, &d->clock, DEV_TIME);
-    if (fcc_init(&d->fcc, &d->kcm, &d->port, NULL) != FCC_STATUS_SUCCESS) {
-        kcm_free(&d->kcm);
-        fcc_flash_sim_close(&d->sim);
-        free(d);
-        return NULL;
+        d = NULL;
     }
     return d;
 }
@@ -81,9 +62,7 @@ static void dev_close(device_t *d)
 {
     if (d == NULL)
         return;
-    fcc_free(&d->fcc);
-    kcm_free(&d->kcm);
-    fcc_flash_sim_close(&d->sim);
+    test_device_fini(d);
     free(d);
 }
 
