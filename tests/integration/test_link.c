@@ -43,6 +43,10 @@ typedef struct devproc {
     char addr[256];   /* what followed "listening on " */
 } devproc_t;
 
+/* The device a test started and has not waited for yet: teardown kills it, so a failed
+ * assertion never leaves a device process behind. */
+static pid_t g_running = -1;
+
 static long now_ms(void)
 {
     struct timespec ts;
@@ -66,6 +70,8 @@ static void dev_start(devproc_t *p, const char *const *args)
     assert_int_equal(pipe(pipefd), 0);
     p->pid = fork();
     assert_true(p->pid >= 0);
+    if (p->pid > 0)
+        g_running = p->pid;
     if (p->pid == 0) {
         int log = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
         dup2(pipefd[1], 1);
@@ -116,6 +122,8 @@ static int dev_wait(devproc_t *p, int sig)
         usleep(10000);
     }
     close(p->out);
+    if (g_running == p->pid)
+        g_running = -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -209,6 +217,11 @@ static int teardown(void **state)
 {
     char cmd[1200];
     (void)state;
+    if (g_running > 0) {
+        kill(g_running, SIGKILL);
+        waitpid(g_running, NULL, 0);
+        g_running = -1;
+    }
     /* Keep the device log on the test's stderr, to explain a failure. */
     snprintf(cmd, sizeof(cmd), "cat %s >&2 2>/dev/null; rm -rf %s", logpath, tmpdir);
     return system(cmd) == 0 ? 0 : -1;
