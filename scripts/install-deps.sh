@@ -10,7 +10,7 @@ PACKAGES=(
   libmbedtls-dev libssl-dev openssl libcbor-dev libyaml-dev libcmocka-dev libsqlite3-dev
   libpq-dev postgresql
   python3 python3-cbor2
-  valgrind socat xxd
+  valgrind socat xxd bzip2 xz-utils debian-archive-keyring
 )
 
 missing=()
