@@ -157,7 +157,30 @@ for i in $(seq -w 1 20); do
 done
 [ "$bad" -eq 0 ] && ok "all 20 certificates verify against the CA" || fail "$bad devices without a valid certificate"
 
-# 6. no file under the FCU home holds a private key
+# 6. an intermediate CA: the CSR is signed in the token, the certificate installed, bundles made
+home2=$tmp/home2
+mkdir -p "$home2/config"
+cp "$home/config/bootstrap-ca.der" "$home2/config/"
+{ echo "setup-ca-as-intermediate: true"; echo "device-certificate-chain-depth: 2"; cat "$home/config/bs.yml"; } >"$home2/config/fcu.yml"
+URI2="pkcs11:token=fcu-line;object=fcu-ca-2"
+FCU_HOME_DIR=$home2 "$FCU" setup --ca-key-uri "$URI2" >"$tmp/s2.out" 2>&1 &&
+  [ -f "$home2/keystore/fcu.csr" ] && ok "intermediate: CSR made with the token key" ||
+  fail "intermediate setup: $(cat "$tmp/s2.out")"
+openssl req -in "$home2/keystore/fcu.csr" -verify -noout >/dev/null 2>&1 &&
+  ok "intermediate: the CSR's signature verifies" || fail "CSR signature"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/root.key" \
+  -out "$tmp/root.pem" -subj "/CN=HSM Test Root" -days 20000 -sha256 2>/dev/null
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >"$tmp/ca.ext"
+openssl x509 -req -in "$home2/keystore/fcu.csr" -CA "$tmp/root.pem" -CAkey "$tmp/root.key" \
+  -CAcreateserial -days 15000 -sha256 -extfile "$tmp/ca.ext" -out "$tmp/fcuca2.pem" 2>/dev/null
+cat "$tmp/fcuca2.pem" "$tmp/root.pem" >"$tmp/chain2.pem"
+FCU_HOME_DIR=$home2 "$FCU" setup --install-ca "$tmp/chain2.pem" >"$tmp/i2.out" 2>&1 &&
+  ok "intermediate: certificate installed over the token key" || fail "install-ca: $(cat "$tmp/i2.out")"
+FCU_HOME_DIR=$home2 "$FCU" --time 1893456000 bundle --endpoint-name hsm-c1 --serial-number SN-C1 \
+  -o "$tmp/c1.cbor" >"$tmp/c1.out" 2>&1 && "$DEV" --store "$tmp/c1.img" --time 1893456000 apply "$tmp/c1.cbor" >>"$tmp/c1.out" 2>&1 &&
+  ok "intermediate: bundle signed in the token, applied" || fail "intermediate bundle: $(cat "$tmp/c1.out")"
+
+# 7. no file under the FCU home holds a private key
 leaks=0
 while IFS= read -r -d '' f; do
   if grep -q "PRIVATE KEY" "$f" 2>/dev/null || openssl pkey -in "$f" -noout 2>/dev/null ||
@@ -165,8 +188,8 @@ while IFS= read -r -d '' f; do
     echo "private key material in $f"
     leaks=$((leaks + 1))
   fi
-done < <(find "$home" -type f -print0)
-[ "$leaks" -eq 0 ] && ok "no file under the FCU home holds a private key ($(find "$home" -type f | wc -l) files checked)" ||
+done < <(find "$home" "$home2" -type f -print0)
+[ "$leaks" -eq 0 ] && ok "no file under the FCU home holds a private key ($(find "$home" "$home2" -type f | wc -l) files checked)" ||
   fail "$leaks files hold a private key"
 
 echo
