@@ -9,6 +9,7 @@ PACKAGES=(
   build-essential cmake pkg-config clang llvm
   libmbedtls-dev libssl-dev openssl libcbor-dev libyaml-dev libcmocka-dev libsqlite3-dev
   libpq-dev postgresql
+  libp11-dev libp11-kit-dev p11-kit-modules libengine-pkcs11-openssl softhsm2
   python3 python3-cbor2
   valgrind socat xxd bzip2 xz-utils debian-archive-keyring
 )

@@ -6,6 +6,7 @@
  * fcu_ca_load() reads and checks the pair before any device certificate is signed. */
 #include "fcu.h"
 #include "fcu_int.h"
+#include "hsm.h"
 #include "json.h"
 
 #include <errno.h>
@@ -66,6 +67,43 @@ static void check_ca_chain(STACK_OF(X509) *chain, int64_t now, fcu_findings_t *f
     }
 }
 
+/* The CA key's pkcs11: URI, if the CA key lives in a token: the configuration's
+ * certificate-authority.private-key-uri, else the one `fcu setup --ca-key-uri` left in
+ * keystore/fcu_private_key.uri. Returns a malloc'd string or NULL (key in a PEM file). */
+static char *ca_key_uri(const fcu_ctx_t *ctx, const char **param)
+{
+    if (ctx->cfg && ctx->cfg->ca_key_uri && ctx->cfg->ca_key_uri[0]) {
+        *param = "certificate-authority.private-key-uri";
+        return strdup(ctx->cfg->ca_key_uri);
+    }
+    char path[4096];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    fcu_ctx_keystore_path(ctx, FCU_CA_KEY_URI_FILE, path, sizeof(path));
+    if (fcu_read_file(path, &data, &len) != 0)
+        return NULL;
+    while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r' || data[len - 1] == ' '))
+        len--;
+    char *uri = malloc(len + 1);
+    if (uri) {
+        memcpy(uri, data, len);
+        uri[len] = '\0';
+    }
+    free(data);
+    *param = "keystore/" FCU_CA_KEY_URI_FILE;
+    return uri;
+}
+
+static const char *hsm_module(const fcu_ctx_t *ctx)
+{
+    return ctx->cfg && ctx->cfg->pkcs11_module ? ctx->cfg->pkcs11_module : NULL;
+}
+
+static const char *hsm_base_dir(const fcu_ctx_t *ctx)
+{
+    return ctx->cfg ? ctx->cfg->dir : ctx->home;
+}
+
 int fcu_ca_load(fcu_ctx_t *ctx, fcu_findings_t *f)
 {
     if (ctx->ca)
@@ -106,7 +144,23 @@ int fcu_ca_load(fcu_ctx_t *ctx, fcu_findings_t *f)
     data = NULL;
 
     struct stat st;
-    if (fcu_read_file(kpath, &data, &len) != 0) {
+    const char *uri_param = NULL;
+    char *uri = ca_key_uri(ctx, &uri_param);
+    if (uri != NULL) {
+        fcu_hsm_error_t he;
+        ca->key = fcu_hsm_load_key(uri, hsm_module(ctx), hsm_base_dir(ctx), &he);
+        if (!ca->key)
+            fcu_findings_add(f, he.code, FCU_SEV_ERROR, uri_param, "%s", he.message);
+        else if (!fcu_key_is_p256(ca->key))
+            fcu_findings_add(f, FCU_E_CA_KEY_INVALID, FCU_SEV_ERROR, uri_param,
+                             "the token's key %s is not an EC key on P-256", uri);
+        else if (ca->chain &&
+                 EVP_PKEY_eq(ca->key, X509_get0_pubkey(sk_X509_value(ca->chain, 0))) != 1)
+            fcu_findings_add(f, FCU_E_CA_KEY_INVALID, FCU_SEV_ERROR, uri_param,
+                             "the token's key %s does not match the certificate in %s", uri,
+                             cpath);
+        free(uri);
+    } else if (fcu_read_file(kpath, &data, &len) != 0) {
         fcu_findings_add(f, FCU_E_CA_KEY_MISSING, FCU_SEV_ERROR, "keystore/" FCU_CA_KEY_FILE,
                          "%s: %s (run `fcu setup` first)", kpath, strerror(errno));
     } else {
@@ -324,14 +378,15 @@ cleanup:
 int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
-        FCU_COMMON_LONGOPTS, {"force", 0, NULL, 'f'}, {"install-ca", 1, NULL, 'i'}, {NULL, 0, NULL, 0}};
+        FCU_COMMON_LONGOPTS,          {"force", 0, NULL, 'f'}, {"install-ca", 1, NULL, 'i'},
+        {"ca-key-uri", 1, NULL, 'u'}, {NULL, 0, NULL, 0}};
     int rc = FCU_EXIT_USAGE;
     bool force = false;
-    const char *install = NULL;
+    const char *install = NULL, *uri_opt = NULL;
     fcu_findings_t f = {0};
     EVP_PKEY *key = NULL;
     X509 *cert = NULL;
-    char dir[4096], kpath[4096], cpath[4096], rpath[4096];
+    char dir[4096], kpath[4096], cpath[4096], rpath[4096], upath[4096];
     int c;
     while ((c = getopt_long(argc, argv, "hf", opts, NULL)) != -1) {
         if (c == 'h') {
@@ -342,7 +397,12 @@ int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
                    "  --force            replace an existing key and certificate\n"
                    "  --install-ca FILE  place the certificate (or PEM chain, leaf first) signed "
                    "by your CA\n                     as fcu.crt, after checking it matches the "
-                   "key\n%s",
+                   "key\n"
+                   "  --ca-key-uri URI   keep the CA key in a PKCS#11 token: a pkcs11: URI "
+                   "(RFC 7512) naming\n                     the token and the key object; the "
+                   "key is generated there if\n                     absent, the URI is kept in "
+                   "keystore/" FCU_CA_KEY_URI_FILE " (PIN: pin-source=\n                     "
+                   "file:PATH in the URI, or $" FCU_HSM_PIN_ENV ")\n%s",
                    ctx->prog, fcu_common_options_help);
             return FCU_EXIT_OK;
         }
@@ -350,6 +410,8 @@ int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
             force = true;
         else if (c == 'i')
             install = optarg;
+        else if (c == 'u')
+            uri_opt = optarg;
         else if (fcu_common_option(ctx, c, optarg) != 1)
             return FCU_EXIT_USAGE;
     }
@@ -383,14 +445,60 @@ int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
     fcu_ctx_keystore_path(ctx, FCU_CA_KEY_FILE, kpath, sizeof(kpath));
     fcu_ctx_keystore_path(ctx, FCU_CA_CERT_FILE, cpath, sizeof(cpath));
     fcu_ctx_keystore_path(ctx, FCU_CA_CSR_FILE, rpath, sizeof(rpath));
-    if (!force && access(kpath, F_OK) == 0) {
-        fprintf(stderr, "%s setup: %s exists; use --force to replace the CA\n", ctx->prog, kpath);
+    fcu_ctx_keystore_path(ctx, FCU_CA_KEY_URI_FILE, upath, sizeof(upath));
+    if (uri_opt && ctx->cfg->ca_key_uri && strcmp(uri_opt, ctx->cfg->ca_key_uri) != 0) {
+        fprintf(stderr, "%s setup: --ca-key-uri differs from certificate-authority."
+                "private-key-uri in %s; give one of them\n", ctx->prog, ctx->cfg->path);
         goto cleanup;
     }
-    key = fcu_key_generate();
-    if (!key || write_pem_key(kpath, key) != 0) {
-        fprintf(stderr, "%s setup: cannot create %s: %s\n", ctx->prog, kpath, strerror(errno));
+    const char *uri = uri_opt ? uri_opt : ctx->cfg->ca_key_uri;
+    if (!force && (access(kpath, F_OK) == 0 || access(upath, F_OK) == 0)) {
+        fprintf(stderr, "%s setup: %s exists; use --force to replace the CA\n", ctx->prog,
+                access(kpath, F_OK) == 0 ? kpath : upath);
         goto cleanup;
+    }
+    if (uri) {
+        /* the key is made (or found) in the token; the keystore keeps no key file */
+        fcu_hsm_error_t he;
+        bool created = false;
+        if (fcu_hsm_ensure_key(uri, hsm_module(ctx), hsm_base_dir(ctx), &created, &he) != 0 ||
+            !(key = fcu_hsm_load_key(uri, hsm_module(ctx), hsm_base_dir(ctx), &he))) {
+            fprintf(stderr, "%s setup: error %d [%s]: %s\n", ctx->prog, he.code,
+                    uri_opt ? "--ca-key-uri" : "certificate-authority.private-key-uri",
+                    he.message);
+            rc = FCU_EXIT_INVALID;
+            goto cleanup;
+        }
+        unlink(kpath); /* a key file of an earlier setup (--force) must not linger */
+        if (uri_opt) {
+            size_t ul = strlen(uri_opt);
+            char *line = malloc(ul + 2);
+            int wr = -1;
+            if (line) {
+                memcpy(line, uri_opt, ul);
+                line[ul] = '\n';
+                wr = fcu_write_file(upath, (const uint8_t *)line, ul + 1, 0644);
+                free(line);
+            }
+            if (wr != 0) {
+                fprintf(stderr, "%s setup: cannot write %s: %s\n", ctx->prog, upath,
+                        strerror(errno));
+                goto cleanup;
+            }
+        } else {
+            unlink(upath);
+        }
+        if (!ctx->json)
+            printf("%s the CA key in the token: %s\n", created ? "generated" : "using", uri);
+        snprintf(kpath, sizeof(kpath), "%s", uri);
+    } else {
+        key = fcu_key_generate();
+        if (!key || write_pem_key(kpath, key) != 0) {
+            fprintf(stderr, "%s setup: cannot create %s: %s\n", ctx->prog, kpath,
+                    strerror(errno));
+            goto cleanup;
+        }
+        unlink(upath); /* the CA key is in the keystore file now, not in a token */
     }
     if (ctx->cfg->setup_ca_as_intermediate) {
         if (write_csr(ctx, key, rpath) != 0) {

@@ -41,6 +41,8 @@ static const key_t_ ca_keys[] = {
      0},
     {"common-name", T_STR, OFF(ca_subject.common_name), false, NULL, NULL, 0, 0},
     {"validity-years", T_INT, OFF(ca_validity_years), false, NULL, NULL, 1, 100},
+    {"private-key-uri", T_STR, OFF(ca_key_uri), false, NULL, NULL, 0, 0},
+    {"pkcs11-module-path", T_PATH, OFF(pkcs11_module), false, NULL, NULL, 0, 0},
     {NULL, 0, 0, false, NULL, NULL, 0, 0}};
 
 static const key_t_ dev_keys[] = {
@@ -347,7 +349,8 @@ void fcu_config_free(fcu_config_t *c)
                      &c->dev_subject.organization, &c->dev_subject.organizational_unit,
                      &c->dev_subject.common_name, &c->manufacturer, &c->model_number,
                      &c->device_type, &c->hardware_version, &c->timezone, &c->utc_offset,
-                     &c->update_auth_cert_file, &c->vendor_id, &c->class_id};
+                     &c->update_auth_cert_file, &c->vendor_id, &c->class_id,
+                     &c->ca_key_uri, &c->pkcs11_module};
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         free(*strs[i]);
     fcu_config_priv_t *p = c->priv;

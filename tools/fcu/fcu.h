@@ -47,6 +47,12 @@ enum fcu_code {
     FCU_E_CA_CHAIN = 212,            /* CA chain: a link not signed by the next */
     FCU_E_CA_KEY_MISSING = 220,      /* keystore/fcu_private_key.pem missing */
     FCU_E_CA_KEY_INVALID = 221,      /* unparsable, not P-256, or not the CA certificate's key */
+    /* the CA key in a PKCS#11 token (docs/fcu-hsm.md) */
+    FCU_E_HSM_URI = 360,             /* private-key-uri malformed, names no key, or holds a PIN */
+    FCU_E_HSM_MODULE = 361,          /* PKCS#11 module missing or not loadable */
+    FCU_E_HSM_TOKEN = 362,           /* no token matches the URI (or the token failed) */
+    FCU_E_HSM_PIN = 363,             /* no PIN, wrong PIN, or PIN locked */
+    FCU_E_HSM_KEY_MISSING = 364,     /* no private key object as the URI names */
     /* our own numbers */
     FCU_E_REQUIRED = 300,            /* parameter required in this mode is absent or empty */
     FCU_W_IGNORED = 301,             /* parameter of the other mode given; not sent (warning) */
@@ -127,6 +133,8 @@ typedef struct fcu_config {
     char *crypto_scheme;
     fcu_subject_t ca_subject;
     int ca_validity_years;  /* 0 = default (35) */
+    char *ca_key_uri;       /* certificate-authority.private-key-uri (pkcs11:), NULL = file */
+    char *pkcs11_module;    /* certificate-authority.pkcs11-module-path, NULL = default */
     fcu_subject_t dev_subject;
     int dev_validity_years; /* 0 = default (35 years) */
     char *manufacturer, *model_number, *device_type, *hardware_version, *timezone, *utc_offset;
