@@ -249,6 +249,29 @@ static fx_case_t cases[] = {
     /* review: values longer than a device stores */
     {"device info value longer than a device stores", ALL, {{"device-info.model-number", LONG_VALUE}}, NODEV, 0, H_MAIN, 0, 326, "device-info.model-number", FCU_SEV_WARNING},
     {"serial number longer than a device stores", ALL, NOKV, NODEV, RQ_LONG_SERIAL, H_MAIN, 0, 326, "--serial-number", FCU_SEV_WARNING},
+    /* issue 11: what fcu accepts, the device accepts (wire contract 8.11) */
+    {"aid repeated", M_BS | M_LW, {{"@uri", "coaps://server.example.com:5684?aid=abc&aid=abc"}}, NODEV, 0, H_MAIN, 0, 328, "@uri", 0},
+    {"fragment after the aid", M_BS | M_LW, {{"@uri", "coaps://server.example.com:5684?aid=abc#frag"}}, NODEV, 0, H_MAIN, 0, 328, "@uri", 0},
+    {"aid inside the fragment", ALL, {{"@uri", "coaps://server.example.com:5684#x?aid=abc"}}, NODEV, 0, H_MAIN, 0, 328, "@uri", 0},
+    {"aid longer than an OU holds", M_BS | M_LW, {{"@uri", "coaps://server.example.com:5684?aid=" X64 "y"}}, NODEV, 0, H_MAIN, 0, 329, "@uri", 0},
+    {"URI port 0", ALL, {{"@uri", "coaps://server.example.com:0?aid=abc"}}, NODEV, 0, H_MAIN, 0, 330, "@uri", 0},
+    {"URI port 65536", ALL, {{"@uri", "coaps://server.example.com:65536?aid=abc"}}, NODEV, 0, H_MAIN, 0, 330, "@uri", 0},
+    {"URI port not a number", ALL, {{"@uri", "coaps://server.example.com:56a4?aid=abc"}}, NODEV, 0, H_MAIN, 0, 330, "@uri", 0},
+    {"URI IPv6 literal without ]", ALL, {{"@uri", "coaps://[2001:db8::1:5684?aid=abc"}}, NODEV, 0, H_MAIN, 0, 330, "@uri", 0},
+    {"URI IPv6 literal malformed", ALL, {{"@uri", "coaps://[2001:zz::1]:5684?aid=abc"}}, NODEV, 0, H_MAIN, 0, 330, "@uri", 0},
+    {"URI with userinfo", ALL, {{"@uri", "coaps://user:pw@server.example.com:5684?aid=abc"}}, NODEV, 0, H_MAIN, 0, 330, "@uri", 0},
+    {"percent-encoded aid compared as it stands", C(1, FX_LW), {{"@uri", "coaps://server.example.com:5684?aid=ab%2Dcd"}}, {.cert = {.ou = "ab-cd"}}, 0, H_MAIN, 0, 316, "@cert", 0},
+    {"device certificate with an unknown critical extension", EXT, NOKV, {.cert = {.crit_ext = true}}, 0, H_MAIN, 0, 331, "@cert", 0},
+    {"chain CA with an unknown critical extension", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .ca_crit_ext = true}, 0, H_MAIN, 0, 331, "@cert", 0},
+    {"server CA with an unknown critical extension", ALL, {{"@ca", "crit-ca.pem"}}, NODEV, 0, H_MAIN, 0, 331, "@ca", 0},
+    {"server CA DER with bytes after it", ALL, {{"@ca", "trail-ca.der"}}, NODEV, 0, H_MAIN, 0, 311, "@ca", 0},
+    {"device certificate DER with bytes after it", EXT, NOKV, {.trailing = 1}, 0, H_MAIN, 0, 104, "@cert", 0},
+    {"device certificate PEM with bytes after the DER", EXT, NOKV, {.pem = true, .trailing = 2}, 0, H_MAIN, 0, 104, "@cert", 0},
+    {"issuing CA without basicConstraints", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .ca_flaw = 1}, 0, H_MAIN, 0, 332, "@cert", 0},
+    {"issuing CA without keyCertSign", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .ca_flaw = 2}, 0, H_MAIN, 0, 332, "@cert", 0},
+    {"issuing CA without basicConstraints, cut to depth 1", EXT, {{"device-certificate-chain-depth", "1"}}, {.chain = 2, .ca_flaw = 1}, 0, H_MAIN, 0, 332, "@cert", 0},
+    {"device certificate is a CA", EXT, NOKV, {.cert = {.ca = true}}, 0, H_MAIN, 0, 332, "@cert", 0},
+    {"path length constraint exceeded", EXT, {{"device-certificate-chain-depth", "3"}}, {.chain = 3, .ca_flaw = 3}, 0, H_MAIN, 0, 332, "@cert", 0},
 };
 
 /* Times relative to now are filled in here: nb = -1 means "an hour in the future", na = -N
@@ -343,6 +366,28 @@ static int group_setup(void **state)
     fx_write_pem(p, &c, 1);
     X509_free(c);
     EVP_PKEY_free(k);
+    fx_cert_t cs = {.cn = "Critical CA", .ca = true, .crit_ext = true};
+    k = fx_key(false);
+    c = fx_cert(&cs, k, NULL, NULL);
+    snprintf(p, sizeof(p), "%s/home/config/crit-ca.pem", fx_root);
+    fx_write_pem(p, &c, 1);
+    X509_free(c);
+    EVP_PKEY_free(k);
+    {
+        fx_cert_t ts = {.cn = "Trailing CA", .ca = true};
+        k = fx_key(false);
+        c = fx_cert(&ts, k, NULL, NULL);
+        unsigned char *der = NULL;
+        int len = i2d_X509(c, &der);
+        unsigned char buf[4096];
+        memcpy(buf, der, (size_t)len);
+        buf[len] = 0;
+        snprintf(p, sizeof(p), "%s/home/config/trail-ca.der", fx_root);
+        fx_write(p, buf, (size_t)len + 1);
+        OPENSSL_free(der);
+        X509_free(c);
+        EVP_PKEY_free(k);
+    }
     snprintf(p, sizeof(p), "%s/home/config/garbage.pem", fx_root);
     fx_write(p, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", 58);
     fx_cert_t e = {.cn = "Expired update", .ca = true, .nb = fx_now - 20 * FX_YEAR,
@@ -727,6 +772,64 @@ static void test_inspect_escapes_control_characters(void **state)
     }
 }
 
+/* Issue 11, the other side of each new rule: inputs a device accepts pass clean (no error),
+ * and a too-long aid with by_tool is named as such, not as a generic 103. */
+static void test_issue11_accepted(void **state)
+{
+    (void)state;
+    static const fx_case_t ok[] = {
+        {"percent-encoded aid as it stands", C(1, FX_LW),
+         {{"@uri", "coaps://server.example.com:5684?aid=ab%2Dcd"}},
+         {.cert = {.ou = "ab%2Dcd"}}, 0, H_MAIN, 0, 0, NULL, 0},
+        {"CA and device certificate from the same second", EXT,
+         {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .ca_same_second = true}, 0,
+         H_MAIN, 0, 0, NULL, 0},
+        {"three certificates, no path length exceeded", EXT,
+         {{"device-certificate-chain-depth", "3"}}, {.chain = 3}, 0, H_MAIN, 0, 0, NULL, 0},
+        {"port 65535 and an IPv6 literal", M_BS | M_LW,
+         {{"@uri", "coaps://[2001:db8::1]:65535?aid=" FX_AID_LW}},
+         NODEV, 0, H_MAIN, 0, 0, NULL, 0},
+        {"first-to-claim IPv6 literal without port", M_FTC, {{"@uri", "coaps://[::1]"}}, NODEV,
+         0, H_MAIN, 0, 0, NULL, 0},
+        {"aid of 64 bytes", M_BS, {{"@uri", "coaps://server.example.com:5684?aid=" X64}}, NODEV, 0,
+         H_MAIN, 0, 0, NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        for (int kg = 0; kg < 2; kg++) {
+            for (int m = 0; m < 3; m++) {
+                if (!(ok[i].combos & C(kg, m)))
+                    continue;
+                fcu_findings_t f = {0};
+                fcu_device_result_t res;
+                int rc = build(&ok[i], kg, (fx_mode_t)m, &f, &res);
+                if (rc != FCU_EXIT_OK || fcu_findings_errors(&f)) {
+                    fprintf(stderr, "%s (%d/%d):\n", ok[i].name, kg, m);
+                    fcu_findings_print(&f, stderr, false);
+                }
+                assert_int_equal(rc, FCU_EXIT_OK);
+                assert_int_equal(fcu_findings_errors(&f), 0);
+                fcu_device_result_free(&res);
+                fcu_findings_free(&f);
+            }
+        }
+    }
+    /* by_tool: an aid longer than an OU holds is 329 on the URI, not "could not generate" */
+    fx_case_t longaid = {"long aid", C(0, FX_LW),
+                         {{"@uri", "coaps://server.example.com:5684?aid=" X64 "y"}}, NODEV, 0,
+                         H_MAIN, 0, 0, NULL, 0};
+    for (int m = 0; m < 3; m += 2) {
+        fcu_findings_t f = {0};
+        fcu_device_result_t res;
+        assert_int_equal(build(&longaid, 0, (fx_mode_t)m, &f, &res), FCU_EXIT_INVALID);
+        const fcu_finding_t *x = fcu_findings_find(&f, 329);
+        assert_non_null(x);
+        assert_non_null(strstr(x->message, "64"));
+        assert_non_null(strstr(x->message, "coaps://server.example.com:5684?aid="));
+        assert_null(fcu_findings_find(&f, 103));
+        fcu_findings_free(&f);
+    }
+}
+
 /* A configuration with several problems lists every one of them, not only the first. */
 static void test_all_findings_listed(void **state)
 {
@@ -748,7 +851,7 @@ static void test_all_findings_listed(void **state)
 int main(void)
 {
     enum { N = sizeof(cases) / sizeof(cases[0]) };
-    struct CMUnitTest tests[N + 11];
+    struct CMUnitTest tests[N + 12];
     for (size_t i = 0; i < N; i++) {
         tests[i] = (struct CMUnitTest){cases[i].name, test_case, NULL, NULL, &cases[i]};
     }
@@ -763,5 +866,6 @@ int main(void)
     tests[N + 8] = (struct CMUnitTest)cmocka_unit_test(test_config_hostile);
     tests[N + 9] = (struct CMUnitTest)cmocka_unit_test(test_encrypted_key_not_prompted);
     tests[N + 10] = (struct CMUnitTest)cmocka_unit_test(test_inspect_escapes_control_characters);
-    return _cmocka_run_group_tests("fcu_validate", tests, N + 11, group_setup, group_teardown);
+    tests[N + 11] = (struct CMUnitTest)cmocka_unit_test(test_issue11_accepted);
+    return _cmocka_run_group_tests("fcu_validate", tests, N + 12, group_setup, group_teardown);
 }
