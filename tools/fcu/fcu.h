@@ -72,6 +72,11 @@ enum fcu_code {
     FCU_E_VALUE_INVALID = 325,       /* other invalid parameter value (e.g. endpoint name chars) */
     FCU_E_BUNDLE_TOO_LARGE = 326,    /* an item exceeds what the device stores */
     FCU_E_CERT_EXPIRED = 327,        /* certificate expired or not yet valid */
+    FCU_E_URI_AID_AMBIGUOUS = 328,   /* aid repeated, with a fragment after it, or in a fragment */
+    FCU_E_URI_AID_TOO_LONG = 329,    /* aid longer than a certificate OU holds (64) */
+    FCU_E_URI_UNREACHABLE = 330,     /* URI that can never connect: port, IPv6 literal, userinfo */
+    FCU_E_CERT_DEVICE_PARSE = 331,   /* certificate the device's X.509 parser refuses */
+    FCU_E_CERT_PATH = 332,           /* certificate path a server refuses in the handshake */
 };
 
 /* ---- findings ------------------------------------------------------------------------------- */
