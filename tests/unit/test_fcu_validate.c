@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "fcu_fixture.h"
+#include "json.h"
+#include "line.h"
 
 #include <openssl/sha.h>
 #include <sys/wait.h>
@@ -830,6 +832,89 @@ static void test_issue11_accepted(void **state)
     }
 }
 
+/* Issue 11: a ReturnStatus outside 0..37 is reported exactly as the device sent it, whatever
+ * its CBOR width or sign; a 2^32 is never shown as 0 / success. */
+static void test_return_status_as_received(void **state)
+{
+    (void)state;
+    static const struct {
+        uint8_t head[9];
+        size_t hlen;
+        const char *text;
+    } st[] = {
+        {{0x1b, 0, 0, 0, 1, 0, 0, 0, 0}, 9, "4294967296"},          /* 2^32, 8-byte uint */
+        {{0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 9, "18446744073709551615"},
+        {{0x1a, 0, 1, 0, 0}, 5, "65536"},                            /* 4-byte uint */
+        {{0x18, 38}, 2, "38"},
+        {{0x20}, 1, "-1"},
+        {{0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 9, "-18446744073709551616"},
+        {{0x1b, 0, 0, 0, 0, 0, 0, 0, 0}, 9, "0"},                    /* 0, non-minimal width */
+    };
+    for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+        /* {"ReturnStatus": <head>, "SID": "s1"} */
+        uint8_t buf[64];
+        size_t n = 0;
+        buf[n++] = 0xa2;
+        buf[n++] = 0x6c;
+        memcpy(buf + n, "ReturnStatus", 12);
+        n += 12;
+        memcpy(buf + n, st[i].head, st[i].hlen);
+        n += st[i].hlen;
+        buf[n++] = 0x63;
+        memcpy(buf + n, "SID", 3);
+        n += 3;
+        buf[n++] = 0x62;
+        buf[n++] = 's';
+        buf[n++] = '1';
+        fcu_response_t r;
+        assert_int_equal(fcu_response_parse(buf, n, &r), 0);
+        assert_true(r.has_status);
+        assert_string_equal(r.return_status_text, st[i].text);
+        assert_true((r.return_status == 0) == (strcmp(st[i].text, "0") == 0));
+        fcu_response_free(&r);
+
+        /* the factory line's report, text and JSON */
+        line_report_t rep;
+        memset(&rep, 0, sizeof(rep));
+        rep.outcome = "device_error";
+        rep.exit = strcmp(st[i].text, "0") == 0 ? FCU_EXIT_OK : FCU_EXIT_INVALID;
+        rep.transport_status = 0;
+        fcu_response_parse(buf, n, &r);
+        line_report_set_status(&rep, &r);
+        fcu_response_free(&r);
+        line_job_t job = {.endpoint_name = "ep", .serial_number = "sn"};
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mf = open_memstream(&text, &len);
+        line_report_print(&rep, &job, mf);
+        json_t j;
+        json_init(&j, mf, false);
+        line_report_json(&j, &rep, &job);
+        json_finish(&j);
+        fclose(mf);
+        char want[80];
+        snprintf(want, sizeof(want), "ReturnStatus: %s (", st[i].text);
+        if (!strstr(text, want))
+            fprintf(stderr, "%s\n", text);
+        assert_non_null(strstr(text, want));
+        /* a number, or (only below -2^63, beyond JSON writers' integers) the same as text */
+        if (st[i].text[0] == '-' && strlen(st[i].text) > 20)
+            snprintf(want, sizeof(want), "\"return_status\":\"%s\"", st[i].text);
+        else
+            snprintf(want, sizeof(want), "\"return_status\":%s", st[i].text);
+        char alt[80];
+        snprintf(alt, sizeof(alt), "\"return_status\": %s", st[i].text);
+        if (!strstr(text, want) && !strstr(text, alt))
+            fprintf(stderr, "%s\n", text);
+        assert_true(strstr(text, want) || strstr(text, alt));
+        if (strcmp(st[i].text, "0") != 0) {
+            assert_null(strstr(text, "ReturnStatus: 0 "));
+            assert_null(strstr(text, "SUCCESS"));
+        }
+        free(text);
+    }
+}
+
 /* A configuration with several problems lists every one of them, not only the first. */
 static void test_all_findings_listed(void **state)
 {
@@ -851,7 +936,7 @@ static void test_all_findings_listed(void **state)
 int main(void)
 {
     enum { N = sizeof(cases) / sizeof(cases[0]) };
-    struct CMUnitTest tests[N + 12];
+    struct CMUnitTest tests[N + 13];
     for (size_t i = 0; i < N; i++) {
         tests[i] = (struct CMUnitTest){cases[i].name, test_case, NULL, NULL, &cases[i]};
     }
@@ -867,5 +952,6 @@ int main(void)
     tests[N + 9] = (struct CMUnitTest)cmocka_unit_test(test_encrypted_key_not_prompted);
     tests[N + 10] = (struct CMUnitTest)cmocka_unit_test(test_inspect_escapes_control_characters);
     tests[N + 11] = (struct CMUnitTest)cmocka_unit_test(test_issue11_accepted);
-    return _cmocka_run_group_tests("fcu_validate", tests, N + 12, group_setup, group_teardown);
+    tests[N + 12] = (struct CMUnitTest)cmocka_unit_test(test_return_status_as_received);
+    return _cmocka_run_group_tests("fcu_validate", tests, N + 13, group_setup, group_teardown);
 }

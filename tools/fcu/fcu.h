@@ -201,7 +201,9 @@ void fcu_device_result_free(fcu_device_result_t *res);
 /* ---- device response (wire contract section 3) ---------------------------------------------- */
 typedef struct fcu_response {
     bool has_status;
-    int64_t return_status;
+    int64_t return_status; /* clamped to int64 (never 0 unless the device sent 0) */
+    char return_status_text[24]; /* ReturnStatus in decimal exactly as received, any CBOR
+                                    width or sign (e.g. "4294967296", "-1") */
     char *scheme_version, *sid, *info_message, *warning_info; /* owned, NULL when absent */
     size_t csr_count;
 } fcu_response_t;

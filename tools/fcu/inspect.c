@@ -680,8 +680,25 @@ int fcu_response_parse(const uint8_t *buf, size_t len, fcu_response_t *out)
         return -1;
     }
     cbor_item_t *st = fcu_cbor_map_get(top, "ReturnStatus");
-    if (st && fcu_cbor_int(st, &out->return_status))
+    if (st && (cbor_isa_uint(st) || cbor_isa_negint(st))) {
+        /* any width the CBOR head allows, reported as received; the number only says
+         * zero (success) or not, so it is clamped, never wrapped */
+        uint64_t u = cbor_get_int(st);
         out->has_status = true;
+        if (cbor_isa_uint(st)) {
+            out->return_status = u > INT64_MAX ? INT64_MAX : (int64_t)u;
+            snprintf(out->return_status_text, sizeof(out->return_status_text), "%llu",
+                     (unsigned long long)u);
+        } else {
+            out->return_status = u > (uint64_t)INT64_MAX ? INT64_MIN : -1 - (int64_t)u;
+            if (u == UINT64_MAX)
+                snprintf(out->return_status_text, sizeof(out->return_status_text),
+                         "-18446744073709551616");
+            else
+                snprintf(out->return_status_text, sizeof(out->return_status_text), "-%llu",
+                         (unsigned long long)u + 1);
+        }
+    }
     out->scheme_version = dup_text(fcu_cbor_map_get(top, "SchemeVersion"));
     out->sid = dup_text(fcu_cbor_map_get(top, "SID"));
     out->info_message = dup_text(fcu_cbor_map_get(top, "InfoMessage"));
