@@ -832,6 +832,87 @@ static void test_issue11_accepted(void **state)
     }
 }
 
+/* Issue 11: docs/fcu-codes.md and the behaviour agree on files of more than 5 certificates. A
+ * device stores at most 5 per chain: an update-authentication file of 6 is 111 on its key (it is
+ * sent whole); a supplied device chain of 6 is checked whole and cut to the configured depth
+ * (1..5), so it is accepted with depth 5 and sends 5. */
+static void test_more_than_five_certificates(void **state)
+{
+    (void)state;
+    char p[1100];
+    X509 *c[6] = {NULL};
+    EVP_PKEY *k[6] = {NULL};
+    /* c[5] is the root, c[0] the leaf (a device certificate for ep-1, OU for LwM2M) */
+    for (int i = 5; i >= 0; i--) {
+        fx_cert_t s = {.cn = i ? "Chain CA" : "ep-1", .ou = i ? NULL : FX_AID_LW, .ca = i > 0,
+                       .nb = fx_now - 86400 + (5 - i) * 60};
+        k[i] = fx_key(false);
+        c[i] = fx_cert(&s, k[i], i < 5 ? c[i + 1] : NULL, i < 5 ? k[i + 1] : NULL);
+    }
+    snprintf(p, sizeof(p), "%s/home/config/update6.pem", fx_root);
+    fx_write_pem(p, c + 0, 6);
+    fx_case_t upd = {"update file of 6", C(0, FX_BS),
+                     {{"update-authentication-certificate-file", "update6.pem"}}, NODEV, 0,
+                     H_MAIN, 0, 0, NULL, 0};
+    fcu_findings_t f = {0};
+    fcu_device_result_t res;
+    assert_int_equal(build(&upd, 0, FX_BS, &f, &res), FCU_EXIT_INVALID);
+    const fcu_finding_t *x = fcu_findings_find(&f, 111);
+    assert_non_null(x);
+    assert_string_equal(x->parameter, "update-authentication-certificate-file");
+    fcu_findings_free(&f);
+
+    /* the device chain of 6, depth 5: valid, 5 certificates sent */
+    char cfg[1024], dev[1024];
+    snprintf(dev, sizeof(dev), "%s/dev6", fx_root);
+    mkdir(dev, 0700);
+    snprintf(p, sizeof(p), "%s/LwM2MDeviceCert.pem", dev);
+    fx_write_pem(p, c, 6);
+    snprintf(p, sizeof(p), "%s/LwM2MDevicePrivateKey.der", dev);
+    fx_write_key(p, k[0], false);
+    snprintf(cfg, sizeof(cfg), "%s/home/config/six.yml", fx_root);
+    fx_kv_t over[] = {{"device-certificate-chain-depth", "5"}, {NULL, NULL}};
+    fx_config(cfg, FX_LW, true, over);
+    fcu_ctx_t ctx;
+    fcu_ctx_init(&ctx, "fcu");
+    free(ctx.home);
+    snprintf(p, sizeof(p), "%s/home", fx_root);
+    ctx.home = strdup(p);
+    ctx.config_arg = strdup(cfg);
+    ctx.now = fx_now;
+    ctx.now_fixed = true;
+    fcu_device_req_t req = {.endpoint_name = "ep-1", .serial_number = "SN1",
+                            .device_keys_dir = dev};
+    memset(&f, 0, sizeof(f));
+    int rc = fcu_device_build(&ctx, &req, &res, &f);
+    if (rc != FCU_EXIT_OK)
+        fcu_findings_print(&f, stderr, false);
+    assert_int_equal(rc, FCU_EXIT_OK);
+    assert_null(fcu_findings_find(&f, 111));
+    fcu_device_result_free(&res);
+    fcu_findings_free(&f);
+    /* without a depth: 112, naming the 1..5 a device stores */
+    fx_config(cfg, FX_LW, true, NULL);
+    fcu_ctx_free(&ctx);
+    fcu_ctx_init(&ctx, "fcu");
+    free(ctx.home);
+    snprintf(p, sizeof(p), "%s/home", fx_root);
+    ctx.home = strdup(p);
+    ctx.config_arg = strdup(cfg);
+    ctx.now = fx_now;
+    ctx.now_fixed = true;
+    assert_int_equal(fcu_device_build(&ctx, &req, &res, &f), FCU_EXIT_INVALID);
+    x = fcu_findings_find(&f, 112);
+    assert_non_null(x);
+    assert_non_null(strstr(x->message, "1..5"));
+    fcu_findings_free(&f);
+    fcu_ctx_free(&ctx);
+    for (int i = 0; i < 6; i++) {
+        X509_free(c[i]);
+        EVP_PKEY_free(k[i]);
+    }
+}
+
 /* Issue 11: a ReturnStatus outside 0..37 is reported exactly as the device sent it, whatever
  * its CBOR width or sign; a 2^32 is never shown as 0 / success. */
 static void test_return_status_as_received(void **state)
@@ -936,7 +1017,7 @@ static void test_all_findings_listed(void **state)
 int main(void)
 {
     enum { N = sizeof(cases) / sizeof(cases[0]) };
-    struct CMUnitTest tests[N + 13];
+    struct CMUnitTest tests[N + 14];
     for (size_t i = 0; i < N; i++) {
         tests[i] = (struct CMUnitTest){cases[i].name, test_case, NULL, NULL, &cases[i]};
     }
@@ -953,5 +1034,6 @@ int main(void)
     tests[N + 10] = (struct CMUnitTest)cmocka_unit_test(test_inspect_escapes_control_characters);
     tests[N + 11] = (struct CMUnitTest)cmocka_unit_test(test_issue11_accepted);
     tests[N + 12] = (struct CMUnitTest)cmocka_unit_test(test_return_status_as_received);
-    return _cmocka_run_group_tests("fcu_validate", tests, N + 13, group_setup, group_teardown);
+    tests[N + 13] = (struct CMUnitTest)cmocka_unit_test(test_more_than_five_certificates);
+    return _cmocka_run_group_tests("fcu_validate", tests, N + 14, group_setup, group_teardown);
 }
