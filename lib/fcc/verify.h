@@ -69,6 +69,11 @@ int fcc_cert_subject_attr(const mbedtls_x509_crt *crt, const char *oid, size_t o
 /* True when the certificate's public key is an EC key on secp256r1 (P-256). */
 bool fcc_cert_key_is_p256(const mbedtls_x509_crt *crt);
 
+/* Strict mode's algorithm rule (wire contract section 8 point 8): 0 when the DER certificate
+ * der[0..len) is signed with ecdsa-with-SHA256 and, unless `any_key`, carries a P-256 key; -1
+ * otherwise (or when it does not parse). Other algorithms are stored by default. */
+int fcc_cert_algs_strict_ok(const uint8_t *der, size_t len, bool any_key);
+
 /* Checks that `parent`'s public key verifies `child`'s signature over its TBS part. Does not
  * look at names or dates. Returns 0 when it verifies, -1 otherwise. */
 int fcc_cert_signed_by(const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent);

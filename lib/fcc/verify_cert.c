@@ -94,6 +94,19 @@ bool fcc_cert_key_is_p256(const mbedtls_x509_crt *crt)
     return mbedtls_pk_ec(crt->pk)->grp.id == MBEDTLS_ECP_DP_SECP256R1;
 }
 
+int fcc_cert_algs_strict_ok(const uint8_t *der, size_t len, bool any_key)
+{
+    mbedtls_x509_crt crt;
+    int ret = -1;
+
+    mbedtls_x509_crt_init(&crt);
+    if (mbedtls_x509_crt_parse_der(&crt, der, len) == 0 && crt.sig_pk == MBEDTLS_PK_ECDSA &&
+        crt.sig_md == MBEDTLS_MD_SHA256 && (any_key || fcc_cert_key_is_p256(&crt)))
+        ret = 0;
+    mbedtls_x509_crt_free(&crt);
+    return ret;
+}
+
 int fcc_cert_signed_by(const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)
 {
     int ret = -1;

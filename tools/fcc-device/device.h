@@ -14,6 +14,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Longest SID or item name a response echoes whole (wire contract section 8 points 1 and 6):
+ * more than the largest request fcc-device reads by default. */
+#define DEVICE_ECHO_MAX (1024u * 1024u)
+
 /* Exit statuses of fcc-device (docs/fcc-device.md). */
 #define EXIT_DEVICE_OK 0
 #define EXIT_DEVICE_ERROR 1

@@ -301,7 +301,7 @@ static int cmd_serve(const device_opts_t *g, int argc, char **argv)
         .idle_timeout_ms = (int)(idle * 1000u),
         .frame_timeout_ms = (int)(frame_timeout * 1000u),
         .max_frame = (uint32_t)max_frame,
-        .resp_size = FCC_RESPONSE_MAX,
+        .resp_size = FCC_RESPONSE_MAX + (size_t)max_frame,
         .once = once,
         .log = stderr,
         .stop = &stop_flag,
@@ -399,7 +399,7 @@ static int cmd_apply(const device_opts_t *g, int argc, char **argv)
     bool help;
     int rc = parse_cmd(usage_apply, argc, argv, 1, false, true, &a, &help);
     static device_t dev;
-    static uint8_t resp[FCC_RESPONSE_MAX];
+    uint8_t *resp = NULL;
     uint8_t *file = NULL;
     size_t flen = 0, resp_len = 0;
     const uint8_t *bundle;
@@ -440,8 +440,15 @@ static int cmd_apply(const device_opts_t *g, int argc, char **argv)
         free(file);
         return rc;
     }
-    fcc_status_t st = fcc_bundle_handler(&dev.fcc, bundle, blen, resp, sizeof(resp), &resp_len,
-                                         NULL);
+    /* Room for the response cap plus the SID and a name echoed whole (fcc/fcc.h). */
+    resp = malloc(FCC_RESPONSE_MAX + blen);
+    if (resp == NULL) {
+        free(file);
+        device_close(&dev);
+        return EXIT_USAGE;
+    }
+    fcc_status_t st = fcc_bundle_handler(&dev.fcc, bundle, blen, resp, FCC_RESPONSE_MAX + blen,
+                                         &resp_len, NULL);
     report_run(stdout, a.json, true, st, resp_len ? resp : NULL, resp_len,
                fcc_get_output_info(&dev.fcc));
     rc = st == FCC_STATUS_SUCCESS ? EXIT_DEVICE_OK : EXIT_DEVICE_ERROR;
@@ -450,6 +457,7 @@ static int cmd_apply(const device_opts_t *g, int argc, char **argv)
         rc = EXIT_USAGE;
     }
     device_close(&dev);
+    free(resp);
     free(file);
     return rc;
 }
