@@ -31,7 +31,8 @@
 typedef struct device_opts {
     const char *store;   /* image path */
     uint64_t store_size; /* bytes; 0: default, or the size of an existing image */
-    int64_t time;        /* fixed device time, 0: system clock */
+    int64_t time;        /* fixed device time, 0: system clock, FCC_PORT_POSIX_TIME_UNKNOWN:
+                            no clock (`--time none`) */
     bool strict;
     bool json;
 } device_opts_t;

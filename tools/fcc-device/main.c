@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 static const char usage_main[] =
-    "usage: fcc-device --store IMAGE [--store-size BYTES] [--time EPOCH] [--strict] [--json]\n"
+    "usage: fcc-device --store IMAGE [--store-size BYTES] [--time EPOCH|none] [--strict] "
+    "[--json]\n"
     "                  COMMAND [ARGS]\n"
     "\n"
     "The FCC device library on this host, storing into the flash image IMAGE (created on\n"
@@ -29,6 +30,8 @@ static const char usage_main[] =
     "  --store IMAGE        flash image file (required)\n"
     "  --store-size BYTES   image size, a multiple of 4096 (suffix K or M allowed)\n"
     "  --time EPOCH         fix the device clock at EPOCH seconds (default: system clock)\n"
+    "  --time none          a device without a clock: time unknown (0) until a bundle sets\n"
+    "                       mbed.CurrentTime\n"
     "  --strict             strict verification (extra checks are errors, not warnings)\n"
     "  --json               machine-readable output\n"
     "\n"
@@ -678,9 +681,14 @@ int main(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--time") == 0 && v) {
             uint64_t t;
-            if (!parse_u64(v, &t, false) || t == 0 || t > (uint64_t)INT64_MAX)
-                return usage_error(usage_main, "bad --time (epoch seconds > 0): %s", v);
-            g.time = (int64_t)t;
+            if (strcmp(v, "none") == 0) {
+                g.time = FCC_PORT_POSIX_TIME_UNKNOWN;
+            } else {
+                if (!parse_u64(v, &t, false) || t == 0 || t > (uint64_t)INT64_MAX)
+                    return usage_error(usage_main,
+                                       "bad --time (epoch seconds > 0, or none): %s", v);
+                g.time = (int64_t)t;
+            }
             i++;
         } else if (strcmp(a, "--strict") == 0) {
             g.strict = true;
