@@ -785,6 +785,13 @@ for strict in (False, True):
         full_chain([rd(VERIFY, "leaf_p384.der"), INT]), 34,
         info="Certificate public key validation failed:" + DEVCERT, store={})
 
+# Point 11: bytes after a certificate's DER are refused with the store's text, in a single
+# certificate and in a chain element.
+Case("err_cert_trailing_byte").step(B(Certificates=[cert("c", SERVER_CA + b"\x00")]), 18,
+                                    info="Certificate parse failed:c", store={})
+Case("err_chain_trailing_byte").step(B(CertificateChains=[chain("ch", [LEAF, INT + b"\x30"])]),
+                                     18, info="Certificate parse failed:ch", store={})
+
 # Point 9: the CA-identifier step records any parsable CA and is otherwise silent.
 Case("ok_caid_p384").step(B(Certificates=[cert("mbed.BootstrapServerCACert", CA_P384)]), 0,
                           internal={"caid": ca_id(CA_P384)})

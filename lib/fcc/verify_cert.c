@@ -87,6 +87,26 @@ int fcc_cert_subject_attr(const mbedtls_x509_crt *crt, const char *oid, size_t o
 
 static bool is_ec(const mbedtls_pk_context *pk);
 
+bool fcc_cert_is_ca(const mbedtls_x509_crt *crt)
+{
+    return (crt->ext_types & MBEDTLS_X509_EXT_BASIC_CONSTRAINTS) != 0 && crt->ca_istrue != 0;
+}
+
+bool fcc_cert_may_sign_certs(const mbedtls_x509_crt *crt)
+{
+    /* 0 when the extension is absent or allows the usage. */
+    return fcc_cert_is_ca(crt) &&
+           mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_KEY_CERT_SIGN) == 0;
+}
+
+bool fcc_cert_pathlen_ok(const mbedtls_x509_crt *issuer, size_t pos)
+{
+    /* mbedTLS keeps pathLenConstraint + 1, or 0 when there is none. */
+    if (issuer->max_pathlen <= 0)
+        return true;
+    return pos - 1 <= (size_t)(issuer->max_pathlen - 1);
+}
+
 bool fcc_cert_key_is_p256(const mbedtls_x509_crt *crt)
 {
     if (!is_ec(&crt->pk))
