@@ -11,8 +11,9 @@
  * refuses a bundle fcu accepted, and prints the counts and every disagreement.
  *
  * Keys are made once per run and shared by every variant (their bytes differ between runs, the
- * variants do not). Usage: fcu_differential FCU FCC-DEVICE [--seed N] [--random N] [--keep]
- * [--verbose]. */
+ * variants do not). The variants are shared out to --jobs worker processes (default 2); the
+ * listing is in variant order whatever the jobs. Usage: fcu_differential FCU FCC-DEVICE
+ * [--seed N] [--random N] [--jobs N] [--keep] [--verbose]. */
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/bn.h>
@@ -554,22 +555,106 @@ static void first_line(const char *path, const char *key, char *buf, size_t size
         fclose(f);
 }
 
+/* Runs one variant through fcu and both device modes. Writes <dir>/verdict: a line
+ * "FCU-ACCEPTED DEVICE-DEFAULT-OK DEVICE-STRICT-OK DISAGREEMENTS" (0/1 each, the last a count),
+ * then the lines to print for it. */
+static void run_variant(const spec_t *sp, size_t i, char *fcu, char *dev, char *home,
+                        bool verbose)
+{
+    char dir[400], cfg[450], keysdir[450], bundle[450], out[450], img[450], text[600];
+    char serial[32], now[32], msg[4096] = "";
+    size_t ml = 0;
+    int accepted = 0, dev_ok[2] = {0, 0}, disagreements = 0;
+    snprintf(now, sizeof(now), "%lld", (long long)NOW);
+    snprintf(dir, sizeof(dir), "%s/v%03zu", tmp_root, i);
+    mkdir(dir, 0700);
+    write_variant(sp, (int)i, dir);
+    snprintf(cfg, sizeof(cfg), "%s/fcu.yml", dir);
+    snprintf(keysdir, sizeof(keysdir), "%s/dev", dir);
+    snprintf(bundle, sizeof(bundle), "%s/bundle.cbor", dir);
+    snprintf(serial, sizeof(serial), "SN-%05zu", i);
+    spec_text(sp, text, sizeof(text));
+    snprintf(out, sizeof(out), "%s/validate.out", dir);
+    char *va[] = {fcu, "--home", home, "--config", cfg, "--time", now, "validate",
+                  "--endpoint-name", ENDPOINT, "--serial-number", serial, "--device-keys",
+                  keysdir, NULL};
+    int vrc = run(va, out);
+    if (vrc != 0 && vrc != 1) {
+        ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml,
+                               "ERROR  v%03zu [%s]: fcu validate exited %d\n", i, text, vrc);
+        disagreements++;
+        goto done;
+    }
+    if (vrc == 1) {
+        if (verbose) {
+            char why[300];
+            first_line(out, "error", why, sizeof(why));
+            ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml, "fcu-refused v%03zu [%s]: %s\n",
+                                   i, text, why);
+        }
+        goto done;
+    }
+    snprintf(out, sizeof(out), "%s/bundle.out", dir);
+    char *ba[] = {fcu, "--home", home, "--config", cfg, "--time", now, "bundle", "-o",
+                  bundle, "--endpoint-name", ENDPOINT, "--serial-number", serial,
+                  "--device-keys", keysdir, NULL};
+    int brc = run(ba, out);
+    if (brc != 0) {
+        char why[300];
+        first_line(out, "error", why, sizeof(why));
+        ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml,
+                               "DISAGREE v%03zu [%s]: fcu validate accepts, fcu bundle refuses "
+                               "(%d): %s\n",
+                               i, text, brc, why);
+        disagreements++;
+        goto done;
+    }
+    accepted = 1;
+    for (int strict = 0; strict < 2; strict++) {
+        snprintf(img, sizeof(img), "%s/image-%d", dir, strict);
+        snprintf(out, sizeof(out), "%s/apply-%d.out", dir, strict);
+        char *da[] = {dev,    "--store", img,    "--time", now, "--json",
+                      strict ? "--strict" : "--json", "apply", bundle, NULL};
+        int drc = run(da, out);
+        if (drc == 0) {
+            dev_ok[strict] = 1;
+            continue;
+        }
+        char info[300];
+        first_line(out, "\"info\"", info, sizeof(info));
+        ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml,
+                               "DISAGREE v%03zu [%s]: fcu accepts, the %s device refuses (exit "
+                               "%d)%s\n",
+                               i, text, strict ? "strict" : "default", drc, info);
+        disagreements++;
+    }
+done:
+    snprintf(out, sizeof(out), "%s/verdict", dir);
+    FILE *f = fopen(out, "w");
+    if (!f)
+        die(out);
+    fprintf(f, "%d %d %d %d\n%s", accepted, dev_ok[0], dev_ok[1], disagreements, msg);
+    fclose(f);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
         fprintf(stderr, "usage: fcu_differential FCU FCC-DEVICE [--seed N] [--random N] "
-                        "[--keep] [--verbose]\n");
+                        "[--jobs N] [--keep] [--verbose]\n");
         return 2;
     }
     char *fcu = argv[1], *dev = argv[2];
     uint64_t seed = 11;
-    int nrandom = 110;
+    int nrandom = 110, jobs = 2;
     bool keep = false, verbose = false;
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--random") && i + 1 < argc)
             nrandom = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--jobs") && i + 1 < argc)
+            jobs = atoi(argv[++i]) > 0 ? atoi(argv[i]) : 1;
         else if (!strcmp(argv[i], "--keep"))
             keep = true;
         else if (!strcmp(argv[i], "--verbose"))
@@ -595,68 +680,42 @@ int main(int argc, char **argv)
     leaf_key = make_key(ALG_P256);
     root_key = make_key(ALG_P256);
 
-    char now[32];
-    snprintf(now, sizeof(now), "%lld", (long long)NOW);
+    /* the variants are shared out to `jobs` worker processes; each writes its verdicts into
+     * the variant's folder, and the listing below reads them back in variant order */
+    for (int w = 0; w < jobs; w++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            die("fork");
+        if (pid == 0) {
+            for (size_t i = (size_t)w; i < nv; i += (size_t)jobs)
+                run_variant(&v[i], i, fcu, dev, home, verbose);
+            fflush(stdout);
+            _exit(0);
+        }
+    }
+    int st;
+    while (wait(&st) > 0 || errno == EINTR)
+        ;
     size_t accepted = 0, dev_ok[2] = {0, 0}, disagreements = 0;
     for (size_t i = 0; i < nv; i++) {
-        char dir[400], cfg[450], keysdir[450], bundle[450], out[450], img[450], text[600];
-        char serial[32];
-        snprintf(dir, sizeof(dir), "%s/v%03zu", tmp_root, i);
-        mkdir(dir, 0700);
-        write_variant(&v[i], (int)i, dir);
-        snprintf(cfg, sizeof(cfg), "%s/fcu.yml", dir);
-        snprintf(keysdir, sizeof(keysdir), "%s/dev", dir);
-        snprintf(bundle, sizeof(bundle), "%s/bundle.cbor", dir);
-        snprintf(serial, sizeof(serial), "SN-%05zu", i);
-        spec_text(&v[i], text, sizeof(text));
-        snprintf(out, sizeof(out), "%s/validate.out", dir);
-        char *va[] = {fcu, "--home", home, "--config", cfg, "--time", now, "validate",
-                      "--endpoint-name", ENDPOINT, "--serial-number", serial, "--device-keys",
-                      keysdir, NULL};
-        int vrc = run(va, out);
-        if (vrc != 0 && vrc != 1) {
-            printf("ERROR  v%03zu [%s]: fcu validate exited %d\n", i, text, vrc);
+        char path[450], line[1024];
+        int r[4] = {0, 0, 0, 0};
+        snprintf(path, sizeof(path), "%s/v%03zu/verdict", tmp_root, i);
+        FILE *f = fopen(path, "r");
+        if (!f || fscanf(f, "%d %d %d %d\n", &r[0], &r[1], &r[2], &r[3]) != 4) {
+            printf("ERROR  v%03zu: no verdict (a worker failed)\n", i);
             disagreements++;
+            if (f)
+                fclose(f);
             continue;
         }
-        if (vrc == 1) {
-            if (verbose) {
-                char why[300];
-                first_line(out, "error", why, sizeof(why));
-                printf("fcu-refused v%03zu [%s]: %s\n", i, text, why);
-            }
-            continue;
-        }
-        snprintf(out, sizeof(out), "%s/bundle.out", dir);
-        char *ba[] = {fcu, "--home", home, "--config", cfg, "--time", now, "bundle", "-o",
-                      bundle, "--endpoint-name", ENDPOINT, "--serial-number", serial,
-                      "--device-keys", keysdir, NULL};
-        int brc = run(ba, out);
-        if (brc != 0) {
-            char why[300];
-            first_line(out, "error", why, sizeof(why));
-            printf("DISAGREE v%03zu [%s]: fcu validate accepts, fcu bundle refuses (%d): %s\n",
-                   i, text, brc, why);
-            disagreements++;
-            continue;
-        }
-        accepted++;
-        for (int strict = 0; strict < 2; strict++) {
-            snprintf(img, sizeof(img), "%s/image-%d", dir, strict);
-            snprintf(out, sizeof(out), "%s/apply-%d.out", dir, strict);
-            char *da[] = {dev,    "--store", img,    "--time", now, "--json",
-                          strict ? "--strict" : "--json", "apply", bundle, NULL};
-            int drc = run(da, out);
-            if (drc == 0) {
-                dev_ok[strict]++;
-                continue;
-            }
-            char info[300];
-            first_line(out, "\"info\"", info, sizeof(info));
-            printf("DISAGREE v%03zu [%s]: fcu accepts, the %s device refuses (exit %d)%s\n", i,
-                   text, strict ? "strict" : "default", drc, info);
-            disagreements++;
-        }
+        while (fgets(line, sizeof(line), f))
+            fputs(line, stdout);
+        fclose(f);
+        accepted += (size_t)r[0];
+        dev_ok[0] += (size_t)r[1];
+        dev_ok[1] += (size_t)r[2];
+        disagreements += (size_t)r[3];
     }
     printf("variants %zu (seed %llu), fcu-accepted %zu, device-accepted default %zu / strict %zu"
            " (of the fcu-accepted), disagreements %zu\n",
