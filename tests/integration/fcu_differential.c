@@ -128,6 +128,11 @@ typedef struct spec {
                        3 server CA DER + bytes */
     int srv;        /* server CA: 0 P-256, 1 P-384, 2 RSA, 3 sha384, 4 expired, 5 not yet valid,
                        6 not a CA */
+    int upd;        /* update-authentication certificate: 0 none, 1 one self-signed CA,
+                       2 chain of 2, 3 ... whose issuer is not a CA, 4 ... whose issuer lacks
+                       keyCertSign, 5 ... whose issuer is valid from after its leaf, 6 one not
+                       yet valid, 7 one with an unknown critical extension, 8 one expiring in
+                       5 years, 9 chain of 3 whose root has pathlen:0 */
 } spec_t;
 
 static const char *const date_names[] = {
@@ -138,11 +143,11 @@ static const char *const date_names[] = {
 
 /* The number of values of each dimension, in the struct's order. */
 static const int dim_count[] = {M_COUNT, (int)N_URIS, 4, 3, 2, 4, 3, 3, 2, 3, 5,
-                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7};
+                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10};
 static const char *const dim_names[] = {"mode", "uri",     "ncert", "cfg_depth", "reversed",
                                         "ca_bc", "ca_ku",  "pathlen", "leaf_ca", "leaf_ku",
                                         "crit", "ca_alg",  "sig",   "eku",       "ou",
-                                        "dates", "trailing", "srv"};
+                                        "dates", "trailing", "srv", "upd"};
 #define N_DIMS ((int)(sizeof(dim_count) / sizeof(dim_count[0])))
 
 static int *dim(spec_t *s, int d)
@@ -212,6 +217,12 @@ static size_t make_variants(spec_t **out, int nrandom)
                 if (*dim(&s, d) == val || (d == 2 && val == 0))
                     continue;
                 *dim(&s, d) = val;
+                /* the CA dimensions mean something only when the CA is in the file */
+                if (d == 3 || d == 4 || d == 5 || d == 6 || d == 7 || d == 11 ||
+                    ((d == 10 || d == 12) && val == 2) ||
+                    (d == 15 && (val == 1 || val == 2 || val == 6 || val == 7 || val == 8 ||
+                                 val == 11)))
+                    s.ncert = d == 7 && val == 1 ? 3 : 2;
                 if (n == cap)
                     v = realloc(v, (cap *= 2) * sizeof(*v));
                 v[n++] = s;
@@ -487,6 +498,60 @@ static void write_variant(const spec_t *s, int index, const char *dir)
     X509_free(ca);
     X509_free(root);
 
+    /* the update-authentication certificate (chain), leaf first */
+    if (s->upd) {
+        int64_t u_nb = NOW - 5 * DAY, u_na = NOW + 25 * YEAR;
+        X509 *u[3] = {NULL, NULL, NULL};
+        int nu = s->upd >= 2 && s->upd <= 5 ? 2 : s->upd == 9 ? 3 : 1;
+        if (nu == 1) {
+            cert_req_t ur = {.cn = "Diff Update", .key = srv_key[ALG_P256], .nb = u_nb,
+                             .na = u_na, .serial = serial + 5, .bc = "critical,CA:TRUE",
+                             .ku = "critical,keyCertSign,digitalSignature"};
+            if (s->upd == 6)
+                ur.nb = NOW + 7 * DAY;
+            if (s->upd == 7)
+                ur.unknown = 1;
+            if (s->upd == 8)
+                ur.na = NOW + 5 * YEAR;
+            u[0] = make_cert(&ur);
+        } else {
+            X509 *top = NULL;
+            if (nu == 3) {
+                cert_req_t tr = {.cn = "Diff Update Root", .key = root_key, .nb = u_nb - DAY,
+                                 .na = u_na + YEAR, .serial = serial + 6,
+                                 .bc = "critical,CA:TRUE,pathlen:0",
+                                 .ku = "critical,keyCertSign"};
+                top = make_cert(&tr);
+                u[2] = top;
+            }
+            cert_req_t ir = {.cn = "Diff Update CA", .key = keys[ALG_P256], .issuer = top,
+                             .ikey = root_key, .nb = u_nb - DAY, .na = u_na + YEAR,
+                             .serial = serial + 7, .bc = "critical,CA:TRUE",
+                             .ku = "critical,keyCertSign"};
+            if (s->upd == 3)
+                ir.bc = "critical,CA:FALSE";
+            if (s->upd == 4)
+                ir.ku = "critical,digitalSignature";
+            if (s->upd == 5)
+                ir.nb = u_nb + DAY;
+            u[1] = make_cert(&ir);
+            cert_req_t lr2 = {.cn = "Diff Update Signer", .key = srv_key[ALG_P256],
+                              .issuer = u[1], .ikey = keys[ALG_P256], .nb = u_nb, .na = u_na,
+                              .serial = serial + 8, .bc = "critical,CA:FALSE",
+                              .ku = "critical,digitalSignature"};
+            u[0] = make_cert(&lr2);
+        }
+        snprintf(path, sizeof(path), "%s/update.pem", dir);
+        FILE *uf = fopen(path, "w");
+        if (!uf)
+            die(path);
+        for (int i = 0; i < nu; i++) {
+            PEM_write_X509(uf, u[i]);
+            X509_free(u[i]);
+        }
+        fclose(uf);
+    }
+
     /* the configuration */
     int depth = s->cfg_depth ? s->cfg_depth : nc;
     snprintf(path, sizeof(path), "%s/fcu.yml", dir);
@@ -506,6 +571,8 @@ static void write_variant(const spec_t *s, int index, const char *dir)
     fprintf(f, "entropy-generation-mode: by_tool\n");
     if (nc > 1 || s->cfg_depth)
         fprintf(f, "device-certificate-chain-depth: %d\n", depth);
+    if (s->upd)
+        fprintf(f, "update-authentication-certificate-file: %s/update.pem\n", dir);
     fprintf(f, "vendor-id: 7a1b0c6e-51f4-4e6b-9c36-2f2b6c1d9a01\n");
     fprintf(f, "class-id: 0f8e2d3c4b5a69788796a5b4c3d2e1f0\n");
     fprintf(f, "device-info:\n  manufacturer-name: Diff\n  model-number: D1\n"

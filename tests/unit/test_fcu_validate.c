@@ -273,6 +273,8 @@ static fx_case_t cases[] = {
     {"issuing CA without keyCertSign", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .ca_flaw = 2}, 0, H_MAIN, 0, 332, "@cert", 0},
     {"issuing CA without basicConstraints, cut to depth 1", EXT, {{"device-certificate-chain-depth", "1"}}, {.chain = 2, .ca_flaw = 1}, 0, H_MAIN, 0, 332, "@cert", 0},
     {"device certificate is a CA", EXT, NOKV, {.cert = {.ca = true}}, 0, H_MAIN, 0, 332, "@cert", 0},
+    {"update chain issuer not a CA", ALL, {{"update-authentication-certificate-file", "update-notca.pem"}}, NODEV, 0, H_MAIN, 0, 332, "update-authentication-certificate-file", 0},
+    {"update chain CA valid from after its certificate", ALL, {{"update-authentication-certificate-file", "update-order.pem"}}, NODEV, 0, H_MAIN, 0, 313, "update-authentication-certificate-file", 0},
     {"path length constraint exceeded", EXT, {{"device-certificate-chain-depth", "3"}}, {.chain = 3, .ca_flaw = 3}, 0, H_MAIN, 0, 332, "@cert", 0},
 };
 
@@ -368,6 +370,31 @@ static int group_setup(void **state)
     fx_write_pem(p, &c, 1);
     X509_free(c);
     EVP_PKEY_free(k);
+    {
+        /* update chains: an issuer that is not a CA; an issuer valid from after its leaf */
+        fx_cert_t ni = {.cn = "Update issuer", .nb = fx_now - 7200};
+        fx_cert_t lf = {.cn = "Update leaf", .ca = true, .nb = fx_now - 3600};
+        EVP_PKEY *ik = fx_key(false), *lk = fx_key(false);
+        X509 *is = fx_cert(&ni, ik, NULL, NULL);
+        X509 *l = fx_cert(&lf, lk, is, ik);
+        X509 *pair[2] = {l, is};
+        snprintf(p, sizeof(p), "%s/home/config/update-notca.pem", fx_root);
+        fx_write_pem(p, pair, 2);
+        X509_free(l);
+        X509_free(is);
+        fx_cert_t ci = {.cn = "Update CA", .ca = true, .nb = fx_now - 600};
+        fx_cert_t el = {.cn = "Update leaf", .ca = true, .nb = fx_now - 3600};
+        is = fx_cert(&ci, ik, NULL, NULL);
+        l = fx_cert(&el, lk, is, ik);
+        pair[0] = l;
+        pair[1] = is;
+        snprintf(p, sizeof(p), "%s/home/config/update-order.pem", fx_root);
+        fx_write_pem(p, pair, 2);
+        X509_free(l);
+        X509_free(is);
+        EVP_PKEY_free(ik);
+        EVP_PKEY_free(lk);
+    }
     fx_cert_t cs = {.cn = "Critical CA", .ca = true, .crit_ext = true};
     k = fx_key(false);
     c = fx_cert(&cs, k, NULL, NULL);

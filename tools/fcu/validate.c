@@ -163,6 +163,17 @@ STACK_OF(X509) *fcu_cfg_cert_file(const fcu_config_t *cfg, fcu_findings_t *f, co
         else if (fcu_asn1_time_epoch(X509_get0_notBefore(c)) > now)
             fcu_cfg_finding(cfg, f, FCU_E_CERT_EXPIRED, FCU_SEV_ERROR, param,
                             "certificate %d of '%s' is not valid yet", i + 1, path);
+        /* a chain's issuing certificates: the path rules and the valid-from order a device
+         * checks on every stored chain (strict mode refuses them) */
+        if (i > 0 && !fcu_cert_path_ok(c, true, i - 1, why, sizeof(why)))
+            fcu_cfg_finding(cfg, f, FCU_E_CERT_PATH, FCU_SEV_ERROR, param,
+                            "certificate %d of '%s': %s", i + 1, path, why);
+        if (i + 1 < sk_X509_num(sk) &&
+            fcu_asn1_time_epoch(X509_get0_notBefore(c)) <
+                fcu_asn1_time_epoch(X509_get0_notBefore(sk_X509_value(sk, i + 1))))
+            fcu_cfg_finding(cfg, f, FCU_E_CERT_VALID_FROM, FCU_SEV_ERROR, param,
+                            "certificate %d of '%s' is valid from before certificate %d, its CA",
+                            i + 1, path, i + 2);
         if (i + 1 < sk_X509_num(sk)) {
             int ok = X509_verify(c, X509_get0_pubkey(sk_X509_value(sk, i + 1)));
             ERR_clear_error();
