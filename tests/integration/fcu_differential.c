@@ -133,6 +133,9 @@ typedef struct spec {
                        keyCertSign, 5 ... whose issuer is valid from after its leaf, 6 one not
                        yet valid, 7 one with an unknown critical extension, 8 one expiring in
                        5 years, 9 chain of 3 whose root has pathlen:0 */
+    int length;     /* device-info model-number: 0 short, 1 4056 bytes (the most a device
+                       stores: 4096 less the KCM record header), 2 4057 bytes, 3 a serial number
+                       of 4057 bytes */
 } spec_t;
 
 static const char *const date_names[] = {
@@ -143,11 +146,11 @@ static const char *const date_names[] = {
 
 /* The number of values of each dimension, in the struct's order. */
 static const int dim_count[] = {M_COUNT, (int)N_URIS, 4, 3, 2, 4, 3, 3, 2, 3, 5,
-                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10};
+                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10, 4};
 static const char *const dim_names[] = {"mode", "uri",     "ncert", "cfg_depth", "reversed",
                                         "ca_bc", "ca_ku",  "pathlen", "leaf_ca", "leaf_ku",
                                         "crit", "ca_alg",  "sig",   "eku",       "ou",
-                                        "dates", "trailing", "srv", "upd"};
+                                        "dates", "trailing", "srv", "upd", "length"};
 #define N_DIMS ((int)(sizeof(dim_count) / sizeof(dim_count[0])))
 
 static int *dim(spec_t *s, int d)
@@ -575,8 +578,13 @@ static void write_variant(const spec_t *s, int index, const char *dir)
         fprintf(f, "update-authentication-certificate-file: %s/update.pem\n", dir);
     fprintf(f, "vendor-id: 7a1b0c6e-51f4-4e6b-9c36-2f2b6c1d9a01\n");
     fprintf(f, "class-id: 0f8e2d3c4b5a69788796a5b4c3d2e1f0\n");
-    fprintf(f, "device-info:\n  manufacturer-name: Diff\n  model-number: D1\n"
-               "  device-type: sensor\n  hardware-version: \"1\"\n  memory-total-size: 256\n"
+    fprintf(f, "device-info:\n  manufacturer-name: Diff\n  model-number: ");
+    if (s->length == 1 || s->length == 2)
+        for (int i = 0; i < 4056 + (s->length == 2); i++)
+            fputc('m', f);
+    else
+        fputs("D1", f);
+    fprintf(f, "\n  device-type: sensor\n  hardware-version: \"1\"\n  memory-total-size: 256\n"
                "  timezone: UTC\n  utc-offset: \"+00:00\"\n");
     fclose(f);
 }
@@ -640,10 +648,16 @@ static void run_variant(const spec_t *sp, size_t i, char *fcu, char *dev, char *
     snprintf(keysdir, sizeof(keysdir), "%s/dev", dir);
     snprintf(bundle, sizeof(bundle), "%s/bundle.cbor", dir);
     snprintf(serial, sizeof(serial), "SN-%05zu", i);
+    char long_serial[4100];
+    if (sp->length == 3) {
+        memset(long_serial, 's', 4057);
+        long_serial[4057] = '\0';
+    }
+    char *sn = sp->length == 3 ? long_serial : serial;
     spec_text(sp, text, sizeof(text));
     snprintf(out, sizeof(out), "%s/validate.out", dir);
     char *va[] = {fcu, "--home", home, "--config", cfg, "--time", now, "validate",
-                  "--endpoint-name", ENDPOINT, "--serial-number", serial, "--device-keys",
+                  "--endpoint-name", ENDPOINT, "--serial-number", sn, "--device-keys",
                   keysdir, NULL};
     int vrc = run(va, out);
     if (vrc != 0 && vrc != 1) {
@@ -663,7 +677,7 @@ static void run_variant(const spec_t *sp, size_t i, char *fcu, char *dev, char *
     }
     snprintf(out, sizeof(out), "%s/bundle.out", dir);
     char *ba[] = {fcu, "--home", home, "--config", cfg, "--time", now, "bundle", "-o",
-                  bundle, "--endpoint-name", ENDPOINT, "--serial-number", serial,
+                  bundle, "--endpoint-name", ENDPOINT, "--serial-number", sn,
                   "--device-keys", keysdir, NULL};
     int brc = run(ba, out);
     if (brc != 0) {

@@ -249,8 +249,8 @@ static fx_case_t cases[] = {
     {"server CA file is a folder", ALL, {{"@ca", "."}}, NODEV, 0, H_MAIN, 0, 196, "@ca", 0},
     {"update certificate file is a folder", ALL, {{"update-authentication-certificate-file", "."}}, NODEV, 0, H_MAIN, 0, 196, "update-authentication-certificate-file", 0},
     /* review: values longer than a device stores */
-    {"device info value longer than a device stores", ALL, {{"device-info.model-number", LONG_VALUE}}, NODEV, 0, H_MAIN, 0, 326, "device-info.model-number", FCU_SEV_WARNING},
-    {"serial number longer than a device stores", ALL, NOKV, NODEV, RQ_LONG_SERIAL, H_MAIN, 0, 326, "--serial-number", FCU_SEV_WARNING},
+    {"device info value longer than a device stores", ALL, {{"device-info.model-number", LONG_VALUE}}, NODEV, 0, H_MAIN, 0, 326, "device-info.model-number", 0},
+    {"serial number longer than a device stores", ALL, NOKV, NODEV, RQ_LONG_SERIAL, H_MAIN, 0, 326, "--serial-number", 0},
     /* issue 11: what fcu accepts, the device accepts (wire contract 8.11) */
     {"aid repeated", M_BS | M_LW, {{"@uri", "coaps://server.example.com:5684?aid=abc&aid=abc"}}, NODEV, 0, H_MAIN, 0, 328, "@uri", 0},
     {"fragment after the aid", M_BS | M_LW, {{"@uri", "coaps://server.example.com:5684?aid=abc#frag"}}, NODEV, 0, H_MAIN, 0, 328, "@uri", 0},

@@ -274,6 +274,10 @@ static void check_material(fcu_ctx_t *ctx, const fcu_device_req_t *req, const ma
         if (!fcu_cert_device_parsable(c, why, sizeof(why)))
             fcu_findings_add(f, FCU_E_CERT_DEVICE_PARSE, FCU_SEV_ERROR, param,
                              "certificate %d of the chain: %s", i + 1, why);
+        int der_len = i2d_X509(c, NULL);
+        if (der_len > 0 && fcu_value_size_check((size_t)der_len, why, sizeof(why)) >= 0)
+            fcu_findings_add(f, FCU_E_BUNDLE_TOO_LARGE, FCU_SEV_ERROR, param,
+                             "certificate %d of the chain is %s", i + 1, why);
         if (!fcu_cert_path_ok(c, i > 0, i > 0 ? i - 1 : 0, why, sizeof(why)))
             fcu_findings_add(f, FCU_E_CERT_PATH, FCU_SEV_ERROR, param,
                              "certificate %d of the chain: %s", i + 1, why);

@@ -79,13 +79,14 @@ int fcu_uuid_parse(const char *s, uint8_t out[16])
 
 int fcu_value_size_check(size_t len, char *msg, size_t size)
 {
-    if (len <= FCC_ITEM_VALUE_MAX)
+    if (len <= FCU_ITEM_DATA_MAX)
         return -1;
-    bool err = len > FCU_ITEM_VALUE_LIMIT;
-    snprintf(msg, size, "%zu bytes: a device stores at most %u bytes per item (%s)", len,
-             err ? FCU_ITEM_VALUE_LIMIT : (unsigned)FCC_ITEM_VALUE_MAX,
-             err ? "FCC_ITEM_VALUE_MAX cannot be larger" : "FCC_ITEM_VALUE_MAX by default");
-    return err ? FCU_SEV_ERROR : FCU_SEV_WARNING;
+    /* one verdict (wire contract 8.11): what a device built with the default limit refuses is
+     * an error here too, not a warning */
+    snprintf(msg, size, "%zu bytes: a device stores at most %zu bytes per item "
+             "(FCC_ITEM_VALUE_MAX %u less the %u-byte KCM record header)",
+             len, FCU_ITEM_DATA_MAX, (unsigned)FCC_ITEM_VALUE_MAX, FCU_KCM_RECORD_HEADER);
+    return FCU_SEV_ERROR;
 }
 
 bool fcu_utc_offset_ok(const char *s)
@@ -156,6 +157,10 @@ STACK_OF(X509) *fcu_cfg_cert_file(const fcu_config_t *cfg, fcu_findings_t *f, co
         if (!fcu_cert_device_parsable(c, why, sizeof(why)))
             fcu_cfg_finding(cfg, f, FCU_E_CERT_DEVICE_PARSE, FCU_SEV_ERROR, param,
                             "certificate %d of '%s': %s", i + 1, path, why);
+        int der_len = i2d_X509(c, NULL);
+        if (der_len > 0 && fcu_value_size_check((size_t)der_len, why, sizeof(why)) >= 0)
+            fcu_cfg_finding(cfg, f, FCU_E_BUNDLE_TOO_LARGE, FCU_SEV_ERROR, param,
+                            "certificate %d of '%s' is %s", i + 1, path, why);
         int64_t na = fcu_asn1_time_epoch(X509_get0_notAfter(c));
         if (na <= now)
             fcu_cfg_finding(cfg, f, FCU_E_CERT_EXPIRED, FCU_SEV_ERROR, param,
