@@ -81,7 +81,20 @@ def u32(v):
 
 
 def esc(s):
-    return s.replace("\\", "\\\\").replace("\n", "\\n")
+    """Manifest escape: backslash, newline, and every byte outside printable ASCII as \\xHH (a
+    name is reported byte for byte, so a text may hold any byte)."""
+    raw = s.encode("utf-8") if isinstance(s, str) else bytes(s)
+    out = []
+    for c in raw:
+        if c == 0x5c:
+            out.append("\\\\")
+        elif c == 0x0a:
+            out.append("\\n")
+        elif c < 0x20 or c > 0x7e:
+            out.append("\\x%02x" % c)
+        else:
+            out.append(chr(c))
+    return "".join(out)
 
 
 GENERAL = "General error:"
@@ -96,9 +109,12 @@ def enc(obj):
 
 
 class Case:
-    def __init__(self, name):
+    def __init__(self, name, strict=False, clock=None, blocks=None):
         self.name = name
         self.steps = []
+        self.strict = strict  # the device in strict mode
+        self.clock = clock    # "none": a device without a clock (time 0 until CurrentTime)
+        self.blocks = blocks  # erase blocks of the device's flash (default 64)
         cases.append(self)
 
     def step(self, bundle, status, info=None, warn=None, sid=None, keepalive=0, csrs=None,
@@ -111,8 +127,7 @@ class Case:
         if info is None:
             info = SUCCESS if status == 0 else GENERAL
         # The SID is echoed whenever the bundle's structure was read and the SID is valid.
-        if sid is None and isinstance(bundle, dict) and isinstance(bundle.get("SID"), str) \
-                and len(bundle["SID"]) <= 64:
+        if sid is None and isinstance(bundle, dict) and isinstance(bundle.get("SID"), str):
             sid = bundle["SID"]
         # The handler reports keep-alive only for a bundle that succeeded.
         if isinstance(bundle, dict) and bundle.get("KpAlvSess") == 1 and status == 0:
@@ -363,7 +378,10 @@ Case("err_empty_group_name").step(b"\xa2" + enc("SchemeVersion") + enc("0.0.1") 
 Case("err_case_group").step(B(keys=[]), 23, info=GENERAL + "keys")
 Case("err_group_name_sanitized").step(
     b"\xa2" + enc("SchemeVersion") + enc("0.0.1") + enc("K\u00e9y\n") + enc(0), 23,
-    info=GENERAL + "K??y?")
+    info=GENERAL + "K\u00e9y\n")
+Case("err_group_name_raw_bytes").step(
+    b"\xa2" + enc("SchemeVersion") + enc("0.0.1") + b"\x67K\x00\x1b\x7f\xc3\xa9y" + enc(0), 23,
+    info=b"General error:K\x00\x1b\x7f\xc3\xa9y")
 Case("err_huge_bytes_32").step(b"\xa2" + enc("SchemeVersion") + enc("0.0.1") + enc("Entropy")
                                + b"\x5a\xff\xff\xff\xff" + bytes(8), 20)
 Case("err_huge_bytes_64").step(b"\xa2" + enc("SchemeVersion") + enc("0.0.1") + enc("Entropy")
@@ -375,20 +393,30 @@ Case("err_huge_array_64").step(b"\xa2" + enc("SchemeVersion") + enc("0.0.1") + e
 Case("err_huge_map_32").step(b"\xba\xff\xff\xff\xff" + enc("SchemeVersion") + enc("0.0.1"), 20)
 Case("err_deep_nesting").step(b"\xa2" + enc("SchemeVersion") + enc("0.0.1") + enc("Keys")
                               + b"\x81" * 40 + b"\x00", 20)
-Case("err_indef_inside").step(b"\xa2" + enc("SchemeVersion") + enc("0.0.1") + enc("Keys")
-                              + b"\x9f\xff", 20)
+# Section 8 point 2: the group arrays may be indefinite-length; the top map and DataArray not.
+Case("ok_indef_empty").step(b"\xa3" + enc("SchemeVersion") + enc("0.0.1") + enc("Verify") + enc(0)
+                            + enc("Keys") + b"\x9f\xff", 0, store={})
+Case("err_indef_inside").step(b"\xa2" + enc("SchemeVersion") + enc("0.0.1") + enc("Verify")
+                              + b"\x9f\xff", 20, info=GENERAL + "Verify")
 Case("err_reserved_byte").step(b"\xa2" + enc("SchemeVersion") + enc("0.0.1") + enc("Verify")
                                + b"\x1c", 20)
 
 # ---- flags and session rules ------------------------------------------------------------------
+# Section 8 point 3: KpAlvSess of the wrong kind is 35; Verify and Disable stay 20.
 for flag in ("KpAlvSess", "Verify", "Disable"):
-    for bad, label in ((2, "2"), (True, "bool"), ("1", "text"), (-1, "neg")):
+    for bad, label in ((2, "2"), (True, "bool"), ("1", "text"), (-1, "neg"), (False, "false")):
         Case("err_flag_%s_%s" % (flag, label)).step(
-            {"SchemeVersion": "0.0.1", flag: bad}, 20, info=GENERAL + flag, store={})
+            {"SchemeVersion": "0.0.1", flag: bad}, 35 if flag == "KpAlvSess" else 20,
+            info=GENERAL + flag, store={})
 Case("err_disable_keepalive").step(B(Disable=1, KpAlvSess=1), 35, store={},
                                    internal={"disabled": None})
 Case("err_sid_int").step(B(SID=5), 20, info=GENERAL + "SID")
-Case("err_sid_long").step(B(SID="s" * 65), 20, info=GENERAL + "SID")
+# Section 8 point 1: a SID of any length the frame carries, echoed byte for byte.
+Case("ok_sid_65").step(B(SID="s" * 65), 0, sid="s" * 65)
+Case("ok_sid_long").step(B(SID="".join(chr(0x21 + i % 90) for i in range(700))), 0)
+Case("ok_sid_5000").step(B(SID="x" * 5000, ConfigParams=[cfg("a", 1)]), 0, sid="x" * 5000)
+Case("err_sid_long_error").step(B(SID="y" * 3000, Keys=[key("k", PUB)]), 18,
+                                info="Private key parse failed:k", sid="y" * 3000, store={})
 for label, raw in (("cont", b"a\x95b"), ("overlong", b"\xc0\xaf"), ("surrogate", b"\xed\xa0\x80"),
                    ("short", b"ab\xe2\x82"), ("above", b"\xf4\x90\x80\x80")):
     Case("err_sid_utf8_" + label).step(
@@ -398,19 +426,24 @@ Case("ok_sid_utf8").step(B(SID="s\u00e9ssion-\u20ac-\U0001f600"), 0,
                          sid="s\u00e9ssion-\u20ac-\U0001f600")
 
 # ---- entropy and root of trust -------------------------------------------------------------------
-Case("err_entropy_47").step(B(Entropy=bytes(47)), 8, info="Entropy error:",
+# Section 8 point 4: wrong sizes are 3 naming the item; the write-once errors name it too.
+Case("err_entropy_47").step(B(Entropy=bytes(47)), 3, info=GENERAL + "entropy",
                             internal={"entropy": None})
-Case("err_entropy_49").step(B(Entropy=bytes(49)), 8, info="Entropy error:")
+Case("err_entropy_49").step(B(Entropy=bytes(49)), 3, info=GENERAL + "entropy")
+Case("err_entropy_0").step(B(Entropy=b"", ConfigParams=[cfg("a", 1)]), 3,
+                           info=GENERAL + "entropy", store={}, internal={"entropy": None})
 Case("err_entropy_text").step(B(Entropy="x" * 48), 20, info=GENERAL + "Entropy")
 Case("err_entropy_twice").step(B(Entropy=bytes(48)), 0, internal={"entropy": bytes(48)}) \
-    .step(B(Entropy=b"\x01" * 48, ConfigParams=[cfg("a", 1)]), 8, info="Entropy error:",
+    .step(B(Entropy=b"\x01" * 48, ConfigParams=[cfg("a", 1)]), 8, info="Entropy error:entropy",
           store={}, internal={"entropy": bytes(48)})
-Case("err_rot_15").step(B(ROT=bytes(15)), 7, info="Root of trust error:", internal={"rot": None})
+Case("err_rot_15").step(B(ROT=bytes(15)), 3, info=GENERAL + "rot", internal={"rot": None})
+Case("err_rot_17").step(B(ROT=bytes(17), ConfigParams=[cfg("a", 1)]), 3, info=GENERAL + "rot",
+                        store={}, internal={"rot": None})
 Case("err_rot_int").step(B(ROT=16), 20, info=GENERAL + "ROT")
 Case("err_rot_twice").step(B(ROT=bytes(16)), 0, internal={"rot": bytes(16)}) \
-    .step(B(ROT=b"\x01" * 16), 7, info="Root of trust error:", internal={"rot": bytes(16)})
+    .step(B(ROT=b"\x01" * 16), 7, info="Root of trust error:rot", internal={"rot": bytes(16)})
 Case("err_rot_after_items").step(B(ConfigParams=[cfg("a", 1)]), 0) \
-    .step(B(ROT=bytes(16)), 7, info="Root of trust error:", store={("config", "a"): u64(1)})
+    .step(B(ROT=bytes(16)), 7, info="Root of trust error:rot", store={("config", "a"): u64(1)})
 
 # ---- factory disabled ---------------------------------------------------------------------------
 Case("err_factory_disabled").step(B(Disable=1), 0, internal={"disabled": b"\x01"}) \
@@ -455,12 +488,22 @@ Case("err_key_empty").step(B(Keys=[key("k", b"")]), 16, info="Item data empty:k"
 Case("err_key_name_invalid").step(B(Keys=[key("bad name", KEY)]), 16,
                                   info="File name invalid:bad name")
 Case("err_key_name_long").step(B(Keys=[key("n" * 101, KEY)]), 16,
-                               info="File name too long:" + "n" * 100)
+                               info="File name too long:" + "n" * 101)
+Case("err_key_name_1000").step(B(Keys=[key("m" * 1000, KEY)]), 16,
+                               info="File name too long:" + "m" * 1000, store={})
 Case("err_key_pub_as_priv").step(B(Keys=[key("k", PUB)]), 18, info="Private key parse failed:k")
 Case("err_item_not_map").step(B(Keys=["k"]), 20)
 Case("err_group_not_array").step(B(Keys={"Name": "k"}), 20, info=GENERAL + "Keys")
-Case("err_group_too_many").step(B(ConfigParams=[cfg("p%d" % i, i) for i in range(65)]), 20,
-                                info=GENERAL + "ConfigParams", store={})
+# Section 8 point 7: no per-group item count; a full store is 16 with nothing stored.
+Case("ok_group_65").step(B(ConfigParams=[cfg("p%d" % i, i) for i in range(65)]), 0,
+                         store={("config", "p%d" % i): u64(i) for i in range(65)})
+Case("ok_group_300").step(B(ConfigParams=[cfg("q%d" % i, i) for i in range(300)],
+                            Keys=[key("k%d" % i, PUB, "ECCPublic") for i in range(70)]), 0,
+                          store=dict([(("config", "q%d" % i), u64(i)) for i in range(300)] +
+                                     [(("pub", "k%d" % i), PUB) for i in range(70)]))
+Case("err_store_full", blocks=8).step(B(ConfigParams=[cfg("big%02d" % i, bytes([i]) * 2000)
+                                                      for i in range(40)]), 16,
+                                      info="Storage full:big09", store={})
 Case("ok_group_limit").step(B(ConfigParams=[cfg("p%d" % i, i) for i in range(64)]), 0,
                             store={("config", "p%d" % i): u64(i) for i in range(64)})
 
@@ -611,9 +654,9 @@ Case("err_csr_sm_host").step(CB([csr("k", SM={"Prv": "Host"})]), 37, info=GENERA
 Case("err_csr_subject").step(CB([csr("k", "XX=bad")]), 20, info=GENERAL + "k", store={})
 Case("err_csr_existing_key").step(B(Keys=[key("k", KEY)]), 0) \
     .step(CB([csr("j"), csr("k")]), 17, info="Data already exists:k", store={("priv", "k"): KEY})
-Case("err_csr_name_utf8").step(CB([csr("dev.\u00f4ey")]), 16, info="File name invalid:dev.??ey",
+Case("err_csr_name_utf8").step(CB([csr("dev.\u00f4ey")]), 16, info="File name invalid:dev.\u00f4ey",
                                store={})
-Case("err_key_name_utf8").step(B(Keys=[key("k\u00e9", KEY)]), 16, info="File name invalid:k??",
+Case("err_key_name_utf8").step(B(Keys=[key("k\u00e9", KEY)]), 16, info="File name invalid:k\u00e9",
                                store={})
 Case("ok_csr_then_cert").step(CB([csr("dev.key")]), 0, keepalive=1,
                               csrs=[("dev.key", SUBJ_DN)]) \
@@ -651,6 +694,129 @@ for group, (item, kinds) in FIELDS.items():
             b = B(**{group: [it]})
         Case("err_type_%s_%s" % (group, field)).step(b, 20, info=info, store={})
 
+# ---- issue 11: section 8 of the wire contract -------------------------------------------------
+EXT = os.path.join(VERIFY, "ext")
+CA_P384 = rd(EXT, "ca_p384.der")
+CA_RSA = rd(EXT, "ca_rsa.der")
+CA_SHA384 = rd(EXT, "ca_sha384.der")
+LEAF_BY_P384 = rd(EXT, "leaf_by_p384.der")
+
+
+def raw_map(pairs):
+    """A definite top-level map from (key, already-encoded value) pairs."""
+    return bytes([0xa0 + len(pairs)]) + b"".join(enc(k) + v for k, v in pairs)
+
+
+def indef(items):
+    """An indefinite-length array of the given objects."""
+    return b"\x9f" + b"".join(enc(x) for x in items) + b"\xff"
+
+
+# Point 2: every group array in indefinite form, items as usual.
+Case("ok_indef_groups").step(raw_map([
+    ("SchemeVersion", enc("0.0.1")), ("Verify", enc(0)),
+    ("Keys", indef([key("k", KEY), key("p", PUB, "ECCPublic")])),
+    ("Certificates", indef([cert("c", SERVER_CA)])),
+    ("CertificateChains", indef([chain("ch", [LEAF, INT])])),
+    ("ConfigParams", indef([cfg("a", 1), cfg("b", "x")]))]), 0,
+    store={("priv", "k"): KEY, ("pub", "p"): PUB, ("cert", "c"): SERVER_CA,
+           ("cert", "ch"): ("chain", [LEAF, INT]), ("config", "a"): u64(1),
+           ("config", "b"): b"x"})
+Case("ok_indef_csrs").step(raw_map([
+    ("SchemeVersion", enc("0.0.1")), ("Verify", enc(0)), ("SID", enc("csr-session")),
+    ("KpAlvSess", enc(1)), ("CsrReqs", indef([csr("dev.key")]))]), 0, keepalive=1,
+    sid="csr-session", csrs=[("dev.key", SUBJ_DN)], store={("priv", "dev.key"): ("*", 0)})
+Case("ok_indef_many").step(raw_map([
+    ("SchemeVersion", enc("0.0.1")), ("Verify", enc(0)),
+    ("ConfigParams", indef([cfg("n%d" % i, i) for i in range(100)]))]), 0,
+    store={("config", "n%d" % i): u64(i) for i in range(100)})
+Case("err_indef_dataarray").step(raw_map([
+    ("SchemeVersion", enc("0.0.1")), ("Verify", enc(0)),
+    ("CertificateChains", enc([{"Name": "ch", "Format": "der", "DataArray": 0}])[:-1]
+     + b"\x9f" + enc(LEAF) + b"\xff")]), 20, info=GENERAL + "ch", store={})
+Case("err_indef_no_break").step(raw_map([
+    ("SchemeVersion", enc("0.0.1")), ("Verify", enc(0)),
+    ("ConfigParams", b"\x9f" + enc(cfg("a", 1)))]), 20, store={})
+Case("err_indef_break_in_item").step(raw_map([
+    ("SchemeVersion", enc("0.0.1")), ("Verify", enc(0)),
+    ("ConfigParams", b"\x9f\xa2" + enc("Name") + enc("a") + b"\xff\xff")]), 20, store={})
+Case("err_indef_deep").step(raw_map([
+    ("SchemeVersion", enc("0.0.1")), ("Verify", enc(0)),
+    ("Keys", b"\x9f" * 40 + b"\xff" * 40)]), 20, store={})
+Case("err_indef_element_not_map").step(raw_map([
+    ("SchemeVersion", enc("0.0.1")), ("Verify", enc(0)),
+    ("Keys", b"\x9f" + enc(1) + b"\xff")]), 20, store={})
+Case("err_indef_top_map").step(b"\xbf" + enc("SchemeVersion") + enc("0.0.1") + enc("Verify")
+                               + enc(0) + b"\xff", 20, store={})
+Case("err_indef_fails_late").step(raw_map([
+    ("SchemeVersion", enc("0.0.1")), ("Verify", enc(0)),
+    ("ConfigParams", indef([cfg("a", 1), cfg("b", 2), {"Name": "c"}]))]), 20,
+    info=GENERAL + "c", store={})
+
+# Point 5: a CSR storage map must hold Prv.
+Case("err_csr_sm_empty").step(CB([csr("k", SM={})]), 20, info=GENERAL + "k", store={})
+Case("err_csr_sm_pub_only").step(CB([csr("k", SM={"Pub": "Device"})]), 20, info=GENERAL + "k",
+                                 store={})
+Case("ok_csr_sm_prv").step(CB([csr("dev.key", SM={"Prv": "Device"})]), 0, keepalive=1,
+                           csrs=[("dev.key", SUBJ_DN)], store={("priv", "dev.key"): ("*", 0)})
+
+# Point 8: server CA and chain certificates of other algorithms are stored (strict: 18).
+for label, der in (("p384", CA_P384), ("rsa", CA_RSA), ("sha384", CA_SHA384)):
+    Case("ok_ca_" + label).step(B(Certificates=[cert("mbed.LwM2MServerCACert", der)]), 0,
+                                store={("cert", "mbed.LwM2MServerCACert"): der})
+    Case("strict_ca_" + label, strict=True).step(
+        B(Certificates=[cert("mbed.LwM2MServerCACert", der)]), 18,
+        info="Curve unsupported:mbed.LwM2MServerCACert", store={})
+Case("ok_chain_p384").step(B(CertificateChains=[chain("mbed.UpdateAuthCert",
+                                                      [LEAF_BY_P384, CA_P384])]), 0,
+                           store={("cert", "mbed.UpdateAuthCert"): ("chain", [LEAF_BY_P384,
+                                                                               CA_P384])})
+Case("strict_chain_p384", strict=True).step(
+    B(CertificateChains=[chain("mbed.UpdateAuthCert", [LEAF_BY_P384, CA_P384])]), 18,
+    info="Curve unsupported:mbed.UpdateAuthCert", store={})
+Case("strict_ca_p256_ok", strict=True).step(
+    B(Certificates=[cert("mbed.LwM2MServerCACert", SERVER_CA)],
+      CertificateChains=[chain("ch", [LEAF, INT])]), 0,
+    store={("cert", "mbed.LwM2MServerCACert"): SERVER_CA, ("cert", "ch"): ("chain", [LEAF, INT])})
+# The device key and certificate stay P-256: a P-384 device certificate is the key mismatch 34
+# in both modes.
+for strict in (False, True):
+    Case("verify_devcert_p384" + ("_strict" if strict else ""), strict=strict).step(
+        full_chain([rd(VERIFY, "leaf_p384.der"), INT]), 34,
+        info="Certificate public key validation failed:" + DEVCERT, store={})
+
+# Point 11: bytes after a certificate's DER are refused with the store's text, in a single
+# certificate and in a chain element.
+Case("err_cert_trailing_byte").step(B(Certificates=[cert("c", SERVER_CA + b"\x00")]), 18,
+                                    info="Certificate parse failed:c", store={})
+Case("err_chain_trailing_byte").step(B(CertificateChains=[chain("ch", [LEAF, INT + b"\x30"])]),
+                                     18, info="Certificate parse failed:ch", store={})
+
+# Point 9: the CA-identifier step records any parsable CA and is otherwise silent.
+Case("ok_caid_p384").step(B(Certificates=[cert("mbed.BootstrapServerCACert", CA_P384)]), 0,
+                          internal={"caid": ca_id(CA_P384)})
+Case("ok_caid_rsa").step(B(Certificates=[cert("mbed.BootstrapServerCACert", CA_RSA)]), 0,
+                         internal={"caid": ca_id(CA_RSA)})
+Case("ok_caid_no_usebootstrap").step(
+    B(Certificates=[cert("mbed.BootstrapServerCACert", SERVER_CA)],
+      ConfigParams=[cfg("mbed.EndpointName", "ep-1")]), 0, internal={"caid": ca_id(SERVER_CA)})
+Case("ok_caid_recorded_other_ca").step(
+    B(Certificates=[cert("mbed.BootstrapServerCACert", SERVER_CA)]), 0,
+    internal={"caid": ca_id(SERVER_CA)}) \
+    .step(B(Certificates=[cert("mbed.LwM2MServerCACert", CA_P384)]), 0,
+          internal={"caid": ca_id(SERVER_CA)})
+
+# Point 10: a device without a clock (time 0, no mbed.CurrentTime) verifies with warnings;
+# a bundle's mbed.CurrentTime then sets its time.
+NOCLOCK_WARN = ("Item not set:mbed.CurrentTime\n"
+                "Certificate validity cannot be checked:" + DEVCERT + "\n"
+                "Certificate validity cannot be checked:" + DEVCERT + "\n"
+                "Certificate validity cannot be checked:mbed.UpdateAuthCert\n")
+Case("ok_no_clock", clock="none").step(full(without(FULL_PARAMS, "mbed.CurrentTime")), 0,
+                                       warn=NOCLOCK_WARN, time=0)
+Case("ok_no_clock_set", clock="none").step(B(ConfigParams=[cfg("mbed.CurrentTime", DEV_TIME)]),
+                                           0, time=DEV_TIME)
+
 
 def write():
     os.makedirs(OUT, exist_ok=True)
@@ -665,6 +831,12 @@ def write():
     tcode = {"priv": "priv", "pub": "pub", "cert": "cert", "config": "config"}
     for c in cases:
         lines.append("case " + c.name)
+        if c.blocks is not None:
+            lines.append("flash %d" % c.blocks)
+        if c.clock is not None:
+            lines.append("clock " + c.clock)
+        if c.strict:
+            lines.append("strict 1")
         for s in c.steps:
             lines.append("step " + s["file"])
             lines.append("status %d" % s["status"])

@@ -24,12 +24,6 @@
 #define FCC_CSR_MAX 5
 #endif
 
-/* Most items of one group (Keys, Certificates, ...) in one bundle. Range 1..1024; each costs
- * nothing until used, but bounds the work a hostile bundle can ask for. */
-#ifndef FCC_GROUP_ITEMS_MAX
-#define FCC_GROUP_ITEMS_MAX 64
-#endif
-
 /* Deepest CBOR nesting the bundle decoder follows. Range 4..16; a bundle needs 4. */
 #ifndef FCC_CBOR_DEPTH_MAX
 #define FCC_CBOR_DEPTH_MAX 8

@@ -21,8 +21,5 @@
 #if FCC_FINDINGS_MAX < 8 || FCC_FINDINGS_MAX > 128
 #error "FCC_FINDINGS_MAX must be 8..128"
 #endif
-#if FCC_GROUP_ITEMS_MAX < 1 || FCC_GROUP_ITEMS_MAX > 1024
-#error "FCC_GROUP_ITEMS_MAX must be 1..1024"
-#endif
 
 #endif /* FCC_CONFIG_CHECK_H */

@@ -43,12 +43,15 @@ typedef enum fcc_severity {
 
 /* One finding of a bundle or verification run: `code` is the FCC status number (for warnings,
  * the status the check would have given as an error, or 0), `prefix` a static message prefix,
- * `item` the item name. The message is prefix followed by item. */
+ * `item` the item name: item_len bytes exactly as received (any byte, NUL included; escaping
+ * for a terminal or JSON is the caller's job), at most FCC_NAME_MAX of them, terminated. The
+ * message is prefix followed by item. */
 typedef struct fcc_finding {
     int code;
     fcc_severity_t severity;
     const char *prefix;
     char item[FCC_NAME_MAX + 1];
+    size_t item_len;
 } fcc_finding_t;
 
 /* Output info of the last run: the first error (if any) and every warning, in order. If more
@@ -60,6 +63,11 @@ typedef struct fcc_output {
     size_t warning_count;
     fcc_finding_t warnings[FCC_FINDINGS_MAX];
     size_t dropped;
+    /* The error's item name whole when the bundle handler took it from the bundle (any length;
+     * error.item holds its first FCC_NAME_MAX bytes). Points into the caller's bundle buffer
+     * (or static text): valid while the caller keeps that buffer. NULL otherwise. */
+    const uint8_t *error_name;
+    size_t error_name_len;
 } fcc_output_t;
 
 typedef struct fcc {
@@ -70,18 +78,15 @@ typedef struct fcc {
     fcc_output_t out;
     bool initialized;
     bool session_open;   /* a keep-alive session is in progress */
-    char sid[65];        /* SID of the last bundle (terminated copy; may hold NUL bytes) */
-    size_t sid_len;      /* its length in bytes, 0..FCC_SID_MAX */
+    size_t sid_len;      /* length in bytes of the last bundle's SID (any length) */
     bool has_sid;        /* the last bundle carried a SID */
     uint32_t reserved[8];
 } fcc_t;
 
-/* Longest SID (session id) a bundle may carry, bytes; a longer one is a bundle error (20). */
-#define FCC_SID_MAX 64
-
-/* Smallest response buffer fcc_bundle_handler works with: room for the mandatory part of any
- * response (map, SchemeVersion, SID, ReturnStatus, InfoMessage with the longest error text).
- * Below it the handler does nothing and returns FCC_STATUS_BUNDLE_RESPONSE_ERROR. */
+/* Smallest response buffer fcc_bundle_handler works with: room for the mandatory part of a
+ * response (map, SchemeVersion, ReturnStatus, InfoMessage with the longest error text) besides
+ * the SID and a name from the bundle, which are echoed whole (wire contract section 8 points 1
+ * and 6). Below it the handler does nothing and returns FCC_STATUS_BUNDLE_RESPONSE_ERROR. */
 #define FCC_RESPONSE_MIN 512
 
 /* Initialises over an initialised KCM. `kcm` is borrowed until fcc_free; `port` and `opts` are
@@ -90,7 +95,9 @@ fcc_status_t fcc_init(fcc_t *fcc, kcm_t *kcm, const fcc_port_t *port, const fcc_
 void fcc_free(fcc_t *fcc);
 
 /* Handles one bundle. Reads `bundle` (not kept), writes the CBOR response into `resp`
- * (resp_size >= FCC_RESPONSE_MAX always suffices) and its length into *resp_len. Returns the
+ * (resp_size >= FCC_RESPONSE_MAX + bundle_len always suffices; with less, a SID longer than
+ * resp_size - FCC_RESPONSE_MIN is refused with FCC_STATUS_BUNDLE_RESPONSE_ERROR before anything
+ * is done, and an error's name that does not fit is cut) and its length into *resp_len. Returns the
  * ReturnStatus written in the response. *keep_alive (may be NULL) is set when the bundle
  * succeeded and said more messages follow in this session (KpAlvSess:1). A factory-disabled device answers status 9. If resp is
  * too small for even a minimal response (resp_size < FCC_RESPONSE_MIN), returns
@@ -98,7 +105,8 @@ void fcc_free(fcc_t *fcc);
  * The whole bundle is applied in one KCM transaction: on any error nothing of it is stored.
  * While it works, the handler uses all of `resp` as scratch space (certificates read back from
  * KCM, generated keys, CSRs); the response itself is at most min(resp_size, FCC_RESPONSE_MAX)
- * bytes. docs/bundle.md has the formats and the status of every rule. */
+ * bytes plus the SID and the error's name. docs/bundle.md has the formats and the status of every
+ * rule. */
 fcc_status_t fcc_bundle_handler(fcc_t *fcc, const uint8_t *bundle, size_t bundle_len,
                                 uint8_t *resp, size_t resp_size, size_t *resp_len,
                                 bool *keep_alive);

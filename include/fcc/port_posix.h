@@ -19,8 +19,13 @@ typedef struct fcc_port_posix {
     int64_t offset;    /* added to the system clock when not fixed (set by time_set) */
 } fcc_port_posix_t;
 
+/* fixed_time value for a device without a clock: its time is unknown (time_get returns 0)
+ * until time_set (a bundle's mbed.CurrentTime) gives it one, which it then keeps. */
+#define FCC_PORT_POSIX_TIME_UNKNOWN (-1)
+
 /* Fills `port` with POSIX services over `state`. fixed_time > 0 fixes the clock at that epoch
- * (time_set then moves the fixed clock); fixed_time == 0 follows the system clock. `state` is
+ * (time_set then moves the fixed clock); fixed_time == 0 follows the system clock;
+ * FCC_PORT_POSIX_TIME_UNKNOWN is a device without a clock (time 0 until set). `state` is
  * borrowed for as long as `port` is used. */
 void fcc_port_posix_init(fcc_port_t *port, fcc_port_posix_t *state, int64_t fixed_time);
 

@@ -2,12 +2,14 @@
 /* The bundle handler: bytes of a bundle in (wire contract section 2), a stored configuration and
  * a response out (section 3). It reads the untrusted CBOR with the bounded reader of
  * bundle_cbor.c in two passes: the first checks the whole structure (definite map of at most 12
- * pairs, exact keys, bounded nesting, no trailing bytes) and notes where each group's value is;
+ * pairs, exact keys, bounded nesting, no trailing bytes) and notes where each group's value is
+ * and how many items it holds (group arrays may be definite or indefinite);
  * the second applies the groups in the contract's order. Everything the bundle changes in the
  * store goes into ONE KCM transaction, committed only when the run ends with status 0, so a
  * failed bundle leaves the device as it was and can be retried. docs/bundle.md lists the status
  * of every rule. No heap: the only buffers are the caller's bundle and response. */
 #include "bundle_priv.h"
+#include "verify.h"
 
 #include <mbedtls/platform_util.h>
 
@@ -45,7 +47,9 @@ typedef struct bundle {
     bool has[K_COUNT];
     fcc_cbor_item_t head[K_COUNT]; /* head of each value */
     size_t after[K_COUNT];         /* reader offset just past that head */
+    size_t count[K_COUNT];         /* items of each group array (definite or indefinite) */
     bool keep_alive, verify, disable;
+    const uint8_t *sid;     /* the SID's bytes (has[K_SID]) */
     const uint8_t *unknown; /* first unknown top-level key (has_unknown) */
     size_t unknown_len;
     bool has_unknown;
@@ -65,15 +69,18 @@ typedef struct run {
 
 int fcc_bundle_fail(fcc_t *fcc, int code, const char *prefix, const uint8_t *item, size_t len)
 {
-    char tmp[FCC_NAME_MAX];
-    size_t i;
+    bool first = !fcc->out.has_error;
+    int st;
     if (item == NULL)
         len = 0;
-    if (len > sizeof(tmp))
-        len = sizeof(tmp);
-    for (i = 0; i < len; i++)
-        tmp[i] = (item[i] >= 0x20 && item[i] < 0x7f) ? (char)item[i] : '?';
-    return fcc_out_error(fcc, code, prefix != NULL ? prefix : fcc_status_prefix(code), tmp, len);
+    st = fcc_out_error(fcc, code, prefix != NULL ? prefix : fcc_status_prefix(code), item, len);
+    /* The name as received, every byte of it (wire contract section 8 point 6): the response
+     * echoes it from the bundle; the finding keeps the first FCC_NAME_MAX bytes. */
+    if (first && len > 0) {
+        fcc->out.error_name = item;
+        fcc->out.error_name_len = len;
+    }
+    return st;
 }
 
 static int fail_st(fcc_t *fcc, int code, const uint8_t *item, size_t len)
@@ -128,7 +135,7 @@ static bool utf8_valid(const uint8_t *p, size_t len)
 
 /* ---- first pass ---------------------------------------------------------------------------- */
 
-static int parse_top(fcc_t *fcc, bundle_t *b)
+static int parse_top(fcc_t *fcc, bundle_t *b, size_t resp_size)
 {
     fcc_cbor_reader_t rd;
     fcc_cbor_item_t m, key, val;
@@ -164,13 +171,15 @@ static int parse_top(fcc_t *fcc, bundle_t *b)
     if (rd.pos != b->len) /* trailing bytes */
         return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
 
-    /* The SID is echoed from here on, whatever comes next. */
+    /* The SID is echoed from here on, whatever comes next: any length the frame carries, byte
+     * for byte, from the bundle (wire contract section 8 point 1). It must still be text. */
     if (b->has[K_SID]) {
         const fcc_cbor_item_t *s = &b->head[K_SID];
-        if (s->kind != FCC_CBOR_TEXT || s->len > FCC_SID_MAX || !utf8_valid(s->ptr, s->len))
+        if (s->kind != FCC_CBOR_TEXT || !utf8_valid(s->ptr, s->len))
             return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)"SID", 3);
-        memcpy(fcc->sid, s->ptr, s->len);
-        fcc->sid[s->len] = '\0';
+        if (s->len > resp_size - FCC_RESPONSE_MIN) /* the caller's buffer cannot echo it */
+            return fail_st(fcc, FCC_STATUS_BUNDLE_RESPONSE_ERROR, (const uint8_t *)"SID", 3);
+        b->sid = s->ptr;
         fcc->sid_len = s->len;
         fcc->has_sid = true;
     }
@@ -196,17 +205,37 @@ static int check_disabled(fcc_t *fcc)
     return FCC_STATUS_SUCCESS;
 }
 
-/* A flag: absent -> dflt; CBOR unsigned 0 or 1; anything else is a bundle error. */
+/* A flag: absent -> dflt; CBOR unsigned 0 or 1; anything else is `code` (20, or 35 for
+ * KpAlvSess: wire contract section 8 point 3) naming the flag. */
 static int get_flag(fcc_t *fcc, const bundle_t *b, int k, bool dflt, bool *out)
 {
+    int code = k == K_KPALV ? FCC_STATUS_BUNDLE_INVALID_KEEP_ALIVE_SESSION_STATUS
+                            : FCC_STATUS_BUNDLE_ERROR;
     *out = dflt;
     if (!b->has[k])
         return 0;
     if (b->head[k].kind != FCC_CBOR_UINT || b->head[k].value > 1)
-        return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)top_names[k],
-                       strlen(top_names[k]));
+        return fcc_bundle_fail(fcc, code, fcc_status_prefix(FCC_STATUS_BUNDLE_ERROR),
+                               (const uint8_t *)top_names[k], strlen(top_names[k]));
     *out = b->head[k].value == 1;
     return 0;
+}
+
+/* Number of elements of the group array whose head was read at offset b->after[k] (the first
+ * pass already checked its structure). */
+static size_t group_count(const bundle_t *b, int k)
+{
+    fcc_cbor_reader_t rd;
+    fcc_cbor_item_t el;
+    size_t n = 0;
+    if (!b->head[k].indefinite)
+        return (size_t)b->head[k].value;
+    fcc_cbor_reader_init(&rd, b->buf, b->len);
+    rd.pos = b->after[k];
+    while (!fcc_cbor_at_break(&rd) && fcc_cbor_next(&rd, &el) == FCC_CBOR_OK &&
+           fcc_cbor_skip(&rd, &el, 3) == FCC_CBOR_OK)
+        n++;
+    return n;
 }
 
 static int check_top(fcc_t *fcc, bundle_t *b)
@@ -231,15 +260,14 @@ static int check_top(fcc_t *fcc, bundle_t *b)
         if (b->head[k].kind != FCC_CBOR_ARRAY)
             return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)top_names[k],
                            strlen(top_names[k]));
-        if (k != K_CSRS && b->head[k].value > FCC_GROUP_ITEMS_MAX)
-            return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)top_names[k],
-                           strlen(top_names[k]));
+        /* No per-group cap (section 8 point 7): the bytes and the store's room bound it. */
+        b->count[k] = group_count(b, k);
     }
     if (b->has[K_CSRS]) {
         /* A CSR message carries a SID, Verify:0 and no Disable:1. */
         if (!b->has[K_SID] || !b->has[K_VERIFY] || b->verify || b->disable)
             return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, (const uint8_t *)"CsrReqs", 7);
-        if (b->head[K_CSRS].value > FCC_CSR_MAX)
+        if (b->count[K_CSRS] > FCC_CSR_MAX)
             return fail_st(fcc, FCC_STATUS_TOO_MANY_CSR_REQUESTS, NULL, 0);
     }
     return FCC_STATUS_SUCCESS;
@@ -326,6 +354,29 @@ static void group_reader(const run_t *r, int k, fcc_cbor_reader_t *rd)
     rd->pos = r->b.after[k];
 }
 
+/* True for the names of the device certificates, whose key the verification matches with the
+ * device key (34); strict mode's algorithm rule leaves their key to that check. */
+static bool is_device_cert(const uint8_t *name, size_t len)
+{
+    static const char *const names[] = {"mbed.BootstrapDeviceCert", "mbed.LwM2MDeviceCert"};
+    size_t i;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+            return true;
+    return false;
+}
+
+/* Strict mode only (section 8 point 8): a certificate whose key is not P-256 or whose signature
+ * is not ecdsa-with-SHA256 is 18 `Curve unsupported:<name>`. `device_leaf`: the key is the
+ * device's, checked against the device key instead (34). */
+static int strict_algs(run_t *r, const uint8_t *der, size_t len, bool device_leaf,
+                       const uint8_t *name, size_t name_len)
+{
+    if (!r->fcc->opts.strict || fcc_cert_algs_strict_ok(der, len, device_leaf) == 0)
+        return 0;
+    return fail_kcm(r->fcc, KCM_ERR_CURVE_UNSUPPORTED, name, name_len);
+}
+
 /* Checks a certificate against the device-generated private key named by PrKN. */
 static int check_prkn(run_t *r, const field_t *prkn, const uint8_t *cert, size_t cert_len,
                       const uint8_t *name, size_t name_len)
@@ -357,7 +408,7 @@ static int do_keys(run_t *r)
     int st;
 
     group_reader(r, K_KEYS, &rd);
-    for (i = 0; i < r->b.head[K_KEYS].value; i++) {
+    for (i = 0; i < r->b.count[K_KEYS]; i++) {
         const uint8_t *name = NULL;
         size_t name_len = 0;
         bool unknown = false;
@@ -396,7 +447,7 @@ static int do_certs(run_t *r)
     int st;
 
     group_reader(r, K_CERTS, &rd);
-    for (i = 0; i < r->b.head[K_CERTS].value; i++) {
+    for (i = 0; i < r->b.count[K_CERTS]; i++) {
         const uint8_t *name = NULL;
         size_t name_len = 0;
         bool unknown = false;
@@ -414,6 +465,10 @@ static int do_certs(run_t *r)
                              f[2].v.len);
         if (kst != KCM_OK)
             return fail_kcm(r->fcc, kst, name, name_len);
+        if ((st = strict_algs(r, f[2].v.ptr, f[2].v.len,
+                              f[3].present || is_device_cert(name, name_len), name,
+                              name_len)) != 0)
+            return st;
         if ((st = check_prkn(r, &f[3], f[2].v.ptr, f[2].v.len, name, name_len)) != 0)
             return st;
     }
@@ -429,7 +484,7 @@ static int do_chains(run_t *r)
     int st;
 
     group_reader(r, K_CHAINS, &rd);
-    for (i = 0; i < r->b.head[K_CHAINS].value; i++) {
+    for (i = 0; i < r->b.count[K_CHAINS]; i++) {
         const uint8_t *name = NULL, *leaf = NULL;
         size_t name_len = 0, leaf_len = 0, n, j;
         bool unknown = false;
@@ -443,7 +498,7 @@ static int do_chains(run_t *r)
             return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
         if ((st = check_format(r, &f[1], name, name_len)) != 0)
             return st;
-        if (!f[2].present || f[2].v.kind != FCC_CBOR_ARRAY)
+        if (!f[2].present || f[2].v.kind != FCC_CBOR_ARRAY || f[2].v.indefinite)
             return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
         if (f[2].v.value < 1 || f[2].v.value > FCC_CHAIN_MAX)
             return fail_kcm(r->fcc, KCM_ERR_CHAIN_LENGTH, name, name_len);
@@ -472,6 +527,18 @@ static int do_chains(run_t *r)
         if (kst != KCM_OK) {
             (void)kcm_chain_close(&chain);
             return fail_kcm(r->fcc, kst, name, name_len);
+        }
+        /* After KCM's own checks (parse, links), so their texts come first. */
+        ar.pos = f[2].after;
+        for (j = 0; j < n; j++) {
+            fcc_cbor_item_t c;
+            (void)fcc_cbor_next(&ar, &c);
+            if ((st = strict_algs(r, c.ptr, c.len,
+                                  j == 0 && (f[3].present || is_device_cert(name, name_len)),
+                                  name, name_len)) != 0) {
+                (void)kcm_chain_close(&chain);
+                return st;
+            }
         }
         kst = kcm_chain_close(&chain);
         if (kst != KCM_OK)
@@ -523,7 +590,7 @@ static int do_params(run_t *r)
     int st;
 
     group_reader(r, K_PARAMS, &rd);
-    for (i = 0; i < r->b.head[K_PARAMS].value; i++) {
+    for (i = 0; i < r->b.count[K_PARAMS]; i++) {
         const uint8_t *name = NULL, *data = NULL;
         size_t name_len = 0, len = 0;
         bool unknown = false, u32;
@@ -658,6 +725,9 @@ static int csr_ext(run_t *r, const field_t *ext, const field_t *sm, fcc_csr_req_
             if (!fcc_cbor_eq(&s[j].v, "Device"))
                 return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req->name, req->name_len);
         }
+        /* Section 8 point 5: the map names where the private key goes; {} or Pub alone is 20. */
+        if (!s[0].present)
+            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
         req->store_pub = s[1].present;
     }
     return 0;
@@ -668,7 +738,7 @@ static int do_csrs(run_t *r)
     field_t f[] = {{"PrKN", false, {0}, 0}, {"Subj", false, {0}, 0}, {"MD", false, {0}, 0},
                    {"Ext", false, {0}, 0},  {"SM", false, {0}, 0}};
     fcc_cbor_reader_t rd;
-    size_t n = (size_t)r->b.head[K_CSRS].value, i;
+    size_t n = r->b.count[K_CSRS], i;
     size_t full_cap = r->resp.cap;
     int st = 0;
 
@@ -758,20 +828,24 @@ cleanup:
     return st;
 }
 
-/* Write-once entropy or root of trust from the bundle. */
-static int set_internal(run_t *r, int k, kcm_internal_t which, size_t size, int code)
+/* Write-once entropy or root of trust from the bundle. Section 8 point 4: a wrong size is 3
+ * `General error:<item>`, an item already set is `code` with the item named too. */
+static int set_internal(run_t *r, int k, kcm_internal_t which, size_t size, int code,
+                        const char *item)
 {
     const fcc_cbor_item_t *v = &r->b.head[k];
     kcm_status_t kst;
     if (!r->b.has[k])
         return 0;
     if (v->len != size)
-        return fail_st(r->fcc, code, NULL, 0);
+        return fcc_bundle_fail(r->fcc, FCC_STATUS_INVALID_PARAMETER,
+                               fcc_status_prefix(FCC_STATUS_ERROR), (const uint8_t *)item,
+                               strlen(item));
     kst = kcm_internal_set(r->fcc->kcm, which, v->ptr, v->len);
     if (kst == KCM_ERR_EXISTS)
-        return fail_st(r->fcc, code, NULL, 0);
+        return fail_st(r->fcc, code, (const uint8_t *)item, strlen(item));
     if (kst != KCM_OK)
-        return fail_kcm(r->fcc, kst, NULL, 0);
+        return fail_kcm(r->fcc, kst, (const uint8_t *)item, strlen(item));
     return 0;
 }
 
@@ -785,8 +859,9 @@ static int apply(run_t *r)
      * entropy and root of trust, so that a disabled device answers 9 even to a bundle that
      * repeats them (nothing of the bundle is kept either way). */
     if ((st = set_internal(r, K_ENTROPY, KCM_INTERNAL_ENTROPY, ENTROPY_SIZE,
-                           FCC_STATUS_ENTROPY_ERROR)) != 0 ||
-        (st = set_internal(r, K_ROT, KCM_INTERNAL_ROT, ROT_SIZE, FCC_STATUS_ROT_ERROR)) != 0)
+                           FCC_STATUS_ENTROPY_ERROR, "entropy")) != 0 ||
+        (st = set_internal(r, K_ROT, KCM_INTERNAL_ROT, ROT_SIZE, FCC_STATUS_ROT_ERROR, "rot")) !=
+            0)
         return st;
     if ((r->b.has[K_KEYS] && (st = do_keys(r)) != 0) ||
         (r->b.has[K_CERTS] && (st = do_certs(r)) != 0) ||
@@ -847,7 +922,7 @@ fcc_status_t fcc_bundle_handler(fcc_t *fcc, const uint8_t *bundle, size_t bundle
         status = fail_st(fcc, FCC_STATUS_NOT_INITIALIZED, NULL, 0);
         goto respond;
     }
-    if ((status = parse_top(fcc, &r.b)) != 0 || (status = check_disabled(fcc)) != 0 ||
+    if ((status = parse_top(fcc, &r.b, resp_size)) != 0 || (status = check_disabled(fcc)) != 0 ||
         (status = check_top(fcc, &r.b)) != 0)
         goto respond;
     kst = kcm_txn_begin(fcc->kcm);
@@ -875,9 +950,14 @@ respond:
         fcc_resp_rewind(&r.resp);
     }
     fcc->out.status = status;
+    /* The cap leaves room for the SID and an error's name echoed whole, as far as the caller's
+     * buffer goes (a name too long for it is cut; the SID was checked against it). */
+    {
+        size_t cap = FCC_RESPONSE_MAX + fcc->sid_len + fcc->out.error_name_len;
+        r.resp.cap = cap < resp_size ? cap : resp_size;
+    }
     /* Scratch bytes past the response may hold key material or certificates. */
-    if (fcc_resp_finish(&r.resp, &fcc->out, fcc->has_sid ? (const uint8_t *)fcc->sid : NULL,
-                        fcc->sid_len) != 0) {
+    if (fcc_resp_finish(&r.resp, &fcc->out, fcc->has_sid ? r.b.sid : NULL, fcc->sid_len) != 0) {
         mbedtls_platform_zeroize(resp, resp_size);
         return FCC_STATUS_BUNDLE_RESPONSE_ERROR;
     }

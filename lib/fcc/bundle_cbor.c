@@ -3,8 +3,9 @@
  * cbor_stream_decode decodes one head at a time into our callbacks; strings are returned as
  * pointer + length into the input, and libcbor itself refuses a declared length longer than the
  * bytes that remain (it reports "need more data"), so a length of 2^32-1 or 2^64-1 costs
- * nothing. Nesting is bounded by FCC_CBOR_DEPTH_MAX and indefinite-length items are refused, so
- * the reader needs no memory beyond the caller's few structs. */
+ * nothing. Nesting is bounded by FCC_CBOR_DEPTH_MAX; indefinite-length arrays are followed up to
+ * their break (bounded by the bytes left) and other indefinite-length items are refused, so the
+ * reader needs no memory beyond the caller's few structs. */
 #include "bundle_priv.h"
 
 #include <cbor.h>
@@ -65,6 +66,15 @@ static void cb_indef(void *c)
 {
     head_ctx_t *h = c;
     h->indefinite = true;
+    h->calls++;
+}
+
+static void cb_indef_array(void *c)
+{
+    head_ctx_t *h = c;
+    h->it->kind = FCC_CBOR_ARRAY;
+    h->it->value = 0;
+    h->it->indefinite = true;
     h->calls++;
 }
 
@@ -130,7 +140,7 @@ static const struct cbor_callbacks head_callbacks = {
     .byte_string = cb_bytes,
     .string = cb_text,
     .string_start = cb_indef,
-    .indef_array_start = cb_indef,
+    .indef_array_start = cb_indef_array,
     .array_start = cb_array,
     .indef_map_start = cb_indef,
     .map_start = cb_map,
@@ -181,6 +191,11 @@ int fcc_cbor_next(fcc_cbor_reader_t *rd, fcc_cbor_item_t *it)
     return FCC_CBOR_OK;
 }
 
+bool fcc_cbor_at_break(const fcc_cbor_reader_t *rd)
+{
+    return rd->pos < rd->len && rd->buf[rd->pos] == 0xff;
+}
+
 int fcc_cbor_skip(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *it, unsigned depth)
 {
     fcc_cbor_item_t sub;
@@ -194,6 +209,26 @@ int fcc_cbor_skip(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *it, unsigned dep
         break;
     default:
         return FCC_CBOR_OK;
+    }
+    if (it->kind == FCC_CBOR_ARRAY && it->indefinite) {
+        /* Elements up to the break; each costs at least one byte, so the end of the input
+         * stops a missing break. */
+        for (;;) {
+            if (rd->pos >= rd->len)
+                return FCC_CBOR_ERR_TRUNCATED;
+            if (fcc_cbor_at_break(rd)) {
+                rd->pos++;
+                return FCC_CBOR_OK;
+            }
+            if (depth >= FCC_CBOR_DEPTH_MAX)
+                return FCC_CBOR_ERR_DEPTH;
+            rc = fcc_cbor_next(rd, &sub);
+            if (rc != FCC_CBOR_OK)
+                return rc;
+            rc = fcc_cbor_skip(rd, &sub, depth + 1);
+            if (rc != FCC_CBOR_OK)
+                return rc;
+        }
     }
     if (it->kind == FCC_CBOR_TAG)
         n = 1;

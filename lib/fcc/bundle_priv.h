@@ -15,14 +15,17 @@
  * A cursor over an untrusted buffer that yields one data-item head at a time, decoded by
  * libcbor's cbor_stream_decode. Strings come back as pointer + length into the buffer; a
  * declared length is only accepted when that many bytes remain, so nothing is ever allocated or
- * read according to a size the input declares. Indefinite-length items are refused. */
+ * read according to a size the input declares. Indefinite-length ARRAYS are read (the group
+ * arrays of a bundle may be indefinite, wire contract section 8 point 2): their head has
+ * `indefinite` set and their elements run up to a break byte (fcc_cbor_at_break). Indefinite
+ * maps and strings are refused. */
 
 typedef enum fcc_cbor_kind {
     FCC_CBOR_UINT = 0,   /* value: the integer */
     FCC_CBOR_NEGINT = 1, /* value: n, the integer is -1 - n */
     FCC_CBOR_BYTES = 2,  /* ptr, len */
     FCC_CBOR_TEXT = 3,   /* ptr, len (not checked for UTF-8, not terminated) */
-    FCC_CBOR_ARRAY = 4,  /* value: declared element count (not trusted) */
+    FCC_CBOR_ARRAY = 4,  /* value: declared element count (not trusted); 0 when indefinite */
     FCC_CBOR_MAP = 5,    /* value: declared pair count (not trusted) */
     FCC_CBOR_TAG = 6,    /* value: tag number; the tagged item follows */
     FCC_CBOR_SIMPLE = 7  /* false, true, null, undefined, floats */
@@ -33,6 +36,7 @@ typedef struct fcc_cbor_item {
     uint64_t value;
     const uint8_t *ptr;
     size_t len;
+    bool indefinite; /* an indefinite-length array: elements up to a break */
 } fcc_cbor_item_t;
 
 typedef struct fcc_cbor_reader {
@@ -46,7 +50,7 @@ typedef struct fcc_cbor_reader {
 #define FCC_CBOR_ERR_TRUNCATED (-1) /* the input ends inside an item (or a declared length is
                                        longer than what remains) */
 #define FCC_CBOR_ERR_MALFORMED (-2) /* reserved or unsupported initial byte */
-#define FCC_CBOR_ERR_INDEFINITE (-3) /* indefinite-length item or a stray break */
+#define FCC_CBOR_ERR_INDEFINITE (-3) /* indefinite-length map or string, or a stray break */
 #define FCC_CBOR_ERR_DEPTH (-4)      /* nesting deeper than FCC_CBOR_DEPTH_MAX */
 
 /* Points `rd` at buf[0..len) (borrowed for as long as rd is used). */
@@ -56,10 +60,14 @@ void fcc_cbor_reader_init(fcc_cbor_reader_t *rd, const uint8_t *buf, size_t len)
  * strings). Returns FCC_CBOR_OK or a negative FCC_CBOR_ERR_*; on error rd does not move. */
 int fcc_cbor_next(fcc_cbor_reader_t *rd, fcc_cbor_item_t *it);
 
+/* True when the next byte is a break (0xFF), the end of an indefinite array's elements. */
+bool fcc_cbor_at_break(const fcc_cbor_reader_t *rd);
+
 /* Moves past the content of an item whose head `it` was just read at nesting level `depth`
  * (1 for the top-level item): the elements of an array, the pairs of a map, the item of a tag.
- * Nothing to do for scalars. Refuses nesting below level FCC_CBOR_DEPTH_MAX. Iterative work is
- * bounded by the input length (every element costs at least one byte). */
+ * Nothing to do for scalars. An indefinite array is skipped up to and including its break.
+ * Refuses nesting below level FCC_CBOR_DEPTH_MAX. Iterative work is bounded by the input length
+ * (every element costs at least one byte). */
 int fcc_cbor_skip(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *it, unsigned depth);
 
 /* True when text/byte item `it` equals the terminated string `s` exactly (length and bytes). */

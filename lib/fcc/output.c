@@ -18,6 +18,7 @@ static void set_finding(fcc_finding_t *f, int code, fcc_severity_t sev, const ch
     if (item_len > 0)
         memcpy(f->item, item, item_len);
     f->item[item_len] = '\0';
+    f->item_len = item_len;
 }
 
 void fcc_out_reset(fcc_t *fcc)
@@ -58,7 +59,7 @@ const fcc_output_t *fcc_get_output_info(const fcc_t *fcc)
 
 size_t fcc_finding_message(const fcc_finding_t *f, char *buf, size_t size)
 {
-    size_t plen = strlen(f->prefix), ilen = strlen(f->item);
+    size_t plen = strlen(f->prefix), ilen = f->item_len;
     if (size > 0) {
         size_t n = 0;
         size_t cp = plen < size - 1 ? plen : size - 1;

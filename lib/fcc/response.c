@@ -134,7 +134,7 @@ static size_t fmt_u(size_t n, char *d)
 
 static size_t line_len(const fcc_finding_t *f)
 {
-    return strlen(f->prefix) + strlen(f->item) + 1;
+    return strlen(f->prefix) + f->item_len + 1;
 }
 
 /* Room the key WarningInfo plus a text of n bytes takes. */
@@ -147,7 +147,8 @@ int fcc_resp_finish(fcc_resp_t *r, const fcc_output_t *out, const uint8_t *sid, 
 {
     static const char ver[] = "0.0.1";
     const char *prefix;
-    const char *item = "";
+    const uint8_t *item = (const uint8_t *)"";
+    size_t item_len = 0;
     size_t nw = out->warning_count, total = 0, keep = 0, cut = 0, i, space, n;
     char num[24];
     size_t num_len = 0;
@@ -162,12 +163,27 @@ int fcc_resp_finish(fcc_resp_t *r, const fcc_output_t *out, const uint8_t *sid, 
         prefix = FCC_INFO_SUCCESS;
     } else if (out->has_error) {
         prefix = out->error.prefix;
-        item = out->error.item;
+        if (out->error_name != NULL) { /* the name whole, as received */
+            item = out->error_name;
+            item_len = out->error_name_len;
+        } else {
+            item = (const uint8_t *)out->error.item;
+            item_len = out->error.item_len;
+        }
     } else {
         prefix = fcc_status_prefix(FCC_STATUS_ERROR);
     }
-    if (put_cstr(r, "InfoMessage") != 0 ||
-        put_text2(r, prefix, strlen(prefix), item, strlen(item)) != 0)
+    if (put_cstr(r, "InfoMessage") != 0)
+        return -1;
+    /* A name longer than the buffer can hold is cut (the break byte stays). */
+    n = strlen(prefix) + item_len;
+    if (room(r) < head_size(n) + n + 1) {
+        size_t fit = room(r) > head_size(n) + strlen(prefix) + 1
+                         ? room(r) - head_size(n) - strlen(prefix) - 1
+                         : 0;
+        item_len = fit < item_len ? fit : item_len;
+    }
+    if (put_text2(r, prefix, strlen(prefix), item, item_len) != 0)
         return -1;
     /* One byte stays for the break. */
     space = room(r);
@@ -213,7 +229,7 @@ int fcc_resp_finish(fcc_resp_t *r, const fcc_output_t *out, const uint8_t *sid, 
             r->len += h;
             for (i = 0; i < keep; i++) {
                 const fcc_finding_t *f = &out->warnings[i];
-                size_t pl = strlen(f->prefix), il = strlen(f->item);
+                size_t pl = strlen(f->prefix), il = f->item_len;
                 memcpy(r->buf + r->len, f->prefix, pl);
                 memcpy(r->buf + r->len + pl, f->item, il);
                 r->buf[r->len + pl + il] = '\n';

@@ -19,6 +19,65 @@ bool fcc_uri_scheme_ok(const uint8_t *uri, size_t len)
     return has_prefix(uri, len, "coap://") || has_prefix(uri, len, "coaps://");
 }
 
+static bool is_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_hex(uint8_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool fcc_uri_authority_ok(const uint8_t *uri, size_t len)
+{
+    size_t start, end, i, host_end, colons = 0;
+    uint32_t port = 0;
+
+    if (uri == NULL)
+        return false;
+    start = has_prefix(uri, len, "coaps://") ? 8 : has_prefix(uri, len, "coap://") ? 7 : len;
+    if (start >= len)
+        return false;
+    for (end = start; end < len; end++)
+        if (uri[end] == '/' || uri[end] == '?' || uri[end] == '#')
+            break;
+    for (i = start; i < end; i++)
+        if (uri[i] == '@') /* userinfo */
+            return false;
+    if (uri[start] == '[') {
+        for (i = start + 1; i < end && uri[i] != ']'; i++) {
+            if (uri[i] == ':')
+                colons++;
+            else if (!is_hex(uri[i]) && uri[i] != '.')
+                return false;
+        }
+        if (i >= end || colons == 0) /* no closing bracket, or not an IPv6 address */
+            return false;
+        host_end = i + 1;
+        if (host_end < end && uri[host_end] != ':')
+            return false;
+    } else {
+        for (host_end = start; host_end < end && uri[host_end] != ':'; host_end++)
+            ;
+        if (host_end == start) /* empty host */
+            return false;
+        for (i = host_end + 1; i < end; i++)
+            if (uri[i] == ':') /* an unbracketed IPv6 address, or two ports */
+                return false;
+    }
+    if (host_end == end)
+        return true; /* no port: the scheme's default */
+    if (end - host_end - 1 < 1 || end - host_end - 1 > 5)
+        return false;
+    for (i = host_end + 1; i < end; i++) {
+        if (!is_digit(uri[i]))
+            return false;
+        port = port * 10u + (uint32_t)(uri[i] - '0');
+    }
+    return port >= 1 && port <= 65535;
+}
+
 int fcc_uri_query_param(const uint8_t *uri, size_t len, const char *name, const uint8_t **val,
                         size_t *val_len)
 {
@@ -61,10 +120,6 @@ int fcc_uri_query_param(const uint8_t *uri, size_t len, const char *name, const 
     return found;
 }
 
-static bool is_digit(uint8_t c)
-{
-    return c >= '0' && c <= '9';
-}
 
 bool fcc_utc_offset_ok(const uint8_t *s, size_t len, bool check_range)
 {

@@ -247,6 +247,13 @@ static int check_uri(vctx_t *v)
     check_redundant(v, v->other->server_uri, KCM_CONFIG);
     if (!fcc_uri_scheme_ok(v->buf, v->len))
         return fail(v, FCC_STATUS_URI_WRONG_FORMAT, name);
+    /* A URI that can never connect (bad port, IPv6 literal, userinfo, empty host): the
+     * reference takes it, so a warning by default, 28 in strict mode. */
+    if (!fcc_uri_authority_ok(v->buf, v->len)) {
+        int st = added_check(v, FCC_STATUS_URI_WRONG_FORMAT, name);
+        if (st != 0)
+            return st;
+    }
     has_aid = fcc_uri_query_param(v->buf, v->len, "aid", &aid, &aid_len);
     /* The contract looks for an `aid=` parameter: a bare `aid` key (no '=') is not one. */
     if (has_aid == 1 && !(aid > v->buf && aid[-1] == '='))
@@ -309,12 +316,24 @@ static int check_dates(vctx_t *v, const mbedtls_x509_crt *crt, const char *name)
 }
 
 /* The link checks between certificate i-1 (`child`) and i (`parent`) of a stored chain: the
- * signature and the valid-from order. */
+ * signature, the path rules a server applies during the handshake (the parent may issue
+ * certificates: a CA with keyCertSign; its path-length constraint holds), and the valid-from
+ * order ("not later than": the same second is in order). */
 static int check_link(vctx_t *v, const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent,
-                      const char *name)
+                      size_t i, const char *name)
 {
     int st;
     if (fcc_cert_signed_by(child, parent) != 0) {
+        st = added_check(v, FCC_STATUS_INVALID_CA_CERT_SIGNATURE, name);
+        if (st != 0)
+            return st;
+    }
+    if (!fcc_cert_may_sign_certs(parent)) {
+        st = added_check(v, FCC_STATUS_INVALID_CA_CERT_SIGNATURE, name);
+        if (st != 0)
+            return st;
+    }
+    if (!fcc_cert_pathlen_ok(parent, i)) {
         st = added_check(v, FCC_STATUS_INVALID_CA_CERT_SIGNATURE, name);
         if (st != 0)
             return st;
@@ -336,6 +355,10 @@ static int chain_next(vctx_t *v, kcm_chain_t *chain, mbedtls_x509_crt *crt, cons
         return fail_kcm(v, ks, name);
     if (mbedtls_x509_crt_parse_der(crt, v->buf, v->len) != 0)
         return fail(v, FCC_STATUS_INVALID_CERTIFICATE, name);
+    /* Bytes after the DER (only in a store KCM did not write: it refuses them): the store's
+     * status and text. */
+    if (crt->raw.len != v->len)
+        return fail_kcm(v, KCM_ERR_CERT_PARSE, name);
     return 0;
 }
 
@@ -351,7 +374,7 @@ static int check_chain_rest(vctx_t *v, kcm_chain_t *chain, size_t chain_len,
         if (st == 0)
             st = check_dates(v, parent, name);
         if (st == 0)
-            st = check_link(v, child, parent, name);
+            st = check_link(v, child, parent, i, name);
     }
     return st;
 }
@@ -411,6 +434,12 @@ static int check_leaf(vctx_t *v, const mbedtls_x509_crt *leaf)
 
     if (!v->bootstrap) {
         st = check_ou(v, leaf);
+        if (st != 0)
+            return st;
+    }
+    /* A device certificate that is a CA: a server refuses it as a client certificate. */
+    if (fcc_cert_is_ca(leaf)) {
+        st = added_check(v, FCC_STATUS_INVALID_CERTIFICATE, name);
         if (st != 0)
             return st;
     }

@@ -22,6 +22,14 @@
  * the reference). Reads only; no terminator needed. */
 bool fcc_uri_scheme_ok(const uint8_t *uri, size_t len);
 
+/* True when the authority of a coap:// or coaps:// URI can name a server to connect to (wire
+ * contract section 8 point 11, docs/verify.md): the authority (after "//", up to '/', '?', '#'
+ * or the end) has no userinfo ('@'), a non-empty host, an IPv6 literal only in brackets with
+ * nothing but hex digits, ':' and '.' inside (and at least one ':'), an unbracketed host without
+ * ':', and when a ':' follows the host, a port of 1 to 5 digits with the value 1..65535. Only
+ * called after fcc_uri_scheme_ok. */
+bool fcc_uri_authority_ok(const uint8_t *uri, size_t len);
+
 /* Looks up the query parameter `name` (terminated string) in a URI: the query is what follows
  * the first '?' up to '#' or the end; parameters are separated by '&'; a parameter is `key` or
  * `key=value`. On a match *val / *val_len point into `uri` at the value (length 0 for `key` or
@@ -66,8 +74,22 @@ fcc_eku_t fcc_cert_eku(const mbedtls_x509_crt *crt);
 int fcc_cert_subject_attr(const mbedtls_x509_crt *crt, const char *oid, size_t oid_len,
                           const uint8_t **val, size_t *val_len);
 
+/* Certificate-path rules a server applies during the handshake (RFC 5280 4.2.1.9 and 4.2.1.3).
+ * fcc_cert_is_ca: basicConstraints present with cA TRUE. fcc_cert_may_sign_certs: a CA whose
+ * keyUsage, when present, has keyCertSign. fcc_cert_pathlen_ok: `issuer`, the certificate at
+ * position `pos` (1 = the leaf's issuer) of a leaf-first chain, allows the pos-1 CA certificates
+ * below it by its pathLenConstraint (none: any number). */
+bool fcc_cert_is_ca(const mbedtls_x509_crt *crt);
+bool fcc_cert_may_sign_certs(const mbedtls_x509_crt *crt);
+bool fcc_cert_pathlen_ok(const mbedtls_x509_crt *issuer, size_t pos);
+
 /* True when the certificate's public key is an EC key on secp256r1 (P-256). */
 bool fcc_cert_key_is_p256(const mbedtls_x509_crt *crt);
+
+/* Strict mode's algorithm rule (wire contract section 8 point 8): 0 when the DER certificate
+ * der[0..len) is signed with ecdsa-with-SHA256 and, unless `any_key`, carries a P-256 key; -1
+ * otherwise (or when it does not parse). Other algorithms are stored by default. */
+int fcc_cert_algs_strict_ok(const uint8_t *der, size_t len, bool any_key);
 
 /* Checks that `parent`'s public key verifies `child`'s signature over its TBS part. Does not
  * look at names or dates. Returns 0 when it verifies, -1 otherwise. */

@@ -87,11 +87,44 @@ int fcc_cert_subject_attr(const mbedtls_x509_crt *crt, const char *oid, size_t o
 
 static bool is_ec(const mbedtls_pk_context *pk);
 
+bool fcc_cert_is_ca(const mbedtls_x509_crt *crt)
+{
+    return (crt->ext_types & MBEDTLS_X509_EXT_BASIC_CONSTRAINTS) != 0 && crt->ca_istrue != 0;
+}
+
+bool fcc_cert_may_sign_certs(const mbedtls_x509_crt *crt)
+{
+    /* 0 when the extension is absent or allows the usage. */
+    return fcc_cert_is_ca(crt) &&
+           mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_KEY_CERT_SIGN) == 0;
+}
+
+bool fcc_cert_pathlen_ok(const mbedtls_x509_crt *issuer, size_t pos)
+{
+    /* mbedTLS keeps pathLenConstraint + 1, or 0 when there is none. */
+    if (issuer->max_pathlen <= 0)
+        return true;
+    return pos - 1 <= (size_t)(issuer->max_pathlen - 1);
+}
+
 bool fcc_cert_key_is_p256(const mbedtls_x509_crt *crt)
 {
     if (!is_ec(&crt->pk))
         return false;
     return mbedtls_pk_ec(crt->pk)->grp.id == MBEDTLS_ECP_DP_SECP256R1;
+}
+
+int fcc_cert_algs_strict_ok(const uint8_t *der, size_t len, bool any_key)
+{
+    mbedtls_x509_crt crt;
+    int ret = -1;
+
+    mbedtls_x509_crt_init(&crt);
+    if (mbedtls_x509_crt_parse_der(&crt, der, len) == 0 && crt.sig_pk == MBEDTLS_PK_ECDSA &&
+        crt.sig_md == MBEDTLS_MD_SHA256 && (any_key || fcc_cert_key_is_p256(&crt)))
+        ret = 0;
+    mbedtls_x509_crt_free(&crt);
+    return ret;
 }
 
 int fcc_cert_signed_by(const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)

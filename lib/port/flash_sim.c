@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -62,6 +63,63 @@ static int file_put(fcc_flash_sim_t *sim, size_t off, const void *buf, size_t si
         size -= (size_t)n;
     }
     return 0;
+}
+
+/* Syncs the folder that holds `path` (so a rename into it is durable). 0 or -1. */
+static int sync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    int fd, rc;
+    if (slash == NULL)
+        dir = strdup(".");
+    else if (slash == path)
+        dir = strdup("/");
+    else
+        dir = strndup(path, (size_t)(slash - path));
+    if (dir == NULL)
+        return -1;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc == 0 ? 0 : -1;
+}
+
+/* Creates a new image at `path` atomically: a temporary file in the same folder gets the whole
+ * erased image (flash bytes and trailer), is synced and renamed over `path`, and the folder is
+ * synced. A process killed at any instant leaves no image or a complete one (at worst a stray
+ * `path.new-XXXXXX`), never a file the next open refuses. On success sim->fd is the new image,
+ * open read-write. */
+static int create_image(fcc_flash_sim_t *sim, const char *path, const uint8_t *trailer,
+                        size_t trailer_len)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + sizeof(".new-XXXXXX"));
+    int fd;
+    if (tmp == NULL)
+        return -1;
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".new-XXXXXX", sizeof(".new-XXXXXX"));
+    fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    sim->fd = fd;
+    if (file_put(sim, 0, sim->mem, flash_bytes(sim)) != 0 ||
+        file_put(sim, flash_bytes(sim), trailer, trailer_len) != 0 || fsync(fd) != 0 ||
+        rename(tmp, path) != 0) {
+        (void)unlink(tmp);
+        free(tmp);
+        close(fd);
+        sim->fd = -1;
+        return -1;
+    }
+    free(tmp);
+    return sync_parent(path);
 }
 
 static int file_put_wear(fcc_flash_sim_t *sim, uint32_t block)
@@ -268,24 +326,29 @@ int fcc_flash_file_open(fcc_flash_sim_t *sim, fcc_flash_t *out, const char *path
     sim->path = strdup(path);
     if (sim->path == NULL)
         goto cleanup;
-    sim->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (sim->fd < 0)
-        goto cleanup;
     struct stat stt;
-    if (fstat(sim->fd, &stt) != 0)
+    memset(&stt, 0, sizeof(stt));
+    sim->fd = open(path, O_RDWR | O_CLOEXEC);
+    if (sim->fd < 0 && errno != ENOENT)
+        goto cleanup;
+    if (sim->fd >= 0 && fstat(sim->fd, &stt) != 0)
         goto cleanup;
     trailer = malloc(IMAGE_TRAILER_FIXED + 4u * (size_t)block_count);
     if (trailer == NULL)
         goto cleanup;
-    if (stt.st_size == 0) {
-        /* A new image: fully erased, zero wear. */
+    if (sim->fd < 0 || stt.st_size == 0) {
+        /* A new image (or an empty file): fully erased, zero wear, created atomically. Later
+         * writes go to it in place: that is the simulated flash and its power-loss model. */
+        if (sim->fd >= 0) {
+            close(sim->fd);
+            sim->fd = -1;
+        }
         memcpy(trailer, IMAGE_MAGIC, 8);
         fcc_put_le32(trailer + 8, prog_size);
         fcc_put_le32(trailer + 12, block_size);
         fcc_put_le32(trailer + 16, block_count);
         memset(trailer + IMAGE_TRAILER_FIXED, 0, 4u * (size_t)block_count);
-        if (file_put(sim, 0, sim->mem, total) != 0 ||
-            file_put(sim, total, trailer, image - total) != 0 || fsync(sim->fd) != 0)
+        if (create_image(sim, path, trailer, image - total) != 0)
             goto cleanup;
     } else {
         if ((uint64_t)stt.st_size != image) {

@@ -117,6 +117,32 @@ check "inspect never shows key bytes" grep -q "key: EC prime256v1" "$tmp/out"
 head -c 100 "$tmp/ftc.cbor" >"$tmp/trunc.cbor"
 rc_of "$FCU" inspect "$tmp/trunc.cbor"; check "inspect of a truncated bundle exits 1" test $? -eq 1
 rc_of "$FCU" inspect "$tmp/nothing.cbor"; check "inspect of a missing file exits 2" test $? -eq 2
+# framed responses: complete, failed (transport status only), empty and truncated
+python3 - "$tmp" <<'PY'
+import hashlib, struct, sys
+t = sys.argv[1]
+resp = bytes([0xa1, 0x6c]) + b"ReturnStatus" + bytes([0x00])
+def w(name, data):
+    open(t + "/" + name, "wb").write(data)
+w("resp.frame", b"mbedprov" + struct.pack("<II", 0, len(resp)) + resp + hashlib.sha256(resp).digest())
+w("failed.frame", b"mbedprov" + struct.pack("<I", 8))
+w("empty.frame", b"mbedprov" + struct.pack("<I", 0))
+w("zero.frame", b"mbedprov" + struct.pack("<II", 0, 0) + hashlib.sha256(b"").digest())
+w("trunc-resp.frame", b"mbedprov" + struct.pack("<II", 0, len(resp)) + resp[:5])
+w("trunc-digest.frame", b"mbedprov" + struct.pack("<II", 0, len(resp)) + resp + hashlib.sha256(resp).digest()[:10])
+w("trunc-req.frame", b"mbedprov" + struct.pack("<I", 300) + b"\xa1\x61a")
+w("short.frame", b"mbedprov" + b"\x00\x00")
+PY
+rc_of "$FCU" --json inspect "$tmp/resp.frame"; check "inspect of a response frame exits 0" test $? -eq 0
+check "a response frame is kind response" json "$tmp/out" 'd["kind"] == "response" and d["ReturnStatus"] == 0'
+rc_of "$FCU" --json inspect "$tmp/failed.frame"; check "inspect of a failed response frame exits 0" test $? -eq 0
+check "a failed response is kind failed-response with its status" json "$tmp/out" \
+  'd["kind"] == "failed-response" and d["transport_status"] == 8'
+for fr in empty zero trunc-resp trunc-digest trunc-req short; do
+  rc_of "$FCU" inspect "$tmp/$fr.frame"; check "inspect of the $fr frame exits 1" test $? -eq 1
+  check "inspect of the $fr frame says why" grep -qi "frame\|not a bundle" "$tmp/err"
+  rc_of "$FCU" --json inspect "$tmp/$fr.frame"; check "inspect --json of the $fr frame exits 1" test $? -eq 1
+done
 
 # intermediate CA: CSR, signed by an openssl root, installed; chain depth rules
 sed 's/^use-bootstrap: true/setup-ca-as-intermediate: true\nuse-bootstrap: true/' \

@@ -40,6 +40,9 @@ typedef struct fx_cert {
     bool sha384;            /* signed with ecdsa-with-SHA384 */
     bool self_signed;
     bool ca;                /* basicConstraints CA:TRUE, keyCertSign */
+    bool crit_ext;          /* an unknown extension marked critical */
+    int ca_flaw;            /* with ca: 1 no basicConstraints, 2 keyUsage without keyCertSign,
+                               3 pathlen:0 */
 } fx_cert_t;
 
 static int64_t fx_now;
@@ -87,14 +90,30 @@ static inline X509 *fx_cert(const fx_cert_t *s, EVP_PKEY *key, X509 *issuer, EVP
     bool self = s->self_signed || !issuer;
     X509_set_issuer_name(c, self ? n : X509_get_subject_name(issuer));
     if (s->ca) {
-        fx_ext(c, self ? c : issuer, NID_basic_constraints, "critical,CA:TRUE");
-        fx_ext(c, self ? c : issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
+        if (s->ca_flaw != 1)
+            fx_ext(c, self ? c : issuer, NID_basic_constraints,
+                   s->ca_flaw == 3 ? "critical,CA:TRUE,pathlen:0" : "critical,CA:TRUE");
+        fx_ext(c, self ? c : issuer, NID_key_usage,
+               s->ca_flaw == 2 ? "critical,digitalSignature,cRLSign"
+                               : "critical,keyCertSign,cRLSign");
     } else {
         fx_ext(c, self ? c : issuer, NID_key_usage, "critical,digitalSignature");
         if (s->eku == 0)
             fx_ext(c, self ? c : issuer, NID_ext_key_usage, "clientAuth");
         else if (s->eku == 2)
             fx_ext(c, self ? c : issuer, NID_ext_key_usage, "serverAuth");
+    }
+    if (s->crit_ext) {
+        /* a private OID no X.509 parser knows, holding a DER NULL */
+        ASN1_OBJECT *obj = OBJ_txt2obj("1.3.6.1.4.1.55555.7.1", 1);
+        ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+        static const unsigned char null_der[] = {0x05, 0x00};
+        ASN1_OCTET_STRING_set(os, null_der, sizeof(null_der));
+        X509_EXTENSION *e = X509_EXTENSION_create_by_OBJ(NULL, obj, 1, os);
+        X509_add_ext(c, e, -1);
+        X509_EXTENSION_free(e);
+        ASN1_OCTET_STRING_free(os);
+        ASN1_OBJECT_free(obj);
     }
     X509_sign(c, self ? key : ikey, s->sha384 ? EVP_sha384() : EVP_sha256());
     return c;
@@ -116,6 +135,25 @@ static inline void fx_write_pem(const char *path, X509 *const *certs, int n)
     FILE *f = fopen(path, "wb");
     for (int i = 0; i < n; i++)
         PEM_write_X509(f, certs[i]);
+    fclose(f);
+}
+
+/* PEM of the certificates, the first block's DER followed by `extra` bytes (a DER NULL each
+ * two) that are not part of the certificate. */
+static inline void fx_write_pem_trailing(const char *path, X509 *const *certs, int n, int extra)
+{
+    FILE *f = fopen(path, "wb");
+    for (int i = 0; i < n; i++) {
+        unsigned char *der = NULL;
+        int len = i2d_X509(certs[i], &der);
+        unsigned char *buf = malloc((size_t)len + (size_t)extra);
+        memcpy(buf, der, (size_t)len);
+        for (int k = 0; i == 0 && k < extra; k++)
+            buf[len + k] = (unsigned char)(k % 2 ? 0x00 : 0x05);
+        PEM_write(f, "CERTIFICATE", "", buf, len + (i == 0 ? extra : 0));
+        free(buf);
+        OPENSSL_free(der);
+    }
     fclose(f);
 }
 
@@ -244,7 +282,11 @@ typedef struct fx_dev {
     bool no_key, no_cert;
     bool garbage_cert;  /* certificate file is not a certificate */
     bool pem;           /* write .pem files (default .der) */
-    int chain;          /* 0/1: leaf only; 2: leaf + its CA (PEM); */
+    int chain;          /* 0/1: leaf only; 2: leaf + its CA (PEM); 3: leaf + CA + root (PEM) */
+    int ca_flaw;        /* the issuing CA of a chain: see fx_cert_t.ca_flaw (3: on the root) */
+    bool ca_crit_ext;   /* the issuing CA carries an unknown critical extension */
+    bool ca_same_second; /* the CA and the leaf are valid from the same second */
+    int trailing;       /* bytes after the leaf's DER (in the .der file or in its PEM block) */
     bool chain_broken;  /* the CA in the chain did not sign the leaf */
     bool ca_later;      /* the issuing CA's valid-from is after the leaf's */
     bool other_set;     /* also put a certificate of the other mode in the folder */
@@ -273,12 +315,26 @@ static inline void fx_device(const char *dir, const char *home, fx_mode_t mode, 
     EVP_PKEY *key = fx_key(cs.p384);
     X509 *issuer = NULL;
     EVP_PKEY *ikey = NULL;
+    X509 *root = NULL;
     if (d->chain >= 2) {
-        fx_cert_t cas = {.cn = "Fixture Device CA", .ca = true, .nb = fx_now - 86400};
+        fx_cert_t cas = {.cn = "Fixture Device CA", .ca = true, .nb = fx_now - 86400,
+                         .ca_flaw = d->ca_flaw == 3 ? 0 : d->ca_flaw,
+                         .crit_ext = d->ca_crit_ext};
         if (d->ca_later)
             cas.nb = fx_now - 30;
+        if (d->ca_same_second)
+            cas.nb = cs.nb = fx_now - 600;
         ikey = fx_key(false);
-        issuer = fx_cert(&cas, ikey, NULL, NULL);
+        if (d->chain >= 3) {
+            fx_cert_t rs = {.cn = "Fixture Device Root", .ca = true, .nb = fx_now - 2 * 86400,
+                            .ca_flaw = d->ca_flaw == 3 ? 3 : 0};
+            EVP_PKEY *rk = fx_key(false);
+            root = fx_cert(&rs, rk, NULL, NULL);
+            issuer = fx_cert(&cas, ikey, root, rk);
+            EVP_PKEY_free(rk);
+        } else {
+            issuer = fx_cert(&cas, ikey, NULL, NULL);
+        }
     } else {
         snprintf(p, sizeof(p), "%s/keystore/fcu.crt", home);
         issuer = fx_read_cert(p);
@@ -299,14 +355,21 @@ static inline void fx_device(const char *dir, const char *home, fx_mode_t mode, 
     if (!d->no_cert) {
         bool pem = d->pem || d->chain >= 2;
         snprintf(p, sizeof(p), "%s/%sDeviceCert.%s", dir, set, pem ? "pem" : "der");
+        X509 *three[3] = {leaf, issuer, root};
+        int nc = d->chain >= 3 ? 3 : d->chain >= 2 ? 2 : 1;
         if (d->garbage_cert)
             fx_write(p, "not a certificate\n", 18);
-        else if (d->chain >= 2) {
-            X509 *two[2] = {leaf, issuer};
-            fx_write_pem(p, two, 2);
-        } else if (pem)
-            fx_write_pem(p, &leaf, 1);
-        else
+        else if (pem)
+            fx_write_pem_trailing(p, three, nc, d->trailing);
+        else if (d->trailing) {
+            unsigned char *der = NULL;
+            int len = i2d_X509(leaf, &der);
+            unsigned char *buf = calloc(1, (size_t)len + (size_t)d->trailing);
+            memcpy(buf, der, (size_t)len);
+            fx_write(p, buf, (size_t)len + (size_t)d->trailing);
+            free(buf);
+            OPENSSL_free(der);
+        } else
             fx_write_der(p, leaf);
     }
     if (!d->no_key) {
@@ -322,6 +385,7 @@ static inline void fx_device(const char *dir, const char *home, fx_mode_t mode, 
     }
     X509_free(leaf);
     X509_free(issuer);
+    X509_free(root);
     EVP_PKEY_free(ikey);
     EVP_PKEY_free(key);
 }

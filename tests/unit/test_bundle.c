@@ -622,6 +622,71 @@ static void test_session(void **state)
     dev_close(d);
 }
 
+/* Wire contract section 8 points 1 and 6: a name is echoed byte for byte, invalid UTF-8 too
+ * (escaping is the tools' job), the output info keeps it with its length, and a SID longer than
+ * the caller's buffer can echo is refused (21) before anything is applied. */
+static bool contains(const uint8_t *h, size_t hl, const void *n, size_t nl)
+{
+    size_t i;
+    for (i = 0; i + nl <= hl; i++)
+        if (memcmp(h + i, n, nl) == 0)
+            return true;
+    return false;
+}
+
+static void test_names_byte_for_byte(void **state)
+{
+    static const uint8_t head[] = {0xa3, 0x6d, 'S', 'c', 'h', 'e', 'm', 'e', 'V', 'e', 'r', 's',
+                                   'i', 'o', 'n', 0x65, '0', '.', '0', '.', '1', 0x66, 'V', 'e',
+                                   'r', 'i', 'f', 'y', 0x00};
+    static const uint8_t key[] = {0x64, 'K', 0xff, 0x80, 0x00, 0x00};
+    static const uint8_t want[] = "General error:K\xff\x80\x00";
+    uint8_t b[sizeof(head) + sizeof(key)];
+    device_t *d = dev_open();
+    const fcc_output_t *out;
+    uint8_t *big;
+    size_t n;
+    (void)state;
+    memcpy(b, head, sizeof(head));
+    memcpy(b + sizeof(head), key, sizeof(key));
+    assert_int_equal(fcc_bundle_handler(&d->fcc, b, sizeof(b), d->resp, sizeof(d->resp),
+                                        &d->resp_len, NULL),
+                     FCC_STATUS_BUNDLE_INVALID_GROUP);
+    assert_true(contains(d->resp, d->resp_len, want, sizeof(want) - 1));
+    out = fcc_get_output_info(&d->fcc);
+    assert_int_equal(out->error.item_len, 4);
+    assert_memory_equal(out->error.item, "K\xff\x80\x00", 4);
+
+    /* A SID of 20 000 bytes: echoed whole with a buffer that can hold it, 21 without. */
+    n = 20000;
+    big = malloc(n + 64);
+    assert_non_null(big);
+    memcpy(big, head, sizeof(head));
+    n = sizeof(head);
+    big[n++] = 0x63;
+    memcpy(big + n, "SID", 3);
+    n += 3;
+    big[n++] = 0x79;
+    big[n++] = 20000 >> 8;
+    big[n++] = 20000 & 0xff;
+    memset(big + n, 's', 20000);
+    n += 20000;
+    assert_int_equal(fcc_bundle_handler(&d->fcc, big, n, d->resp, sizeof(d->resp), &d->resp_len,
+                                        NULL),
+                     FCC_STATUS_BUNDLE_RESPONSE_ERROR);
+    assert_false(contains(d->resp, d->resp_len, "sssss", 5));
+    {
+        size_t cap = FCC_RESPONSE_MAX + n, rl = 0;
+        uint8_t *r = malloc(cap);
+        assert_non_null(r);
+        assert_int_equal(fcc_bundle_handler(&d->fcc, big, n, r, cap, &rl, NULL), 0);
+        assert_true(rl > 20000);
+        free(r);
+    }
+    free(big);
+    dev_close(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -635,6 +700,7 @@ int main(void)
         cmocka_unit_test(test_small_buffer_keeps_response),
         cmocka_unit_test(test_setters),
         cmocka_unit_test(test_session),
+        cmocka_unit_test(test_names_byte_for_byte),
     };
     if (!ALLOC_PROBE)
         printf("(allocation probe off: built with AddressSanitizer)\n");

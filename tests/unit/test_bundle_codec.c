@@ -148,8 +148,30 @@ static void test_reader_indefinite_and_reserved(void **state)
     fcc_cbor_item_t it;
     fcc_cbor_reader_init(&rd, indef_map, sizeof(indef_map));
     assert_int_equal(fcc_cbor_next(&rd, &it), FCC_CBOR_ERR_INDEFINITE);
+    /* Indefinite ARRAYS are read (group arrays, wire contract section 8 point 2): the head
+     * says so, the elements run to the break, and skipping consumes the break. */
     fcc_cbor_reader_init(&rd, indef_arr, sizeof(indef_arr));
-    assert_int_equal(fcc_cbor_next(&rd, &it), FCC_CBOR_ERR_INDEFINITE);
+    assert_int_equal(fcc_cbor_next(&rd, &it), FCC_CBOR_OK);
+    assert_int_equal(it.kind, FCC_CBOR_ARRAY);
+    assert_true(it.indefinite);
+    assert_false(fcc_cbor_at_break(&rd));
+    assert_int_equal(fcc_cbor_skip(&rd, &it, 1), FCC_CBOR_OK);
+    assert_int_equal(rd.pos, sizeof(indef_arr));
+    /* Without its break the array is truncated; a map inside it still refused. */
+    fcc_cbor_reader_init(&rd, indef_arr, sizeof(indef_arr) - 1);
+    assert_int_equal(fcc_cbor_next(&rd, &it), FCC_CBOR_OK);
+    assert_int_equal(fcc_cbor_skip(&rd, &it, 1), FCC_CBOR_ERR_TRUNCATED);
+    {
+        static const uint8_t arr_map[] = {0x9f, 0xbf, 0xff, 0xff};
+        static const uint8_t deep[] = {0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f, 0x9f,
+                                       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+        fcc_cbor_reader_init(&rd, arr_map, sizeof(arr_map));
+        assert_int_equal(fcc_cbor_next(&rd, &it), FCC_CBOR_OK);
+        assert_int_equal(fcc_cbor_skip(&rd, &it, 1), FCC_CBOR_ERR_INDEFINITE);
+        fcc_cbor_reader_init(&rd, deep, sizeof(deep));
+        assert_int_equal(fcc_cbor_next(&rd, &it), FCC_CBOR_OK);
+        assert_int_equal(fcc_cbor_skip(&rd, &it, 1), FCC_CBOR_ERR_DEPTH);
+    }
     fcc_cbor_reader_init(&rd, indef_bytes, sizeof(indef_bytes));
     assert_int_equal(fcc_cbor_next(&rd, &it), FCC_CBOR_ERR_INDEFINITE);
     fcc_cbor_reader_init(&rd, indef_text, sizeof(indef_text));

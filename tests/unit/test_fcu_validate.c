@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "fcu_fixture.h"
+#include "json.h"
+#include "line.h"
 
 #include <openssl/sha.h>
 #include <sys/wait.h>
@@ -247,8 +249,33 @@ static fx_case_t cases[] = {
     {"server CA file is a folder", ALL, {{"@ca", "."}}, NODEV, 0, H_MAIN, 0, 196, "@ca", 0},
     {"update certificate file is a folder", ALL, {{"update-authentication-certificate-file", "."}}, NODEV, 0, H_MAIN, 0, 196, "update-authentication-certificate-file", 0},
     /* review: values longer than a device stores */
-    {"device info value longer than a device stores", ALL, {{"device-info.model-number", LONG_VALUE}}, NODEV, 0, H_MAIN, 0, 326, "device-info.model-number", FCU_SEV_WARNING},
-    {"serial number longer than a device stores", ALL, NOKV, NODEV, RQ_LONG_SERIAL, H_MAIN, 0, 326, "--serial-number", FCU_SEV_WARNING},
+    {"device info value longer than a device stores", ALL, {{"device-info.model-number", LONG_VALUE}}, NODEV, 0, H_MAIN, 0, 326, "device-info.model-number", 0},
+    {"serial number longer than a device stores", ALL, NOKV, NODEV, RQ_LONG_SERIAL, H_MAIN, 0, 326, "--serial-number", 0},
+    /* issue 11: what fcu accepts, the device accepts (wire contract 8.11) */
+    {"aid repeated", M_BS | M_LW, {{"@uri", "coaps://server.example.com:5684?aid=abc&aid=abc"}}, NODEV, 0, H_MAIN, 0, 328, "@uri", 0},
+    {"fragment after the aid", M_BS | M_LW, {{"@uri", "coaps://server.example.com:5684?aid=abc#frag"}}, NODEV, 0, H_MAIN, 0, 328, "@uri", 0},
+    {"aid inside the fragment", ALL, {{"@uri", "coaps://server.example.com:5684#x?aid=abc"}}, NODEV, 0, H_MAIN, 0, 328, "@uri", 0},
+    {"aid longer than an OU holds", M_BS | M_LW, {{"@uri", "coaps://server.example.com:5684?aid=" X64 "y"}}, NODEV, 0, H_MAIN, 0, 329, "@uri", 0},
+    {"URI port 0", ALL, {{"@uri", "coaps://server.example.com:0?aid=abc"}}, NODEV, 0, H_MAIN, 0, 330, "@uri", 0},
+    {"URI port 65536", ALL, {{"@uri", "coaps://server.example.com:65536?aid=abc"}}, NODEV, 0, H_MAIN, 0, 330, "@uri", 0},
+    {"URI port not a number", ALL, {{"@uri", "coaps://server.example.com:56a4?aid=abc"}}, NODEV, 0, H_MAIN, 0, 330, "@uri", 0},
+    {"URI IPv6 literal without ]", ALL, {{"@uri", "coaps://[2001:db8::1:5684?aid=abc"}}, NODEV, 0, H_MAIN, 0, 330, "@uri", 0},
+    {"URI IPv6 literal malformed", ALL, {{"@uri", "coaps://[2001:zz::1]:5684?aid=abc"}}, NODEV, 0, H_MAIN, 0, 330, "@uri", 0},
+    {"URI with userinfo", ALL, {{"@uri", "coaps://user:pw@server.example.com:5684?aid=abc"}}, NODEV, 0, H_MAIN, 0, 330, "@uri", 0},
+    {"percent-encoded aid compared as it stands", C(1, FX_LW), {{"@uri", "coaps://server.example.com:5684?aid=ab%2Dcd"}}, {.cert = {.ou = "ab-cd"}}, 0, H_MAIN, 0, 316, "@cert", 0},
+    {"device certificate with an unknown critical extension", EXT, NOKV, {.cert = {.crit_ext = true}}, 0, H_MAIN, 0, 331, "@cert", 0},
+    {"chain CA with an unknown critical extension", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .ca_crit_ext = true}, 0, H_MAIN, 0, 331, "@cert", 0},
+    {"server CA with an unknown critical extension", ALL, {{"@ca", "crit-ca.pem"}}, NODEV, 0, H_MAIN, 0, 331, "@ca", 0},
+    {"server CA DER with bytes after it", ALL, {{"@ca", "trail-ca.der"}}, NODEV, 0, H_MAIN, 0, 311, "@ca", 0},
+    {"device certificate DER with bytes after it", EXT, NOKV, {.trailing = 1}, 0, H_MAIN, 0, 104, "@cert", 0},
+    {"device certificate PEM with bytes after the DER", EXT, NOKV, {.pem = true, .trailing = 2}, 0, H_MAIN, 0, 104, "@cert", 0},
+    {"issuing CA without basicConstraints", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .ca_flaw = 1}, 0, H_MAIN, 0, 332, "@cert", 0},
+    {"issuing CA without keyCertSign", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .ca_flaw = 2}, 0, H_MAIN, 0, 332, "@cert", 0},
+    {"issuing CA without basicConstraints, cut to depth 1", EXT, {{"device-certificate-chain-depth", "1"}}, {.chain = 2, .ca_flaw = 1}, 0, H_MAIN, 0, 332, "@cert", 0},
+    {"device certificate is a CA", EXT, NOKV, {.cert = {.ca = true}}, 0, H_MAIN, 0, 332, "@cert", 0},
+    {"update chain issuer not a CA", ALL, {{"update-authentication-certificate-file", "update-notca.pem"}}, NODEV, 0, H_MAIN, 0, 332, "update-authentication-certificate-file", 0},
+    {"update chain CA valid from after its certificate", ALL, {{"update-authentication-certificate-file", "update-order.pem"}}, NODEV, 0, H_MAIN, 0, 313, "update-authentication-certificate-file", 0},
+    {"path length constraint exceeded", EXT, {{"device-certificate-chain-depth", "3"}}, {.chain = 3, .ca_flaw = 3}, 0, H_MAIN, 0, 332, "@cert", 0},
 };
 
 /* Times relative to now are filled in here: nb = -1 means "an hour in the future", na = -N
@@ -343,6 +370,53 @@ static int group_setup(void **state)
     fx_write_pem(p, &c, 1);
     X509_free(c);
     EVP_PKEY_free(k);
+    {
+        /* update chains: an issuer that is not a CA; an issuer valid from after its leaf */
+        fx_cert_t ni = {.cn = "Update issuer", .nb = fx_now - 7200};
+        fx_cert_t lf = {.cn = "Update leaf", .ca = true, .nb = fx_now - 3600};
+        EVP_PKEY *ik = fx_key(false), *lk = fx_key(false);
+        X509 *is = fx_cert(&ni, ik, NULL, NULL);
+        X509 *l = fx_cert(&lf, lk, is, ik);
+        X509 *pair[2] = {l, is};
+        snprintf(p, sizeof(p), "%s/home/config/update-notca.pem", fx_root);
+        fx_write_pem(p, pair, 2);
+        X509_free(l);
+        X509_free(is);
+        fx_cert_t ci = {.cn = "Update CA", .ca = true, .nb = fx_now - 600};
+        fx_cert_t el = {.cn = "Update leaf", .ca = true, .nb = fx_now - 3600};
+        is = fx_cert(&ci, ik, NULL, NULL);
+        l = fx_cert(&el, lk, is, ik);
+        pair[0] = l;
+        pair[1] = is;
+        snprintf(p, sizeof(p), "%s/home/config/update-order.pem", fx_root);
+        fx_write_pem(p, pair, 2);
+        X509_free(l);
+        X509_free(is);
+        EVP_PKEY_free(ik);
+        EVP_PKEY_free(lk);
+    }
+    fx_cert_t cs = {.cn = "Critical CA", .ca = true, .crit_ext = true};
+    k = fx_key(false);
+    c = fx_cert(&cs, k, NULL, NULL);
+    snprintf(p, sizeof(p), "%s/home/config/crit-ca.pem", fx_root);
+    fx_write_pem(p, &c, 1);
+    X509_free(c);
+    EVP_PKEY_free(k);
+    {
+        fx_cert_t ts = {.cn = "Trailing CA", .ca = true};
+        k = fx_key(false);
+        c = fx_cert(&ts, k, NULL, NULL);
+        unsigned char *der = NULL;
+        int len = i2d_X509(c, &der);
+        unsigned char buf[4096];
+        memcpy(buf, der, (size_t)len);
+        buf[len] = 0;
+        snprintf(p, sizeof(p), "%s/home/config/trail-ca.der", fx_root);
+        fx_write(p, buf, (size_t)len + 1);
+        OPENSSL_free(der);
+        X509_free(c);
+        EVP_PKEY_free(k);
+    }
     snprintf(p, sizeof(p), "%s/home/config/garbage.pem", fx_root);
     fx_write(p, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", 58);
     fx_cert_t e = {.cn = "Expired update", .ca = true, .nb = fx_now - 20 * FX_YEAR,
@@ -727,6 +801,228 @@ static void test_inspect_escapes_control_characters(void **state)
     }
 }
 
+/* Issue 11, the other side of each new rule: inputs a device accepts pass clean (no error),
+ * and a too-long aid with by_tool is named as such, not as a generic 103. */
+static void test_issue11_accepted(void **state)
+{
+    (void)state;
+    static const fx_case_t ok[] = {
+        {"percent-encoded aid as it stands", C(1, FX_LW),
+         {{"@uri", "coaps://server.example.com:5684?aid=ab%2Dcd"}},
+         {.cert = {.ou = "ab%2Dcd"}}, 0, H_MAIN, 0, 0, NULL, 0},
+        {"CA and device certificate from the same second", EXT,
+         {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .ca_same_second = true}, 0,
+         H_MAIN, 0, 0, NULL, 0},
+        {"three certificates, no path length exceeded", EXT,
+         {{"device-certificate-chain-depth", "3"}}, {.chain = 3}, 0, H_MAIN, 0, 0, NULL, 0},
+        {"port 65535 and an IPv6 literal", M_BS | M_LW,
+         {{"@uri", "coaps://[2001:db8::1]:65535?aid=" FX_AID_LW}},
+         NODEV, 0, H_MAIN, 0, 0, NULL, 0},
+        {"first-to-claim IPv6 literal without port", M_FTC, {{"@uri", "coaps://[::1]"}}, NODEV,
+         0, H_MAIN, 0, 0, NULL, 0},
+        {"aid of 64 bytes", M_BS, {{"@uri", "coaps://server.example.com:5684?aid=" X64}}, NODEV, 0,
+         H_MAIN, 0, 0, NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        for (int kg = 0; kg < 2; kg++) {
+            for (int m = 0; m < 3; m++) {
+                if (!(ok[i].combos & C(kg, m)))
+                    continue;
+                fcu_findings_t f = {0};
+                fcu_device_result_t res;
+                int rc = build(&ok[i], kg, (fx_mode_t)m, &f, &res);
+                if (rc != FCU_EXIT_OK || fcu_findings_errors(&f)) {
+                    fprintf(stderr, "%s (%d/%d):\n", ok[i].name, kg, m);
+                    fcu_findings_print(&f, stderr, false);
+                }
+                assert_int_equal(rc, FCU_EXIT_OK);
+                assert_int_equal(fcu_findings_errors(&f), 0);
+                fcu_device_result_free(&res);
+                fcu_findings_free(&f);
+            }
+        }
+    }
+    /* by_tool: an aid longer than an OU holds is 329 on the URI, not "could not generate" */
+    fx_case_t longaid = {"long aid", C(0, FX_LW),
+                         {{"@uri", "coaps://server.example.com:5684?aid=" X64 "y"}}, NODEV, 0,
+                         H_MAIN, 0, 0, NULL, 0};
+    for (int m = 0; m < 3; m += 2) {
+        fcu_findings_t f = {0};
+        fcu_device_result_t res;
+        assert_int_equal(build(&longaid, 0, (fx_mode_t)m, &f, &res), FCU_EXIT_INVALID);
+        const fcu_finding_t *x = fcu_findings_find(&f, 329);
+        assert_non_null(x);
+        assert_non_null(strstr(x->message, "64"));
+        assert_non_null(strstr(x->message, "coaps://server.example.com:5684?aid="));
+        assert_null(fcu_findings_find(&f, 103));
+        fcu_findings_free(&f);
+    }
+}
+
+/* Issue 11: docs/fcu-codes.md and the behaviour agree on files of more than 5 certificates. A
+ * device stores at most 5 per chain: an update-authentication file of 6 is 111 on its key (it is
+ * sent whole); a supplied device chain of 6 is checked whole and cut to the configured depth
+ * (1..5), so it is accepted with depth 5 and sends 5. */
+static void test_more_than_five_certificates(void **state)
+{
+    (void)state;
+    char p[1100];
+    X509 *c[6] = {NULL};
+    EVP_PKEY *k[6] = {NULL};
+    /* c[5] is the root, c[0] the leaf (a device certificate for ep-1, OU for LwM2M) */
+    for (int i = 5; i >= 0; i--) {
+        fx_cert_t s = {.cn = i ? "Chain CA" : "ep-1", .ou = i ? NULL : FX_AID_LW, .ca = i > 0,
+                       .nb = fx_now - 86400 + (5 - i) * 60};
+        k[i] = fx_key(false);
+        c[i] = fx_cert(&s, k[i], i < 5 ? c[i + 1] : NULL, i < 5 ? k[i + 1] : NULL);
+    }
+    snprintf(p, sizeof(p), "%s/home/config/update6.pem", fx_root);
+    fx_write_pem(p, c + 0, 6);
+    fx_case_t upd = {"update file of 6", C(0, FX_BS),
+                     {{"update-authentication-certificate-file", "update6.pem"}}, NODEV, 0,
+                     H_MAIN, 0, 0, NULL, 0};
+    fcu_findings_t f = {0};
+    fcu_device_result_t res;
+    assert_int_equal(build(&upd, 0, FX_BS, &f, &res), FCU_EXIT_INVALID);
+    const fcu_finding_t *x = fcu_findings_find(&f, 111);
+    assert_non_null(x);
+    assert_string_equal(x->parameter, "update-authentication-certificate-file");
+    fcu_findings_free(&f);
+
+    /* the device chain of 6, depth 5: valid, 5 certificates sent */
+    char cfg[1024], dev[1024];
+    snprintf(dev, sizeof(dev), "%s/dev6", fx_root);
+    mkdir(dev, 0700);
+    snprintf(p, sizeof(p), "%s/LwM2MDeviceCert.pem", dev);
+    fx_write_pem(p, c, 6);
+    snprintf(p, sizeof(p), "%s/LwM2MDevicePrivateKey.der", dev);
+    fx_write_key(p, k[0], false);
+    snprintf(cfg, sizeof(cfg), "%s/home/config/six.yml", fx_root);
+    fx_kv_t over[] = {{"device-certificate-chain-depth", "5"}, {NULL, NULL}};
+    fx_config(cfg, FX_LW, true, over);
+    fcu_ctx_t ctx;
+    fcu_ctx_init(&ctx, "fcu");
+    free(ctx.home);
+    snprintf(p, sizeof(p), "%s/home", fx_root);
+    ctx.home = strdup(p);
+    ctx.config_arg = strdup(cfg);
+    ctx.now = fx_now;
+    ctx.now_fixed = true;
+    fcu_device_req_t req = {.endpoint_name = "ep-1", .serial_number = "SN1",
+                            .device_keys_dir = dev};
+    memset(&f, 0, sizeof(f));
+    int rc = fcu_device_build(&ctx, &req, &res, &f);
+    if (rc != FCU_EXIT_OK)
+        fcu_findings_print(&f, stderr, false);
+    assert_int_equal(rc, FCU_EXIT_OK);
+    assert_null(fcu_findings_find(&f, 111));
+    fcu_device_result_free(&res);
+    fcu_findings_free(&f);
+    /* without a depth: 112, naming the 1..5 a device stores */
+    fx_config(cfg, FX_LW, true, NULL);
+    fcu_ctx_free(&ctx);
+    fcu_ctx_init(&ctx, "fcu");
+    free(ctx.home);
+    snprintf(p, sizeof(p), "%s/home", fx_root);
+    ctx.home = strdup(p);
+    ctx.config_arg = strdup(cfg);
+    ctx.now = fx_now;
+    ctx.now_fixed = true;
+    assert_int_equal(fcu_device_build(&ctx, &req, &res, &f), FCU_EXIT_INVALID);
+    x = fcu_findings_find(&f, 112);
+    assert_non_null(x);
+    assert_non_null(strstr(x->message, "1..5"));
+    fcu_findings_free(&f);
+    fcu_ctx_free(&ctx);
+    for (int i = 0; i < 6; i++) {
+        X509_free(c[i]);
+        EVP_PKEY_free(k[i]);
+    }
+}
+
+/* Issue 11: a ReturnStatus outside 0..37 is reported exactly as the device sent it, whatever
+ * its CBOR width or sign; a 2^32 is never shown as 0 / success. */
+static void test_return_status_as_received(void **state)
+{
+    (void)state;
+    static const struct {
+        uint8_t head[9];
+        size_t hlen;
+        const char *text;
+    } st[] = {
+        {{0x1b, 0, 0, 0, 1, 0, 0, 0, 0}, 9, "4294967296"},          /* 2^32, 8-byte uint */
+        {{0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 9, "18446744073709551615"},
+        {{0x1a, 0, 1, 0, 0}, 5, "65536"},                            /* 4-byte uint */
+        {{0x18, 38}, 2, "38"},
+        {{0x20}, 1, "-1"},
+        {{0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 9, "-18446744073709551616"},
+        {{0x1b, 0, 0, 0, 0, 0, 0, 0, 0}, 9, "0"},                    /* 0, non-minimal width */
+    };
+    for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+        /* {"ReturnStatus": <head>, "SID": "s1"} */
+        uint8_t buf[64];
+        size_t n = 0;
+        buf[n++] = 0xa2;
+        buf[n++] = 0x6c;
+        memcpy(buf + n, "ReturnStatus", 12);
+        n += 12;
+        memcpy(buf + n, st[i].head, st[i].hlen);
+        n += st[i].hlen;
+        buf[n++] = 0x63;
+        memcpy(buf + n, "SID", 3);
+        n += 3;
+        buf[n++] = 0x62;
+        buf[n++] = 's';
+        buf[n++] = '1';
+        fcu_response_t r;
+        assert_int_equal(fcu_response_parse(buf, n, &r), 0);
+        assert_true(r.has_status);
+        assert_string_equal(r.return_status_text, st[i].text);
+        assert_true((r.return_status == 0) == (strcmp(st[i].text, "0") == 0));
+        fcu_response_free(&r);
+
+        /* the factory line's report, text and JSON */
+        line_report_t rep;
+        memset(&rep, 0, sizeof(rep));
+        rep.outcome = "device_error";
+        rep.exit = strcmp(st[i].text, "0") == 0 ? FCU_EXIT_OK : FCU_EXIT_INVALID;
+        rep.transport_status = 0;
+        fcu_response_parse(buf, n, &r);
+        line_report_set_status(&rep, &r);
+        fcu_response_free(&r);
+        line_job_t job = {.endpoint_name = "ep", .serial_number = "sn"};
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mf = open_memstream(&text, &len);
+        line_report_print(&rep, &job, mf);
+        json_t j;
+        json_init(&j, mf, false);
+        line_report_json(&j, &rep, &job);
+        json_finish(&j);
+        fclose(mf);
+        char want[80];
+        snprintf(want, sizeof(want), "ReturnStatus: %s (", st[i].text);
+        if (!strstr(text, want))
+            fprintf(stderr, "%s\n", text);
+        assert_non_null(strstr(text, want));
+        /* a number, or (only below -2^63, beyond JSON writers' integers) the same as text */
+        if (st[i].text[0] == '-' && strlen(st[i].text) > 20)
+            snprintf(want, sizeof(want), "\"return_status\":\"%s\"", st[i].text);
+        else
+            snprintf(want, sizeof(want), "\"return_status\":%s", st[i].text);
+        char alt[80];
+        snprintf(alt, sizeof(alt), "\"return_status\": %s", st[i].text);
+        if (!strstr(text, want) && !strstr(text, alt))
+            fprintf(stderr, "%s\n", text);
+        assert_true(strstr(text, want) || strstr(text, alt));
+        if (strcmp(st[i].text, "0") != 0) {
+            assert_null(strstr(text, "ReturnStatus: 0 "));
+            assert_null(strstr(text, "SUCCESS"));
+        }
+        free(text);
+    }
+}
+
 /* A configuration with several problems lists every one of them, not only the first. */
 static void test_all_findings_listed(void **state)
 {
@@ -748,7 +1044,7 @@ static void test_all_findings_listed(void **state)
 int main(void)
 {
     enum { N = sizeof(cases) / sizeof(cases[0]) };
-    struct CMUnitTest tests[N + 11];
+    struct CMUnitTest tests[N + 14];
     for (size_t i = 0; i < N; i++) {
         tests[i] = (struct CMUnitTest){cases[i].name, test_case, NULL, NULL, &cases[i]};
     }
@@ -763,5 +1059,8 @@ int main(void)
     tests[N + 8] = (struct CMUnitTest)cmocka_unit_test(test_config_hostile);
     tests[N + 9] = (struct CMUnitTest)cmocka_unit_test(test_encrypted_key_not_prompted);
     tests[N + 10] = (struct CMUnitTest)cmocka_unit_test(test_inspect_escapes_control_characters);
-    return _cmocka_run_group_tests("fcu_validate", tests, N + 11, group_setup, group_teardown);
+    tests[N + 11] = (struct CMUnitTest)cmocka_unit_test(test_issue11_accepted);
+    tests[N + 12] = (struct CMUnitTest)cmocka_unit_test(test_return_status_as_received);
+    tests[N + 13] = (struct CMUnitTest)cmocka_unit_test(test_more_than_five_certificates);
+    return _cmocka_run_group_tests("fcu_validate", tests, N + 14, group_setup, group_teardown);
 }

@@ -69,6 +69,42 @@ static void test_uri_scheme(void **state)
     assert_false(fcc_uri_scheme_ok(NULL, 0));
 }
 
+/* URIs that can never connect (wire contract section 8 point 11). */
+static void test_uri_authority(void **state)
+{
+    static const struct {
+        const char *uri;
+        bool ok;
+    } t[] = {
+        {"coaps://h.example.com:5684?aid=1", true},
+        {"coap://h:1", true},
+        {"coaps://h:65535/p", true},
+        {"coaps://h?aid=1", true},
+        {"coaps://h#f", true},
+        {"coaps://[2001:db8::1]:5684?aid=1", true},
+        {"coaps://[::ffff:192.0.2.1]", true},
+        {"coaps://h:0", false},
+        {"coaps://h:65536", false},
+        {"coaps://h:005684", false},
+        {"coaps://h:", false},
+        {"coaps://h:56a4", false},
+        {"coaps://u@h:5684", false},
+        {"coaps://:5684", false},
+        {"coaps://", false},
+        {"coaps:///p", false},
+        {"coaps://[2001:db8::1:5684", false},
+        {"coaps://[2001:db8::g]:5684", false},
+        {"coaps://[]:5684", false},
+        {"coaps://[2001:db8::1]x", false},
+        {"coaps://2001:db8::1:5684", false},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        if (fcc_uri_authority_ok((const uint8_t *)t[i].uri, strlen(t[i].uri)) != t[i].ok)
+            fail_msg("%s: want %s", t[i].uri, t[i].ok ? "ok" : "refused");
+    }
+}
+
 static void test_uri_query(void **state)
 {
     (void)state;
@@ -315,6 +351,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_uri_scheme),     cmocka_unit_test(test_uri_query),
+        cmocka_unit_test(test_uri_authority),
         cmocka_unit_test(test_utc_offset),     cmocka_unit_test(test_time_to_epoch),
         cmocka_unit_test(test_cert_dates),     cmocka_unit_test(test_cert_eku),
         cmocka_unit_test(test_subject_attrs),  cmocka_unit_test(test_key_type),

@@ -48,10 +48,10 @@ static void fail(const char *fmt, ...)
     failures++;
 }
 
-static device_t *dev_open(void)
+static device_t *dev_open(uint32_t blocks)
 {
     device_t *d = calloc(1, sizeof(*d));
-    if (d != NULL && test_device_init(d, PROG, BLOCK, BLOCKS, DEV_TIME) != 0) {
+    if (d != NULL && test_device_init(d, PROG, BLOCK, blocks, DEV_TIME) != 0) {
         free(d);
         d = NULL;
     }
@@ -86,14 +86,18 @@ static uint8_t *read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* Unescapes \n and \\ in place; returns the length. */
+/* Unescapes \n, \\ and \xHH in place; returns the length (the text may then hold NUL). */
 static size_t unescape(char *s)
 {
     char *o = s, *i = s;
     while (*i) {
+        unsigned v;
         if (i[0] == '\\' && i[1] == 'n') {
             *o++ = '\n';
             i += 2;
+        } else if (i[0] == '\\' && i[1] == 'x' && sscanf(i + 2, "%2x", &v) == 1) {
+            *o++ = (char)v;
+            i += 4;
         } else if (i[0] == '\\' && i[1] == '\\') {
             *o++ = '\\';
             i += 2;
@@ -186,8 +190,10 @@ static void do_step(device_t *d, const char *file, resp_t *r)
         fail("cannot read %s", path);
         return;
     }
-    out = malloc(FCC_RESPONSE_MAX);
-    r->ret = (int)fcc_bundle_handler(&d->fcc, bundle, blen, out, FCC_RESPONSE_MAX, &olen, &keep);
+    /* Room for the longest response: the cap plus a SID and a name echoed whole. */
+    out = malloc(FCC_RESPONSE_MAX + blen);
+    r->ret = (int)fcc_bundle_handler(&d->fcc, bundle, blen, out, FCC_RESPONSE_MAX + blen, &olen,
+                                     &keep);
     r->len = olen;
     r->map = cbor_load(out, olen, &res);
     if (r->map == NULL || res.read != olen || !cbor_isa_map(r->map)) {
@@ -414,7 +420,7 @@ int main(int argc, char **argv)
         if (strcmp(line, "case") == 0) {
             snprintf(case_name, sizeof(case_name), "%s", arg);
             dev_close(d);
-            d = dev_open();
+            d = dev_open(BLOCKS);
             if (d == NULL) {
                 fail("cannot make a device");
                 break;
@@ -422,6 +428,25 @@ int main(int argc, char **argv)
             cases_run++;
         } else if (d == NULL) {
             fail("directive outside a case");
+        } else if (strcmp(line, "flash") == 0) {
+            /* A device with another flash size (before any step). */
+            dev_close(d);
+            d = dev_open((uint32_t)atoi(arg));
+            if (d == NULL) {
+                fail("cannot make a device of %s blocks", arg);
+                break;
+            }
+        } else if (strcmp(line, "clock") == 0 && strcmp(arg, "none") == 0) {
+            /* A device without a clock: time 0 (unknown) until a bundle sets it. */
+            fcc_port_posix_init(&d->port, &d->clock, FCC_PORT_POSIX_TIME_UNKNOWN);
+            if (fcc_init(&d->fcc, &d->kcm, &d->port, NULL) != FCC_STATUS_SUCCESS)
+                fail("fcc_init");
+        } else if (strcmp(line, "strict") == 0) {
+            fcc_options_t o;
+            memset(&o, 0, sizeof(o));
+            o.strict = atoi(arg) != 0;
+            if (fcc_init(&d->fcc, &d->kcm, &d->port, &o) != FCC_STATUS_SUCCESS)
+                fail("fcc_init");
         } else if (strcmp(line, "step") == 0) {
             do_step(d, arg, &r);
         } else if (r.map == NULL && strcmp(line, "end") != 0) {

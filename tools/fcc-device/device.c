@@ -135,9 +135,10 @@ bool device_type_parse(const char *s, kcm_item_type_t *t)
 typedef struct resp_view {
     bool parsed;
     int status;
-    char info[1024];
+    /* A SID and an error's name are echoed whole: up to the largest frame the device takes. */
+    char info[1024 + DEVICE_ECHO_MAX];
     char warnings[FCC_RESPONSE_MAX];
-    char sid[72];
+    char sid[DEVICE_ECHO_MAX + 1];
     bool has_sid;
 } resp_view_t;
 

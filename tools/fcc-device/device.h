@@ -14,6 +14,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Longest SID or item name a response echoes whole (wire contract section 8 points 1 and 6):
+ * more than the largest request fcc-device reads by default. */
+#define DEVICE_ECHO_MAX (1024u * 1024u)
+
 /* Exit statuses of fcc-device (docs/fcc-device.md). */
 #define EXIT_DEVICE_OK 0
 #define EXIT_DEVICE_ERROR 1
@@ -27,7 +31,8 @@
 typedef struct device_opts {
     const char *store;   /* image path */
     uint64_t store_size; /* bytes; 0: default, or the size of an existing image */
-    int64_t time;        /* fixed device time, 0: system clock */
+    int64_t time;        /* fixed device time, 0: system clock, FCC_PORT_POSIX_TIME_UNKNOWN:
+                            no clock (`--time none`) */
     bool strict;
     bool json;
 } device_opts_t;

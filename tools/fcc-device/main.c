@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 static const char usage_main[] =
-    "usage: fcc-device --store IMAGE [--store-size BYTES] [--time EPOCH] [--strict] [--json]\n"
+    "usage: fcc-device --store IMAGE [--store-size BYTES] [--time EPOCH|none] [--strict] "
+    "[--json]\n"
     "                  COMMAND [ARGS]\n"
     "\n"
     "The FCC device library on this host, storing into the flash image IMAGE (created on\n"
@@ -29,6 +30,8 @@ static const char usage_main[] =
     "  --store IMAGE        flash image file (required)\n"
     "  --store-size BYTES   image size, a multiple of 4096 (suffix K or M allowed)\n"
     "  --time EPOCH         fix the device clock at EPOCH seconds (default: system clock)\n"
+    "  --time none          a device without a clock: time unknown (0) until a bundle sets\n"
+    "                       mbed.CurrentTime\n"
     "  --strict             strict verification (extra checks are errors, not warnings)\n"
     "  --json               machine-readable output\n"
     "\n"
@@ -301,7 +304,7 @@ static int cmd_serve(const device_opts_t *g, int argc, char **argv)
         .idle_timeout_ms = (int)(idle * 1000u),
         .frame_timeout_ms = (int)(frame_timeout * 1000u),
         .max_frame = (uint32_t)max_frame,
-        .resp_size = FCC_RESPONSE_MAX,
+        .resp_size = FCC_RESPONSE_MAX + (size_t)max_frame,
         .once = once,
         .log = stderr,
         .stop = &stop_flag,
@@ -399,7 +402,7 @@ static int cmd_apply(const device_opts_t *g, int argc, char **argv)
     bool help;
     int rc = parse_cmd(usage_apply, argc, argv, 1, false, true, &a, &help);
     static device_t dev;
-    static uint8_t resp[FCC_RESPONSE_MAX];
+    uint8_t *resp = NULL;
     uint8_t *file = NULL;
     size_t flen = 0, resp_len = 0;
     const uint8_t *bundle;
@@ -440,8 +443,15 @@ static int cmd_apply(const device_opts_t *g, int argc, char **argv)
         free(file);
         return rc;
     }
-    fcc_status_t st = fcc_bundle_handler(&dev.fcc, bundle, blen, resp, sizeof(resp), &resp_len,
-                                         NULL);
+    /* Room for the response cap plus the SID and a name echoed whole (fcc/fcc.h). */
+    resp = malloc(FCC_RESPONSE_MAX + blen);
+    if (resp == NULL) {
+        free(file);
+        device_close(&dev);
+        return EXIT_USAGE;
+    }
+    fcc_status_t st = fcc_bundle_handler(&dev.fcc, bundle, blen, resp, FCC_RESPONSE_MAX + blen,
+                                         &resp_len, NULL);
     report_run(stdout, a.json, true, st, resp_len ? resp : NULL, resp_len,
                fcc_get_output_info(&dev.fcc));
     rc = st == FCC_STATUS_SUCCESS ? EXIT_DEVICE_OK : EXIT_DEVICE_ERROR;
@@ -450,6 +460,7 @@ static int cmd_apply(const device_opts_t *g, int argc, char **argv)
         rc = EXIT_USAGE;
     }
     device_close(&dev);
+    free(resp);
     free(file);
     return rc;
 }
@@ -670,9 +681,14 @@ int main(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--time") == 0 && v) {
             uint64_t t;
-            if (!parse_u64(v, &t, false) || t == 0 || t > (uint64_t)INT64_MAX)
-                return usage_error(usage_main, "bad --time (epoch seconds > 0): %s", v);
-            g.time = (int64_t)t;
+            if (strcmp(v, "none") == 0) {
+                g.time = FCC_PORT_POSIX_TIME_UNKNOWN;
+            } else {
+                if (!parse_u64(v, &t, false) || t == 0 || t > (uint64_t)INT64_MAX)
+                    return usage_error(usage_main,
+                                       "bad --time (epoch seconds > 0, or none): %s", v);
+                g.time = (int64_t)t;
+            }
             i++;
         } else if (strcmp(a, "--strict") == 0) {
             g.strict = true;

@@ -110,6 +110,8 @@ static void obtain_by_tool(fcu_ctx_t *ctx, const fcu_device_req_t *req, material
     const char *uri = fcu_active_uri(cfg);
     const char *ou = uri && fcu_uri_aid(uri, aid, sizeof(aid)) && *aid ? aid : NULL;
     m->by_tool = true;
+    if (ou && strlen(ou) > FCU_AID_MAX)
+        return; /* no certificate can carry it as its OU: 329 on the URI says so */
     if (fcu_ca_load(ctx, f) != FCU_EXIT_OK)
         return;
     /* the stored chain: device certificate + FCU CA chain, cut to the configured depth */
@@ -225,12 +227,13 @@ static void obtain_external(fcu_ctx_t *ctx, const fcu_device_req_t *req, materia
         fcu_findings_add(f, FCU_E_DEVICE_CERT_MISSING, FCU_SEV_ERROR, base,
                          "%s/%s.der or .pem is missing", req->device_keys_dir, base);
     else if (r == 0) {
-        m->supplied = fcu_certs_load(data, len, &is_der);
+        char why[200];
+        m->supplied = fcu_certs_load_why(data, len, &is_der, why, sizeof(why));
         if (!m->supplied)
             fcu_findings_add(f, FCU_E_DEVICE_FILE_INVALID, FCU_SEV_ERROR, base,
-                             "%s is not a certificate (a .der file holds exactly one; chains "
-                             "only as PEM)",
-                             path);
+                             "%s: %s (a .der file holds exactly one certificate; chains only "
+                             "as PEM)",
+                             path, why);
         else {
             /* the leaf's CA stays known (and checked) when the depth cuts it off the stored
              * chain */
@@ -254,7 +257,7 @@ static void check_material(fcu_ctx_t *ctx, const fcu_device_req_t *req, const ma
     const fcu_config_t *cfg = ctx->cfg;
     const char *param = cfg->use_bootstrap ? "BootstrapDeviceCert" : "LwM2MDeviceCert";
     const char *kparam = cfg->use_bootstrap ? "BootstrapDevicePrivateKey" : "LwM2MDevicePrivateKey";
-    char why[160], buf[256], aid[256];
+    char why[200], buf[256], aid[256];
     if (!m->chain || sk_X509_num(m->chain) == 0)
         return;
     X509 *leaf = sk_X509_value(m->chain, 0);
@@ -265,10 +268,35 @@ static void check_material(fcu_ctx_t *ctx, const fcu_device_req_t *req, const ma
         if (!fcu_cert_scheme_ok(c, why, sizeof(why)))
             fcu_findings_add(f, FCU_E_CRYPTO_SCHEME, FCU_SEV_ERROR, param,
                              "certificate %d of the chain: %s", i + 1, why);
+        /* what the device's X.509 parser refuses, and the path rules a server applies in the
+         * handshake (the leaf is the client certificate, every other one issues the one
+         * before it and has i - 1 CA certificates below it) */
+        if (!fcu_cert_device_parsable(c, why, sizeof(why)))
+            fcu_findings_add(f, FCU_E_CERT_DEVICE_PARSE, FCU_SEV_ERROR, param,
+                             "certificate %d of the chain: %s", i + 1, why);
+        int der_len = i2d_X509(c, NULL);
+        if (der_len > 0 && fcu_value_size_check((size_t)der_len, why, sizeof(why)) >= 0)
+            fcu_findings_add(f, FCU_E_BUNDLE_TOO_LARGE, FCU_SEV_ERROR, param,
+                             "certificate %d of the chain is %s", i + 1, why);
+        if (!fcu_cert_path_ok(c, i > 0, i > 0 ? i - 1 : 0, why, sizeof(why)))
+            fcu_findings_add(f, FCU_E_CERT_PATH, FCU_SEV_ERROR, param,
+                             "certificate %d of the chain: %s", i + 1, why);
         int64_t na = fcu_asn1_time_epoch(X509_get0_notAfter(c));
         if (i > 0 && na <= ctx->now)
             fcu_findings_add(f, FCU_E_CERT_EXPIRED, FCU_SEV_ERROR, param,
                              "certificate %d of the chain has expired", i + 1);
+        else if (i > 0 && fcu_asn1_time_epoch(X509_get0_notBefore(c)) > ctx->now)
+            fcu_findings_add(f, FCU_E_CERT_EXPIRED, FCU_SEV_ERROR, param,
+                             "certificate %d of the chain is not valid yet", i + 1);
+        /* valid-from order of each link beyond the leaf's (that one is checked below with
+         * the leaf's CA): a CA valid from not later than the certificate it issued */
+        if (i > 0 && i + 1 < sk_X509_num(all) &&
+            fcu_asn1_time_epoch(X509_get0_notBefore(c)) <
+                fcu_asn1_time_epoch(X509_get0_notBefore(sk_X509_value(all, i + 1))))
+            fcu_findings_add(f, FCU_E_CERT_VALID_FROM, FCU_SEV_ERROR, param,
+                             "certificate %d of the chain is valid from before certificate %d, "
+                             "its CA",
+                             i + 1, i + 2);
         /* by_tool: the link leaf -> FCU CA holds by construction and the CA chain was checked
          * when it was loaded, so only supplied chains are verified here */
         if (!m->by_tool && i + 1 < sk_X509_num(all)) {
@@ -290,9 +318,9 @@ static void check_material(fcu_ctx_t *ctx, const fcu_device_req_t *req, const ma
                          "the device certificate's valid-from is in the future");
     if (m->issuer) {
         int64_t cnb = fcu_asn1_time_epoch(X509_get0_notBefore(m->issuer));
-        if (nb <= cnb)
+        if (nb < cnb) /* "not later than": the same second is in order (contract 8.11) */
             fcu_findings_add(f, FCU_E_CERT_VALID_FROM, FCU_SEV_ERROR, param,
-                             "the device certificate's valid-from is not after its CA's "
+                             "the device certificate's valid-from is before its CA's "
                              "valid-from");
         int64_t cna = fcu_asn1_time_epoch(X509_get0_notAfter(m->issuer));
         if (na > cna)

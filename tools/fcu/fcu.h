@@ -78,6 +78,11 @@ enum fcu_code {
     FCU_E_VALUE_INVALID = 325,       /* other invalid parameter value (e.g. endpoint name chars) */
     FCU_E_BUNDLE_TOO_LARGE = 326,    /* an item exceeds what the device stores */
     FCU_E_CERT_EXPIRED = 327,        /* certificate expired or not yet valid */
+    FCU_E_URI_AID_AMBIGUOUS = 328,   /* aid repeated, with a fragment after it, or in a fragment */
+    FCU_E_URI_AID_TOO_LONG = 329,    /* aid longer than a certificate OU holds (64) */
+    FCU_E_URI_UNREACHABLE = 330,     /* URI that can never connect: port, IPv6 literal, userinfo */
+    FCU_E_CERT_DEVICE_PARSE = 331,   /* certificate the device's X.509 parser refuses */
+    FCU_E_CERT_PATH = 332,           /* certificate path a server refuses in the handshake */
 };
 
 /* ---- findings ------------------------------------------------------------------------------- */
@@ -204,7 +209,9 @@ void fcu_device_result_free(fcu_device_result_t *res);
 /* ---- device response (wire contract section 3) ---------------------------------------------- */
 typedef struct fcu_response {
     bool has_status;
-    int64_t return_status;
+    int64_t return_status; /* clamped to int64 (never 0 unless the device sent 0) */
+    char return_status_text[24]; /* ReturnStatus in decimal exactly as received, any CBOR
+                                    width or sign (e.g. "4294967296", "-1") */
     char *scheme_version, *sid, *info_message, *warning_info; /* owned, NULL when absent */
     size_t csr_count;
 } fcu_response_t;

@@ -45,6 +45,19 @@ bool fcu_cert_key_matches(X509 *cert, EVP_PKEY *key);
 /* Certificates of a PEM file (one or more) or a DER file (exactly one). *is_der tells which.
  * Returns a new stack (caller frees with sk_X509_pop_free) or NULL. */
 STACK_OF(X509) *fcu_certs_load(const uint8_t *data, size_t len, bool *is_der);
+/* The same, refusing bytes after a certificate's DER (in a DER file or in a PEM block), with the
+ * reason in why (may be NULL). */
+STACK_OF(X509) *fcu_certs_load_why(const uint8_t *data, size_t len, bool *is_der, char *why,
+                                   size_t why_size);
+/* false (reason in why) when a device's X.509 parser refuses a certificate OpenSSL reads: an
+ * unknown critical extension, a known extension twice, a critical non-anyPolicy policy. */
+bool fcu_cert_device_parsable(X509 *cert, char *why, size_t why_size);
+/* false (reason in why) when a certificate breaks a path rule a TLS server applies: `issuer`
+ * set, it issues another certificate of the chain and must be a CA (basicConstraints CA:TRUE,
+ * keyUsage with keyCertSign when present, a path length that allows the `below` CA certificates
+ * under it); `issuer` false, it is the client (leaf) certificate and must not be a CA, and a
+ * keyUsage must allow digitalSignature. */
+bool fcu_cert_path_ok(X509 *cert, bool issuer, int below, char *why, size_t why_size);
 /* A private key from PEM or DER bytes; NULL when unparsable. */
 EVP_PKEY *fcu_key_load(const uint8_t *data, size_t len);
 /* true when the key is EC on P-256. */
@@ -60,8 +73,27 @@ bool fcu_cert_self_signed(X509 *cert);
 /* DER encoding (malloc'd); NULL on failure. */
 uint8_t *fcu_cert_der(X509 *cert, size_t *len);
 uint8_t *fcu_key_der(EVP_PKEY *key, size_t *len);
-/* Value of the aid query parameter of a URI into buf; false when absent. */
+/* ---- server URIs (uri.c), read as the device reads them ---- */
+/* The X.509 upper bound of an organizational unit name (RFC 5280 ub-organizational-unit-name):
+ * the device certificate's OU carries the aid. */
+#define FCU_AID_MAX 64
+/* How a device reads a URI's query: the query starts at the first '?' and ends at the first
+ * '#'; parameters are split at '&'; the aid is the parameter named exactly `aid`, its value
+ * taken as it stands (never percent-decoded). */
+typedef struct fcu_uri_aid_info {
+    int count;          /* parameters named `aid` in the query (with or without '=') */
+    bool has_value;     /* the first one has '=' (a bare `aid` is not an aid for the device) */
+    const char *value;  /* its value (not terminated) and length */
+    size_t value_len;
+    bool fragment;      /* the URI has a '#fragment' */
+    bool in_fragment;   /* the fragment holds a parameter named `aid` */
+} fcu_uri_aid_info_t;
+void fcu_uri_aid_scan(const char *uri, fcu_uri_aid_info_t *info);
+/* Value of the (first) aid query parameter with '=' into buf; false when absent. */
 bool fcu_uri_aid(const char *uri, char *buf, size_t size);
+/* Why a coap(s) URI can never connect (port outside 1..65535 or not a number, malformed or
+ * unbracketed IPv6 literal, userinfo, empty host) into why; true when it can. */
+bool fcu_uri_connectable(const char *uri, char *why, size_t size);
 /* Adds X.509 name entries from a configured subject (CN/OU overridable). */
 int fcu_name_add(X509_NAME *name, const fcu_subject_t *s, const char *cn, const char *ou);
 /* A random positive serial of 64..127 bits set on cert. 0 on success. */

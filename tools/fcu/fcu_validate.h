@@ -24,9 +24,14 @@ int fcu_uuid_parse(const char *s, uint8_t out[16]);
 /* The upper bound of a device's FCC_ITEM_VALUE_MAX (include/fcc/config.h): no device stores a
  * longer item. */
 #define FCU_ITEM_VALUE_LIMIT 65535u
+/* The largest item a device stores: KCM keeps each item as a record of a 40-byte header and the
+ * data within one engine value of FCC_ITEM_VALUE_MAX bytes (SPEC.md 4.2), so 4056 bytes with the
+ * default limit. */
+#define FCU_KCM_RECORD_HEADER 40u
+#define FCU_ITEM_DATA_MAX ((size_t)FCC_ITEM_VALUE_MAX - FCU_KCM_RECORD_HEADER)
 /* An item value of `len` bytes against what a device stores: -1 when it fits a device built with
- * the default FCC_ITEM_VALUE_MAX, FCU_SEV_WARNING when only a device built with a larger limit
- * takes it, FCU_SEV_ERROR when none does; the reason goes to msg. */
+ * the default FCC_ITEM_VALUE_MAX, else FCU_SEV_ERROR (what the device refuses, fcu refuses);
+ * the reason goes to msg. */
 int fcu_value_size_check(size_t len, char *msg, size_t size);
 /* +HH:MM / -HH:MM */
 bool fcu_utc_offset_ok(const char *s);

@@ -499,31 +499,66 @@ static uint32_t le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Finds the CBOR payload of a framed message; returns false when `buf` is not framed. */
-static bool unframe(const uint8_t *buf, size_t len, const uint8_t **pl, size_t *pl_len,
-                    bool *digest_ok)
+/* What a file starting with the `mbedprov` token holds (docs/framing.md). */
+typedef enum {
+    FRAME_NONE,    /* no token: raw CBOR */
+    FRAME_PAYLOAD, /* a complete request, or a response with transport status 0 */
+    FRAME_FAILED,  /* a failed response: token and a non-zero transport status, 12 bytes */
+    FRAME_BROKEN,  /* empty, truncated or over-long: no payload can be trusted */
+} frame_kind_t;
+
+/* Finds the CBOR payload of a framed message. For FRAME_FAILED *pl_len is the transport
+ * status; for FRAME_BROKEN why says what is wrong. */
+static frame_kind_t unframe(const uint8_t *buf, size_t len, const uint8_t **pl, size_t *pl_len,
+                            bool *digest_ok, char *why, size_t why_size)
 {
-    if (len < 12 || memcmp(buf, "mbedprov", 8) != 0)
-        return false;
+    if (len < 8 || memcmp(buf, "mbedprov", 8) != 0)
+        return FRAME_NONE;
+    if (len < 12) {
+        snprintf(why, why_size, "the frame ends after %zu bytes, inside its length or status "
+                 "field", len);
+        return FRAME_BROKEN;
+    }
     uint32_t a = le32(buf + 8);
     uint8_t md[32];
-    /* request: token | len | payload | digest */
-    if (a > 0 && (size_t)a + 12 + 32 == len) {
-        *pl = buf + 12;
-        *pl_len = a;
-    } else if (len >= 16 && a == 0 && (size_t)le32(buf + 12) + 16 + 32 == len) {
+    if (a == 0) {
         /* response: token | status 0 | len | payload | digest */
+        if (len < 16) {
+            snprintf(why, why_size, "empty response frame: status 0 but no payload length "
+                     "(%zu bytes)", len);
+            return FRAME_BROKEN;
+        }
+        uint32_t l = le32(buf + 12);
+        if (l == 0) {
+            snprintf(why, why_size, "empty response frame: status 0 with a payload of 0 bytes");
+            return FRAME_BROKEN;
+        }
+        if ((size_t)l + 16 + 32 != len) {
+            snprintf(why, why_size, "%s response frame: it declares %u payload bytes, so %zu "
+                     "bytes in all, and holds %zu",
+                     (size_t)l + 48 > len ? "truncated" : "over-long", l, (size_t)l + 48, len);
+            return FRAME_BROKEN;
+        }
         *pl = buf + 16;
-        *pl_len = le32(buf + 12);
-    } else {
+        *pl_len = l;
+    } else if (len == 12) {
         *pl = NULL;
         *pl_len = a; /* a failed response: token + status */
         *digest_ok = false;
-        return true;
+        return FRAME_FAILED;
+    } else if ((size_t)a + 12 + 32 == len) {
+        /* request: token | len | payload | digest */
+        *pl = buf + 12;
+        *pl_len = a;
+    } else {
+        snprintf(why, why_size, "%s request frame: it declares %u payload bytes, so %zu bytes "
+                 "in all, and holds %zu",
+                 (size_t)a + 44 > len ? "truncated" : "over-long", a, (size_t)a + 44, len);
+        return FRAME_BROKEN;
     }
     SHA256(*pl, *pl_len, md);
     *digest_ok = memcmp(md, *pl + *pl_len, 32) == 0;
-    return true;
+    return FRAME_PAYLOAD;
 }
 
 int fcu_inspect_bytes(const uint8_t *buf, size_t len, FILE *fp, bool json, int64_t now)
@@ -535,13 +570,20 @@ int fcu_inspect_bytes(const uint8_t *buf, size_t len, FILE *fp, bool json, int64
     o.fp = fp;
     const uint8_t *pl = buf;
     size_t pl_len = len;
-    bool digest_ok = true, framed = unframe(buf, len, &pl, &pl_len, &digest_ok);
-    if (framed && !pl) {
+    bool digest_ok = true;
+    char why[200];
+    frame_kind_t fk = unframe(buf, len, &pl, &pl_len, &digest_ok, why, sizeof(why));
+    bool framed = fk != FRAME_NONE;
+    if (fk == FRAME_FAILED) {
         if (json)
             fprintf(fp, "{\"kind\": \"failed-response\", \"transport_status\": %zu}\n", pl_len);
         else
             fprintf(fp, "framed response without payload: transport status %zu\n", pl_len);
         return FCU_EXIT_OK;
+    }
+    if (fk == FRAME_BROKEN) {
+        fprintf(stderr, "not a bundle or response: %s\n", why);
+        return FCU_EXIT_INVALID;
     }
     cbor_item_t *top = fcu_cbor_decode(pl, pl_len);
     if (!top || !cbor_isa_map(top)) {
@@ -638,8 +680,25 @@ int fcu_response_parse(const uint8_t *buf, size_t len, fcu_response_t *out)
         return -1;
     }
     cbor_item_t *st = fcu_cbor_map_get(top, "ReturnStatus");
-    if (st && fcu_cbor_int(st, &out->return_status))
+    if (st && (cbor_isa_uint(st) || cbor_isa_negint(st))) {
+        /* any width the CBOR head allows, reported as received; the number only says
+         * zero (success) or not, so it is clamped, never wrapped */
+        uint64_t u = cbor_get_int(st);
         out->has_status = true;
+        if (cbor_isa_uint(st)) {
+            out->return_status = u > INT64_MAX ? INT64_MAX : (int64_t)u;
+            snprintf(out->return_status_text, sizeof(out->return_status_text), "%llu",
+                     (unsigned long long)u);
+        } else {
+            out->return_status = u > (uint64_t)INT64_MAX ? INT64_MIN : -1 - (int64_t)u;
+            if (u == UINT64_MAX)
+                snprintf(out->return_status_text, sizeof(out->return_status_text),
+                         "-18446744073709551616");
+            else
+                snprintf(out->return_status_text, sizeof(out->return_status_text), "-%llu",
+                         (unsigned long long)u + 1);
+        }
+    }
     out->scheme_version = dup_text(fcu_cbor_map_get(top, "SchemeVersion"));
     out->sid = dup_text(fcu_cbor_map_get(top, "SID"));
     out->info_message = dup_text(fcu_cbor_map_get(top, "InfoMessage"));

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <openssl/bn.h>
 #include <openssl/x509.h>
@@ -207,6 +208,24 @@ static void findings_summary(const fcu_findings_t *f, char *buf, size_t size)
     snprintf(buf, size, "validation failed");
 }
 
+void line_report_set_status(line_report_t *rep, const fcu_response_t *r)
+{
+    snprintf(rep->status_text, sizeof(rep->status_text), "%s", r->return_status_text);
+    if (r->return_status >= 0 && r->return_status <= INT_MAX)
+        rep->device_status = (int)r->return_status;
+    else
+        rep->device_status = INT_MAX; /* never 0 (success) nor -1 (none); the text is exact */
+}
+
+/* The symbolic name of the report's ReturnStatus, or what a number outside the contract is. */
+static const char *status_name(const line_report_t *rep)
+{
+    if (rep->device_status < 0 || rep->device_status > FCC_STATUS_MAX_ ||
+        strcmp(rep->status_text, "") == 0)
+        return "not a status of the wire contract (0..37)";
+    return fcc_status_name(rep->device_status);
+}
+
 int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const line_job_t *job,
                    line_report_t *rep)
 {
@@ -322,7 +341,7 @@ int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const 
                  parsed.sid ? parsed.sid : "(none)", sid);
         goto finish;
     }
-    rep->device_status = (int)parsed.return_status;
+    line_report_set_status(rep, &parsed);
     if (parsed.info_message != NULL)
         rep->info_message = strdup(parsed.info_message);
     if (parsed.warning_info != NULL)
@@ -334,9 +353,9 @@ int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const 
         rep->outcome = REGISTRY_OUTCOME_DEVICE_ERROR;
         rep->exit = FCU_EXIT_INVALID;
         size_t n = parsed.info_message ? strcspn(parsed.info_message, "\n") : 0;
-        snprintf(rep->error, sizeof(rep->error), "the device reports ReturnStatus %d (%s)%s%.*s",
-                 rep->device_status, fcc_status_name(rep->device_status), n ? ": " : "",
-                 (int)n, parsed.info_message ? parsed.info_message : "");
+        snprintf(rep->error, sizeof(rep->error), "the device reports ReturnStatus %s (%s)%s%.*s",
+                 rep->status_text, status_name(rep), n ? ": " : "", (int)n,
+                 parsed.info_message ? parsed.info_message : "");
     }
 
 finish:
@@ -388,8 +407,7 @@ void line_report_print(const line_report_t *rep, const line_job_t *job, FILE *ou
     fprintf(out, "%s: %s (serial %s) via %s\n", verdict, job->endpoint_name, job->serial_number,
             rep->transport);
     if (rep->device_status >= 0)
-        fprintf(out, "  ReturnStatus: %d (%s)\n", rep->device_status,
-                fcc_status_name(rep->device_status));
+        fprintf(out, "  ReturnStatus: %s (%s)\n", rep->status_text, status_name(rep));
     if (rep->info_message != NULL) {
         size_t n = strlen(rep->info_message);
         while (n > 0 && rep->info_message[n - 1] == '\n')
@@ -435,10 +453,20 @@ void line_report_json(json_t *j, const line_report_t *rep, const line_job_t *job
     if (rep->mode[0])
         json_kv_string(j, "mode", rep->mode);
     json_key(j, "return_status");
-    if (rep->device_status >= 0)
-        json_int(j, rep->device_status);
-    else
+    if (rep->device_status >= 0) {
+        /* the number as received: int64, uint64 beyond it, or (below INT64_MIN) its text */
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(rep->status_text, &end, 10);
+        if (errno == 0 && end != rep->status_text && *end == '\0')
+            json_int(j, v);
+        else if (rep->status_text[0] != '-')
+            json_uint(j, strtoull(rep->status_text, NULL, 10));
+        else
+            json_string(j, rep->status_text);
+    } else {
         json_null(j);
+    }
     json_key(j, "transport_status");
     if (rep->transport_status >= 0)
         json_int(j, rep->transport_status);

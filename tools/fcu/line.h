@@ -83,7 +83,8 @@ typedef struct line_job {
 typedef struct line_report {
     int exit;                 /* 0, 1, 2 or LINE_EXIT_REFUSED, as above */
     const char *outcome;      /* REGISTRY_OUTCOME_* (static) */
-    int device_status;        /* ReturnStatus, -1 when none */
+    int device_status;        /* ReturnStatus, -1 when none; INT_MAX for one outside 0..INT_MAX */
+    char status_text[24];     /* ReturnStatus exactly as received ("" when none) */
     int transport_status;     /* response frame status, -1 when none */
     char *info_message;       /* owned, NULL when none */
     char *warning_info;       /* owned, NULL when none (warnings joined by '\n') */
@@ -107,6 +108,8 @@ int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const 
                    line_report_t *rep);
 void line_report_free(line_report_t *rep);
 
+/* Takes the response's ReturnStatus into the report (device_status and status_text). */
+void line_report_set_status(line_report_t *rep, const fcu_response_t *r);
 /* Human-readable report of one device on `out`. */
 void line_report_print(const line_report_t *rep, const line_job_t *job, FILE *out);
 /* The same as one JSON object (the caller owns the writer). */

@@ -79,13 +79,14 @@ int fcu_uuid_parse(const char *s, uint8_t out[16])
 
 int fcu_value_size_check(size_t len, char *msg, size_t size)
 {
-    if (len <= FCC_ITEM_VALUE_MAX)
+    if (len <= FCU_ITEM_DATA_MAX)
         return -1;
-    bool err = len > FCU_ITEM_VALUE_LIMIT;
-    snprintf(msg, size, "%zu bytes: a device stores at most %u bytes per item (%s)", len,
-             err ? FCU_ITEM_VALUE_LIMIT : (unsigned)FCC_ITEM_VALUE_MAX,
-             err ? "FCC_ITEM_VALUE_MAX cannot be larger" : "FCC_ITEM_VALUE_MAX by default");
-    return err ? FCU_SEV_ERROR : FCU_SEV_WARNING;
+    /* one verdict (wire contract 8.11): what a device built with the default limit refuses is
+     * an error here too, not a warning */
+    snprintf(msg, size, "%zu bytes: a device stores at most %zu bytes per item "
+             "(FCC_ITEM_VALUE_MAX %u less the %u-byte KCM record header)",
+             len, FCU_ITEM_DATA_MAX, (unsigned)FCC_ITEM_VALUE_MAX, FCU_KCM_RECORD_HEADER);
+    return FCU_SEV_ERROR;
 }
 
 bool fcu_utc_offset_ok(const char *s)
@@ -124,7 +125,7 @@ STACK_OF(X509) *fcu_cfg_cert_file(const fcu_config_t *cfg, fcu_findings_t *f, co
     uint8_t *data = NULL;
     size_t len = 0;
     bool is_der = false;
-    char why[160];
+    char why[200];
     if (fcu_read_file(path, &data, &len) != 0) {
         /* a file the loader could not open was reported there (196); one that opens but cannot
          * be read (a folder, a device file, more than the reader takes) is reported here */
@@ -134,11 +135,10 @@ STACK_OF(X509) *fcu_cfg_cert_file(const fcu_config_t *cfg, fcu_findings_t *f, co
                             "'%s': cannot read '%s': %s", param, path, strerror(err));
         return NULL;
     }
-    STACK_OF(X509) *sk = fcu_certs_load(data, len, &is_der);
+    STACK_OF(X509) *sk = fcu_certs_load_why(data, len, &is_der, why, sizeof(why));
     free(data);
     if (!sk) {
-        fcu_cfg_finding(cfg, f, FCU_E_CERT_PARSE, FCU_SEV_ERROR, param,
-                        "'%s' is not a DER certificate or PEM certificate(s)", path);
+        fcu_cfg_finding(cfg, f, FCU_E_CERT_PARSE, FCU_SEV_ERROR, param, "'%s': %s", path, why);
         return NULL;
     }
     if (!chain_ok && sk_X509_num(sk) > 1) {
@@ -154,10 +154,31 @@ STACK_OF(X509) *fcu_cfg_cert_file(const fcu_config_t *cfg, fcu_findings_t *f, co
         if (!fcu_cert_scheme_ok(c, why, sizeof(why)))
             fcu_cfg_finding(cfg, f, FCU_E_CRYPTO_SCHEME, FCU_SEV_ERROR, param,
                             "certificate %d of '%s': %s", i + 1, path, why);
+        if (!fcu_cert_device_parsable(c, why, sizeof(why)))
+            fcu_cfg_finding(cfg, f, FCU_E_CERT_DEVICE_PARSE, FCU_SEV_ERROR, param,
+                            "certificate %d of '%s': %s", i + 1, path, why);
+        int der_len = i2d_X509(c, NULL);
+        if (der_len > 0 && fcu_value_size_check((size_t)der_len, why, sizeof(why)) >= 0)
+            fcu_cfg_finding(cfg, f, FCU_E_BUNDLE_TOO_LARGE, FCU_SEV_ERROR, param,
+                            "certificate %d of '%s' is %s", i + 1, path, why);
         int64_t na = fcu_asn1_time_epoch(X509_get0_notAfter(c));
         if (na <= now)
             fcu_cfg_finding(cfg, f, FCU_E_CERT_EXPIRED, FCU_SEV_ERROR, param,
                             "certificate %d of '%s' has expired", i + 1, path);
+        else if (fcu_asn1_time_epoch(X509_get0_notBefore(c)) > now)
+            fcu_cfg_finding(cfg, f, FCU_E_CERT_EXPIRED, FCU_SEV_ERROR, param,
+                            "certificate %d of '%s' is not valid yet", i + 1, path);
+        /* a chain's issuing certificates: the path rules and the valid-from order a device
+         * checks on every stored chain (strict mode refuses them) */
+        if (i > 0 && !fcu_cert_path_ok(c, true, i - 1, why, sizeof(why)))
+            fcu_cfg_finding(cfg, f, FCU_E_CERT_PATH, FCU_SEV_ERROR, param,
+                            "certificate %d of '%s': %s", i + 1, path, why);
+        if (i + 1 < sk_X509_num(sk) &&
+            fcu_asn1_time_epoch(X509_get0_notBefore(c)) <
+                fcu_asn1_time_epoch(X509_get0_notBefore(sk_X509_value(sk, i + 1))))
+            fcu_cfg_finding(cfg, f, FCU_E_CERT_VALID_FROM, FCU_SEV_ERROR, param,
+                            "certificate %d of '%s' is valid from before certificate %d, its CA",
+                            i + 1, path, i + 2);
         if (i + 1 < sk_X509_num(sk)) {
             int ok = X509_verify(c, X509_get0_pubkey(sk_X509_value(sk, i + 1)));
             ERR_clear_error();
@@ -174,7 +195,7 @@ static void check_uri(const fcu_config_t *cfg, fcu_findings_t *f)
 {
     const char *param = fcu_active_uri_param(cfg);
     const char *uri = fcu_active_uri(cfg);
-    char aid[256];
+    char why[200];
     if (!uri || !*uri) {
         fcu_cfg_finding(cfg, f, FCU_E_REQUIRED, FCU_SEV_ERROR, param,
                         "'%s' is required when use-bootstrap is %s%s", param,
@@ -186,15 +207,38 @@ static void check_uri(const fcu_config_t *cfg, fcu_findings_t *f)
     if (!fcu_uri_scheme_ok(uri))
         fcu_cfg_finding(cfg, f, FCU_E_URI_SCHEME, FCU_SEV_ERROR, param,
                         "'%s' must be a coap:// or coaps:// URI with a host", uri);
-    bool has_aid = fcu_uri_aid(uri, aid, sizeof(aid));
+    else if (!fcu_uri_connectable(uri, why, sizeof(why)))
+        fcu_cfg_finding(cfg, f, FCU_E_URI_UNREACHABLE, FCU_SEV_ERROR, param,
+                        "'%s' can never connect: %s", uri, why);
+    /* the aid as a device reads it (uri.c); what a device would read differently is refused */
+    fcu_uri_aid_info_t a;
+    fcu_uri_aid_scan(uri, &a);
+    if (a.count > 1)
+        fcu_cfg_finding(cfg, f, FCU_E_URI_AID_AMBIGUOUS, FCU_SEV_ERROR, param,
+                        "'%s' carries the aid query parameter %d times; give it once", uri,
+                        a.count);
+    if (a.count > 0 && a.fragment)
+        fcu_cfg_finding(cfg, f, FCU_E_URI_AID_AMBIGUOUS, FCU_SEV_ERROR, param,
+                        "'%s' has a #fragment after its aid; remove the fragment", uri);
+    if (a.in_fragment)
+        fcu_cfg_finding(cfg, f, FCU_E_URI_AID_AMBIGUOUS, FCU_SEV_ERROR, param,
+                        "'%s' has an aid inside its #fragment, where a device does not read it; "
+                        "put it in the query (?aid=...)",
+                        uri);
+    bool has_aid = a.count > 0 && a.has_value;
     if (cfg->use_bootstrap && cfg->first_to_claim) {
-        if (has_aid)
+        if (a.count > 0)
             fcu_cfg_finding(cfg, f, FCU_E_URI_AID_FORBIDDEN, FCU_SEV_ERROR, param,
                             "the first-to-claim URI must not carry the aid query parameter");
-    } else if (!has_aid || !*aid) {
+    } else if (!has_aid || a.value_len == 0) {
         fcu_cfg_finding(cfg, f, FCU_E_URI_AID_MISSING, FCU_SEV_ERROR, param,
                         "'%s' must carry the aid query parameter (?aid=...)", uri);
     }
+    if (has_aid && a.value_len > FCU_AID_MAX)
+        fcu_cfg_finding(cfg, f, FCU_E_URI_AID_TOO_LONG, FCU_SEV_ERROR, param,
+                        "'%s': its aid is %zu bytes; the device certificate's OU that carries "
+                        "it holds at most %d (X.509 upper bound)",
+                        uri, a.value_len, FCU_AID_MAX);
 }
 
 void fcu_validate_config(fcu_ctx_t *ctx, fcu_findings_t *f)

@@ -89,11 +89,35 @@ static bool looks_pem(const uint8_t *data, size_t len)
     return false;
 }
 
-STACK_OF(X509) *fcu_certs_load(const uint8_t *data, size_t len, bool *is_der)
+/* One certificate from `der`, which it must fill exactly (a device's parser refuses bytes after
+ * the DER; OpenSSL's d2i would ignore them). */
+static X509 *cert_exact(const unsigned char *der, long len, char *why, size_t size, int index)
+{
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, len);
+    if (!x) {
+        if (why)
+            snprintf(why, size, "certificate %d is not a DER certificate", index);
+        return NULL;
+    }
+    if (p != der + len) {
+        if (why)
+            snprintf(why, size, "certificate %d has %ld bytes after its DER encoding", index,
+                     (long)(der + len - p));
+        X509_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+STACK_OF(X509) *fcu_certs_load_why(const uint8_t *data, size_t len, bool *is_der, char *why,
+                                   size_t why_size)
 {
     STACK_OF(X509) *sk = sk_X509_new_null();
     BIO *bio = NULL;
     X509 *x = NULL;
+    if (why)
+        snprintf(why, why_size, "not a DER certificate or PEM certificate(s)");
     if (!sk || len == 0 || len > (size_t)INT32_MAX)
         goto fail;
     if (looks_pem(data, len)) {
@@ -101,8 +125,24 @@ STACK_OF(X509) *fcu_certs_load(const uint8_t *data, size_t len, bool *is_der)
         bio = BIO_new_mem_buf(data, (int)len);
         if (!bio)
             goto fail;
-        while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-            if (!sk_X509_push(sk, x))
+        /* every certificate block, each decoded DER checked to the byte (blocks of another
+         * kind are skipped, as PEM_read_bio_X509 does) */
+        for (;;) {
+            char *name = NULL, *header = NULL;
+            unsigned char *der = NULL;
+            long dlen = 0;
+            if (!PEM_read_bio(bio, &name, &header, &der, &dlen))
+                break;
+            bool is_cert = strcmp(name, PEM_STRING_X509) == 0 ||
+                           strcmp(name, PEM_STRING_X509_OLD) == 0;
+            if (is_cert)
+                x = cert_exact(der, dlen, why, why_size, sk_X509_num(sk) + 1);
+            OPENSSL_free(name);
+            OPENSSL_free(header);
+            OPENSSL_free(der);
+            if (!is_cert)
+                continue;
+            if (!x || !sk_X509_push(sk, x))
                 goto fail;
             x = NULL;
         }
@@ -111,11 +151,8 @@ STACK_OF(X509) *fcu_certs_load(const uint8_t *data, size_t len, bool *is_der)
             goto fail;
     } else {
         *is_der = true;
-        const unsigned char *p = data;
-        x = d2i_X509(NULL, &p, (long)len);
-        if (!x || p != data + len)
-            goto fail;
-        if (!sk_X509_push(sk, x))
+        x = cert_exact(data, (long)len, why, why_size, 1);
+        if (!x || !sk_X509_push(sk, x))
             goto fail;
         x = NULL;
     }
@@ -127,6 +164,66 @@ fail:
     sk_X509_pop_free(sk, X509_free);
     ERR_clear_error();
     return NULL;
+}
+
+STACK_OF(X509) *fcu_certs_load(const uint8_t *data, size_t len, bool *is_der)
+{
+    return fcu_certs_load_why(data, len, is_der, NULL, 0);
+}
+
+/* The extensions a device's X.509 parser (mbedTLS) knows: any other one marked critical makes
+ * it refuse the certificate, and it refuses any of these given twice. */
+static const int device_known_ext[] = {
+    NID_basic_constraints,      NID_key_usage,   NID_ext_key_usage,
+    NID_subject_alt_name,       NID_netscape_cert_type, NID_certificate_policies,
+    NID_subject_key_identifier, NID_authority_key_identifier};
+
+bool fcu_cert_device_parsable(X509 *cert, char *why, size_t why_size)
+{
+    size_t nknown = sizeof(device_known_ext) / sizeof(device_known_ext[0]);
+    bool seen[sizeof(device_known_ext) / sizeof(device_known_ext[0])] = {false};
+    for (int i = 0; i < X509_get_ext_count(cert); i++) {
+        X509_EXTENSION *e = X509_get_ext(cert, i);
+        const ASN1_OBJECT *obj = X509_EXTENSION_get_object(e);
+        int nid = OBJ_obj2nid(obj);
+        size_t k = 0;
+        while (k < nknown && device_known_ext[k] != nid)
+            k++;
+        if (k == nknown) {
+            if (X509_EXTENSION_get_critical(e)) {
+                char oid[80];
+                OBJ_obj2txt(oid, sizeof(oid), obj, 1);
+                snprintf(why, why_size,
+                         "it has a critical extension a device does not know (%s); the "
+                         "device's X.509 parser refuses it",
+                         oid);
+                return false;
+            }
+            continue;
+        }
+        if (seen[k]) {
+            snprintf(why, why_size, "it has the %s extension twice; a device's X.509 parser "
+                     "refuses it", OBJ_nid2ln(nid));
+            return false;
+        }
+        seen[k] = true;
+        if (nid == NID_certificate_policies && X509_EXTENSION_get_critical(e)) {
+            /* a critical policy other than anyPolicy cannot be enforced by the device */
+            CERTIFICATEPOLICIES *pol = X509V3_EXT_d2i(e);
+            bool other = !pol;
+            for (int j = 0; pol && j < sk_POLICYINFO_num(pol); j++)
+                if (OBJ_obj2nid(sk_POLICYINFO_value(pol, j)->policyid) != NID_any_policy)
+                    other = true;
+            CERTIFICATEPOLICIES_free(pol);
+            ERR_clear_error();
+            if (other) {
+                snprintf(why, why_size, "its critical certificate policies name a policy "
+                         "other than anyPolicy, which a device's X.509 parser refuses");
+                return false;
+            }
+        }
+    }
+    return true;
 }
 
 /* Pass-phrase callback that gives none: without it OpenSSL asks on the terminal (or reads
@@ -304,23 +401,6 @@ uint8_t *fcu_key_der(EVP_PKEY *key, size_t *len)
     return out;
 }
 
-bool fcu_uri_aid(const char *uri, char *buf, size_t size)
-{
-    const char *q = strchr(uri, '?');
-    if (!q)
-        return false;
-    for (const char *p = q + 1; p && *p;) {
-        const char *amp = strchr(p, '&');
-        size_t n = amp ? (size_t)(amp - p) : strlen(p);
-        if (n >= 4 && strncmp(p, "aid=", 4) == 0) {
-            snprintf(buf, size, "%.*s", (int)(n - 4), p + 4);
-            return true;
-        }
-        p = amp ? amp + 1 : NULL;
-    }
-    return false;
-}
-
 static int name_add(X509_NAME *name, int nid, const char *value)
 {
     if (!value || !*value)
@@ -490,4 +570,51 @@ fail:
     ERR_clear_error();
     X509_free(cert);
     return NULL;
+}
+
+bool fcu_cert_path_ok(X509 *cert, bool issuer, int below, char *why, size_t why_size)
+{
+    int crit = 0;
+    BASIC_CONSTRAINTS *bc = X509_get_ext_d2i(cert, NID_basic_constraints, &crit, NULL);
+    bool ca = bc && bc->ca;
+    long pathlen = -1;
+    if (bc && bc->ca && bc->pathlen)
+        pathlen = ASN1_INTEGER_get(bc->pathlen);
+    BASIC_CONSTRAINTS_free(bc);
+    ASN1_BIT_STRING *ku = X509_get_ext_d2i(cert, NID_key_usage, &crit, NULL);
+    bool has_ku = ku != NULL;
+    bool cert_sign = ku && ASN1_BIT_STRING_get_bit(ku, 5);
+    bool dig_sign = ku && ASN1_BIT_STRING_get_bit(ku, 0);
+    ASN1_BIT_STRING_free(ku);
+    ERR_clear_error();
+    if (issuer) {
+        if (!ca) {
+            snprintf(why, why_size, "it issues a certificate of the chain but is not a CA "
+                     "(no basicConstraints CA:TRUE)");
+            return false;
+        }
+        if (has_ku && !cert_sign) {
+            snprintf(why, why_size, "it issues a certificate of the chain but its key usage "
+                     "lacks keyCertSign");
+            return false;
+        }
+        if (pathlen >= 0 && below > pathlen) {
+            snprintf(why, why_size, "its path length constraint allows %ld CA certificate%s "
+                     "below it; the chain has %d",
+                     pathlen, pathlen == 1 ? "" : "s", below);
+            return false;
+        }
+        return true;
+    }
+    if (ca) {
+        snprintf(why, why_size, "it is a CA (basicConstraints CA:TRUE); a server refuses a CA "
+                 "as a client certificate");
+        return false;
+    }
+    if (has_ku && !dig_sign) {
+        snprintf(why, why_size, "its key usage lacks digitalSignature, which a client "
+                 "certificate needs to sign the handshake");
+        return false;
+    }
+    return true;
 }

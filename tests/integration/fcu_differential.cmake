@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: Apache-2.0
+# Differential test of the factory tool against the device (wire contract 8.11): several hundred
+# generated certificate chains and server URIs through `fcu validate` / `fcu bundle` and then
+# `fcc-device apply` in default and strict mode; fails when a variant fcu accepts is refused.
+if(TARGET fcu AND TARGET fcc-device)
+  find_package(OpenSSL 3 REQUIRED)
+  fcc_test(integration_fcu_differential
+           SOURCES ${CMAKE_CURRENT_LIST_DIR}/fcu_differential.c
+           LIBS OpenSSL::Crypto
+           ARGS $<TARGET_FILE:fcu> $<TARGET_FILE:fcc-device>
+           LABELS integration TIMEOUT 300)
+endif()
