@@ -20,8 +20,7 @@
 #define KIND_DEL 2u
 #define KIND_COMMIT 3u
 #define KIND_GCEND 4u
-#define KIND_ECHO 5u  /* commit echo: a second commit record, in its own program (format 2) */
-#define KIND_ACK 6u   /* damage accepted by this transaction (format 2) */
+#define KIND_ACK 5u   /* damage accepted by this transaction (format 2) */
 #define KIND_DMG 0xFEu /* not on flash: a damaged region, as scan_next reports it */
 #define FLAG_COPY 0x01u /* a collected copy of a committed record: valid without a commit */
 #define NO_PREV 0xFFFFFFFFu
@@ -385,7 +384,6 @@ static bool rec_sane(rec_t *r)
         return r->dlen == 0;
     case KIND_COMMIT:
     case KIND_GCEND:
-    case KIND_ECHO:
     case KIND_ACK:
         return r->nlen == 0 && r->dlen == 0;
     default:
@@ -569,6 +567,10 @@ static int keys_damage(fst_t *st, key_t *keys, uint32_t nkeys, const rec_t *r, u
                        uint8_t *buf)
 {
     const fst_dmg_t *d = &st->dmg[r->id];
+    if ((d->flags & DF_KEY) && d->kind == KIND_COMMIT) {
+        keys_commit(keys, nkeys, d->id); /* accepted or not, a damaged commit commits */
+        return FST_OK;
+    }
     if (!dmg_counts(st, d))
         return FST_OK;
     if (!(d->flags & DF_KEY)) {
@@ -577,10 +579,6 @@ static int keys_damage(fst_t *st, key_t *keys, uint32_t nkeys, const rec_t *r, u
             keys[i].lk.unk_seq = seq;
             keys[i].lk.unk_off = r->off;
         }
-        return FST_OK;
-    }
-    if (d->kind == KIND_COMMIT || d->kind == KIND_ECHO) {
-        keys_commit(keys, nkeys, d->id);
         return FST_OK;
     }
     if (d->kind != KIND_PUT && d->kind != KIND_DEL)
@@ -616,7 +614,7 @@ static int lookup_keys(fst_t *st, key_t *keys, uint32_t nkeys, uint32_t skip)
     rec_t r;
     int rc;
     while ((rc = scan_next(st, &sc, &r)) == 1) {
-        if (r.kind == KIND_COMMIT || r.kind == KIND_ECHO) {
+        if (r.kind == KIND_COMMIT) {
             keys_commit(keys, nkeys, r.id);
             continue;
         }
@@ -879,7 +877,7 @@ static int rec_append(fst_t *st, uint8_t kind, uint8_t type, const uint8_t *name
                       const void *data, uint32_t dlen, uint32_t id)
 {
     uint32_t len = REC_HDR + nlen + dlen + REC_CRC;
-    int rc = ensure_room(st, len, kind == KIND_COMMIT || kind == KIND_ECHO);
+    int rc = ensure_room(st, len, kind == KIND_COMMIT);
     if (rc != FST_OK)
         return rc;
     uint8_t h[REC_HDR], c[REC_CRC];
@@ -1241,11 +1239,15 @@ typedef struct walk {
     uint32_t damage;      /* damaged regions seen */
     bool ack;             /* an accept record waits for its commit */
     uint32_t ack_id, ack_upto;
+    bool pend;            /* records of transaction pend_id wait for their commit */
+    uint32_t pend_id;
+    uint32_t fix_off;     /* head offset of a commit record taken one bit away (or NO_PREV) */
 } walk_t;
 
 static void walk_commit(fst_t *st, walk_t *w, uint32_t id)
 {
     w->commits++;
+    w->pend = false;
     for (uint32_t i = 0; i < st->dmg_count; i++) {
         fst_dmg_t *d = &st->dmg[i];
         if ((d->flags & DF_KEY) && (d->kind == KIND_PUT || d->kind == KIND_DEL) && d->id == id)
@@ -1264,8 +1266,13 @@ static void walk_record(fst_t *st, walk_t *w, bool head, const rec_t *r)
         w->max_id = r->id;
     if (head && r->kind == KIND_GCEND && (int32_t)(r->id + 1 - w->tail_bound) > 0)
         w->tail_bound = r->id + 1;
-    if (r->kind == KIND_COMMIT || r->kind == KIND_ECHO)
+    if (r->kind == KIND_COMMIT)
         walk_commit(st, w, r->id);
+    if ((r->kind == KIND_PUT || r->kind == KIND_DEL || r->kind == KIND_ACK) &&
+        !(r->flags & FLAG_COPY)) {
+        w->pend = true;
+        w->pend_id = r->id;
+    }
     if (r->kind == KIND_ACK) {
         w->ack = true;
         w->ack_id = r->id;
@@ -1302,6 +1309,27 @@ static int walk_seg(fst_t *st, walk_t *w, uint32_t seq, uint32_t bound, bool hea
         if (found < 0)
             return found;
         if (head && found == 0) {
+            /* Nothing valid follows: the torn tail, unless it is the commit record of the
+             * waiting transaction with one bit off. A flip there is told from a cut that way;
+             * a cut that landed all but one bit of the commit gives the new state, which a cut
+             * during the commit program may give. */
+            if (w->pend && bound - r.off >= SMALL_REC) {
+                uint8_t want[SMALL_REC], got[SMALL_REC];
+                rec_build(want, KIND_COMMIT, 0, NULL, 0, 0, w->pend_id);
+                fcc_put_le32(want + REC_HDR, crc_update(0, want, 12));
+                if (raw_read(st, pos, r.off, got, SMALL_REC) != FST_OK)
+                    return FST_ERR_IO;
+                uint32_t diff = 0;
+                for (uint32_t i = 0; i < SMALL_REC; i++)
+                    for (uint8_t x = (uint8_t)(want[i] ^ got[i]); x != 0; x &= (uint8_t)(x - 1))
+                        diff++;
+                if (diff == 1) {
+                    w->fix_off = r.off;
+                    walk_commit(st, w, w->pend_id);
+                    *end = r.off + SMALL_REC;
+                    return FST_OK;
+                }
+            }
             *end = at; /* the torn tail */
             return FST_OK;
         }
@@ -1317,8 +1345,14 @@ static int walk_seg(fst_t *st, walk_t *w, uint32_t seq, uint32_t bound, bool hea
             d->end = next;
             if ((rc = dmg_identify(st, seq, r.off, next, d)) != FST_OK)
                 return rc;
+            if (seq == st->head_seq && r.off == w->fix_off && w->pend) {
+                /* the commit record the head walk took one bit away: harmless */
+                d->kind = KIND_COMMIT;
+                d->id = w->pend_id;
+                d->flags = DF_KEY | DF_ACK;
+            }
             st->dmg_count++;
-            if ((d->flags & DF_KEY) && (d->kind == KIND_COMMIT || d->kind == KIND_ECHO))
+            if ((d->flags & DF_KEY) && (d->kind == KIND_COMMIT))
                 walk_commit(st, w, d->id);
         }
         off = next;
@@ -1389,12 +1423,13 @@ static int find_log(fst_t *st)
     walk_t w;
     memset(&w, 0, sizeof(w));
     w.tail_bound = head.tail_seq;
+    w.fix_off = NO_PREV;
     uint32_t good_end = st->hdr_size;
     int rc = walk_seg(st, &w, head.seq, st->seg_size, true, &good_end);
     if (rc != FST_OK)
         return rc;
     bool head_busy = w.commits > 0 || w.damage > 0;
-    uint32_t tail_bound = w.tail_bound, head_max = w.max_id;
+    uint32_t tail_bound = w.tail_bound, head_max = w.max_id, fix_off = w.fix_off;
     st->head_off = good_end;
     st->stage_off = good_end;
 
@@ -1444,6 +1479,7 @@ static int find_log(fst_t *st)
     memset(&w, 0, sizeof(w));
     w.record = true;
     w.tail_bound = tail_bound;
+    w.fix_off = fix_off;
     for (uint32_t seq = st->tail_seq;; seq++) {
         for (uint32_t i = 0; i < nfixed; i++) {
             if (fixed_seq[i] == seq) {
@@ -1678,8 +1714,7 @@ int fst_commit(fst_t *st)
         return FST_ERR_STATE;
     if (st->txn_records > 0) {
         /* Every record is durable before the commit record starts; the commit goes in its own
-         * program, then is made durable; then its echo, in a program of its own, so that a
-         * damaged commit record is told from a torn one (docs/store.md section 6). */
+         * program, then is made durable. */
         if ((rc = stage_flush(st)) != FST_OK || (rc = flash_sync(st)) != FST_OK ||
             (rc = rec_append(st, KIND_COMMIT, 0, NULL, 0, NULL, 0, st->txn_id)) != FST_OK ||
             (rc = stage_flush(st)) != FST_OK || (rc = flash_sync(st)) != FST_OK)
@@ -1687,9 +1722,6 @@ int fst_commit(fst_t *st)
         if (st->txn_accept)
             for (uint32_t i = 0; i < st->dmg_count; i++)
                 st->dmg[i].flags |= DF_ACK;
-        if ((rc = rec_append(st, KIND_ECHO, 0, NULL, 0, NULL, 0, st->txn_id)) != FST_OK ||
-            (rc = stage_flush(st)) != FST_OK || (rc = flash_sync(st)) != FST_OK)
-            goto out;
     }
     rc = FST_OK;
 out:
