@@ -1169,10 +1169,12 @@ static int dmg_name(fst_t *st, const fst_dmg_t *d, uint8_t *name)
 /* Tells what the damaged bytes at `off` (up to `end`) of segment `seq` held: the record header
  * as read, or one bit away from it (the 16-bit header check picks the only candidate), then
  * the name by its own check, or one bit away when the whole record then verifies. */
-static int dmg_identify(fst_t *st, uint32_t seq, uint32_t off, uint32_t end, fst_dmg_t *d)
+static int dmg_identify(fst_t *st, uint32_t seq, uint32_t off, uint32_t end, fst_dmg_t *d,
+                        uint32_t *len)
 {
     uint32_t pos = pos_of(st, seq);
     d->fix = NO_FIX;
+    *len = 0;
     if (end < off || end - off < SMALL_REC)
         return FST_OK;
     rec_t r, cand;
@@ -1196,6 +1198,7 @@ static int dmg_identify(fst_t *st, uint32_t seq, uint32_t off, uint32_t end, fst
     rec_parse(&r, off);
     if (r.len > end - off)
         return FST_OK;
+    *len = r.len;
     d->kind = r.kind;
     d->type = r.type;
     d->nlen = r.nlen;
@@ -1280,6 +1283,72 @@ static void walk_record(fst_t *st, walk_t *w, bool head, const rec_t *r)
     }
 }
 
+static int dmg_add(fst_t *st, walk_t *w, const fst_dmg_t *d)
+{
+    if (st->dmg_count >= FST_DAMAGE_MAX)
+        return FST_ERR_CORRUPT;
+    st->dmg[st->dmg_count++] = *d;
+    if ((d->flags & DF_KEY) && d->kind == KIND_COMMIT)
+        walk_commit(st, w, d->id);
+    return FST_OK;
+}
+
+/* Records the damaged bytes [at, next) of segment `seq`, the first damaged record at `bad`.
+ * When the record headers inside, read or one bit away, chain from `bad` exactly to `next`,
+ * each damaged record is a region of its own, known by its key; otherwise the whole span is one
+ * region, known only when its one header agrees with `next`. */
+static int dmg_record(fst_t *st, walk_t *w, uint32_t seq, uint32_t at, uint32_t bad,
+                      uint32_t next)
+{
+    uint32_t p = st->flash->prog_size, starts[FST_DAMAGE_MAX], k = 0, y = bad, len;
+    fst_dmg_t pieces[FST_DAMAGE_MAX];
+    int rc;
+    while (y < next && k < FST_DAMAGE_MAX) {
+        memset(&pieces[k], 0, sizeof(pieces[k]));
+        if ((rc = dmg_identify(st, seq, y, next, &pieces[k], &len)) != FST_OK)
+            return rc;
+        if (len == 0)
+            break;
+        starts[k++] = y;
+        y += len;
+        if (y % p != 0 && y < next) {
+            uint8_t b;
+            if (log_read(st, pos_of(st, seq), y, &b, 1) != FST_OK)
+                return FST_ERR_IO;
+            if (b == 0xFF)
+                y = round_up(y, p); /* padding after a flush */
+        }
+    }
+    bool chained = k > 0 && (y == next || (y < next && round_up(y, p) >= next));
+    if (!chained) {
+        k = 1;
+        starts[0] = bad;
+        memset(&pieces[0], 0, sizeof(pieces[0]));
+        if ((rc = dmg_identify(st, seq, bad, next, &pieces[0], &len)) != FST_OK)
+            return rc;
+        if (len == 0 || next - bad - len >= p)
+            memset(&pieces[0], 0, sizeof(pieces[0])); /* the header disagrees with `next` */
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        fst_dmg_t *d = &pieces[i];
+        d->seq = seq;
+        d->off = i == 0 ? at : starts[i];
+        d->rec = starts[i];
+        d->end = i + 1 < k ? starts[i + 1] : next;
+        if (!(d->flags & DF_KEY))
+            d->fix = NO_FIX;
+        if (seq == st->head_seq && d->rec == w->fix_off && w->pend) {
+            /* the commit record the head walk took one bit away: harmless */
+            d->kind = KIND_COMMIT;
+            d->id = w->pend_id;
+            d->flags = DF_KEY | DF_ACK;
+        }
+        if ((rc = dmg_add(st, w, d)) != FST_OK)
+            return rc;
+    }
+    return FST_OK;
+}
+
 /* Walks the records of segment `seq` up to `bound` and checks each in full. A record that fails
  * its check is damage when a later record of the segment verifies, or when the segment is not
  * the head (its end is known from the next header); in the head, with nothing valid after it, it
@@ -1334,27 +1403,8 @@ static int walk_seg(fst_t *st, walk_t *w, uint32_t seq, uint32_t bound, bool hea
             return FST_OK;
         }
         w->damage++;
-        if (w->record) {
-            if (st->dmg_count >= FST_DAMAGE_MAX)
-                return FST_ERR_CORRUPT;
-            fst_dmg_t *d = &st->dmg[st->dmg_count];
-            memset(d, 0, sizeof(*d));
-            d->seq = seq;
-            d->off = at;
-            d->rec = r.off;
-            d->end = next;
-            if ((rc = dmg_identify(st, seq, r.off, next, d)) != FST_OK)
-                return rc;
-            if (seq == st->head_seq && r.off == w->fix_off && w->pend) {
-                /* the commit record the head walk took one bit away: harmless */
-                d->kind = KIND_COMMIT;
-                d->id = w->pend_id;
-                d->flags = DF_KEY | DF_ACK;
-            }
-            st->dmg_count++;
-            if ((d->flags & DF_KEY) && (d->kind == KIND_COMMIT))
-                walk_commit(st, w, d->id);
-        }
+        if (w->record && (rc = dmg_record(st, w, seq, at, r.off, next)) != FST_OK)
+            return rc;
         off = next;
         if (found == 0) {
             *end = bound;
@@ -1388,10 +1438,28 @@ static int find_log(fst_t *st)
     /* A segment written by another format version means the store is not ours to read. */
     if (version)
         return version;
-    if (!any)
-        return FST_ERR_NOENT;
     st->dmg_count = 0;
     bool head_fixed = false;
+    if (!any) {
+        /* No valid header at all: the only segment's header may be damaged. One bit away from
+         * a header and holding a valid first record, it is taken (the highest such). */
+        for (uint32_t pos = 0; pos < st->seg_count; pos++) {
+            rec_t r;
+            if (seghdr_read_ex(st, pos, &h, true) != 1 || (any && h.seq <= head.seq))
+                continue;
+            st->head_pos = pos;
+            st->head_seq = h.seq;
+            st->head_off = st->stage_off = st->seg_size;
+            if (rec_head(st, pos, st->hdr_size, st->seg_size, &r) == 1 &&
+                rec_verify(st, pos, &r) == 1) {
+                any = head_fixed = true;
+                best_pos = pos;
+                head = h;
+            }
+        }
+        if (!any)
+            return FST_ERR_NOENT;
+    }
     {
         /* The head's header may itself be damaged: the segment after the apparent head, one
          * bit away from the next header and holding a valid first record, is the real head (a
@@ -1400,7 +1468,8 @@ static int find_log(fst_t *st)
         int rc = seghdr_read(st, npos, &h);
         if (rc < 0 && rc != FST_ERR_VERSION)
             return rc;
-        if (rc != 1 && seghdr_read_ex(st, npos, &h, true) == 1 && h.seq == head.seq + 1) {
+        if (!head_fixed && rc != 1 && seghdr_read_ex(st, npos, &h, true) == 1 &&
+            h.seq == head.seq + 1) {
             rec_t r;
             st->head_pos = npos;
             st->head_seq = h.seq;

@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: Apache-2.0
+# Corruption at rest (issue 19): a provisioned device's flash damaged bit by bit, by random
+# flips and by erased program units, then mounted, listed, read and verified.
+if(TARGET fcc_kcm)
+  fcc_test(damage_sweep SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_damage_sweep.c
+           LIBS fcc_core fcc_kcm fcc_ftcd fcc_port fcc_mbedtls fcc_cbor cmocka TIMEOUT 900)
+endif()
