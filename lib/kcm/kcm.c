@@ -922,8 +922,8 @@ kcm_status_t kcm_iter_next(kcm_t *kcm, kcm_iter_t *it, kcm_item_info_t *info)
         mbedtls_platform_zeroize(buf_b(kcm), h.len);
         for (unsigned i = 1; et == KCM_CERTIFICATE && i < h.chain_len; i++) {
             size_t n;
-            /* a chain whose other certificates are damaged is a damaged item */
-            if (fst_size(&kcm->store, kcm_et_cert(i), name, name_len, &n) == FST_ERR_CORRUPT)
+            /* a chain whose other certificates are damaged or missing is a damaged item */
+            if (fst_size(&kcm->store, kcm_et_cert(i), name, name_len, &n) != FST_OK)
                 return KCM_ERR_CORRUPTED;
         }
         info->data_size = h.len;
@@ -976,6 +976,13 @@ static kcm_status_t reset_scan(kcm_t *k, reset_key_t *keys, size_t *n)
              * says factory stays (reading it reports the damage). */
             todo = kcm_rec_header(buf_a(k), rlen, &h) != KCM_OK ||
                    (h.flags & KCM_FLAG_FACTORY) == 0;
+            /* a chain that lost a certificate to damage (deleted when the reset accepted it)
+             * goes as a whole: its leaf is dropped, so no broken chain stays listed */
+            for (unsigned i = 1; !todo && kind == KCM_CERTIFICATE && index == 0 && i < h.chain_len;
+                 i++) {
+                size_t member;
+                todo = fst_size(&k->store, kcm_et_cert(i), name, name_len, &member) != FST_OK;
+            }
         } else {
             todo = false;
         }
