@@ -10,3 +10,6 @@ if(TARGET fcc_kcm)
   fcc_test(store_legacy_v1 SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_store_legacy.c
            LIBS fcc_core fcc_kcm fcc_ftcd fcc_port fcc_mbedtls fcc_cbor cmocka)
 endif()
+# The engine's damage rules one by one (docs/store.md section 6).
+fcc_test(unit_store_damage SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_store_damage.c
+         LIBS fcc_store fcc_port cmocka)
