@@ -118,6 +118,18 @@ int main(int argc, char **argv)
     for (int i = 0; i < 30; i++)
         put(i % 2 ? "churn.a" : "churn.b", 7, 1100, (uint8_t)i);
     save(argv[1], "collected.img");
+    /* format 2: a flipped bit in a record of the middle of the log (damage kept and listed),
+     * then the damage accepted by a transaction */
+    put("after.damage", 5, 300, 11);
+    g_sim.mem[g_st.head_pos * g_st.seg_size + g_st.hdr_size + 40] ^= 0x08;
+    fst_unmount(&g_st);
+    fst_mount(&g_st, &g_flash, g_work, sizeof(g_work));
+    save(argv[1], "damaged.img");
+    fst_begin(&g_st);
+    fst_accept_damage(&g_st);
+    fst_put(&g_st, 5, (const uint8_t *)"accepted", 8, "y", 1);
+    fst_commit(&g_st);
+    save(argv[1], "accepted.img");
     /* a torn program at the end of the log */
     g_sim.cut_after = 2;
     g_sim.tear = FCC_FLASH_TEAR_BITS;

@@ -106,7 +106,9 @@ void fcc_free(fcc_t *fcc);
  * While it works, the handler uses all of `resp` as scratch space (certificates read back from
  * KCM, generated keys, CSRs); the response itself is at most min(resp_size, FCC_RESPONSE_MAX)
  * bytes plus the SID and the error's name. docs/bundle.md has the formats and the status of every
- * rule. */
+ * rule. A store that holds damage
+ * not yet accepted (kcm_store_check) takes no bundle: status 4, "Internal storage error:" and the
+ * first damaged item's name, until kcm_factory_reset or fcc_storage_delete (kcm_wipe). */
 fcc_status_t fcc_bundle_handler(fcc_t *fcc, const uint8_t *bundle, size_t bundle_len,
                                 uint8_t *resp, size_t resp_size, size_t *resp_len,
                                 bool *keep_alive);
@@ -129,7 +131,7 @@ fcc_status_t fcc_time_set(fcc_t *fcc, int64_t epoch);
 fcc_status_t fcc_factory_disable(fcc_t *fcc);
 fcc_status_t fcc_is_factory_disabled(fcc_t *fcc, bool *disabled);
 
-/* Erases the whole store (factory items and internal items included). */
+/* Erases the whole store (factory items and internal items included), damage included. */
 fcc_status_t fcc_storage_delete(fcc_t *fcc);
 
 #ifdef __cplusplus

@@ -42,7 +42,9 @@ typedef enum kcm_status {
                                         item is invalid:" */
     KCM_ERR_CHAIN_INCOMPLETE = 15,   /* fewer certificates added than declared */
     KCM_ERR_STORAGE = 16,            /* flash or engine failure */
-    KCM_ERR_CORRUPTED = 17,          /* authentication or integrity check failed */
+    KCM_ERR_CORRUPTED = 17,          /* authentication or integrity check failed, or the store
+                                        holds damage that refuses the write ("Internal storage
+                                        error:", FCC status 4) */
     KCM_ERR_NO_SPACE = 18,
     KCM_ERR_CRYPTO = 19,
     KCM_ERR_NOT_INITIALIZED = 20,
@@ -173,7 +175,9 @@ kcm_status_t kcm_internal_get(kcm_t *kcm, kcm_internal_t which, uint8_t *buf, si
 /* Iterates user items (not internal ones). Zero `it` first; returns KCM_ERR_NOT_FOUND at the end.
  * `name` must hold FCC_NAME_MAX bytes. chain_len is 0 for items that are not certificates.
  * An item that fails its integrity check returns KCM_ERR_CORRUPTED with info->name and type
- * filled; the iteration can go on. Do not write to KCM during an iteration. */
+ * filled; the iteration can go on. After the readable items come the items whose current
+ * version the store found damaged, each as KCM_ERR_CORRUPTED (name_len 0 and type 0 when the
+ * damage hides which item it was). Do not write to KCM during an iteration. */
 typedef struct kcm_iter {
     fst_iter_t fst; /* private */
 } kcm_iter_t;
@@ -188,11 +192,35 @@ typedef struct kcm_item_info {
 kcm_status_t kcm_iter_next(kcm_t *kcm, kcm_iter_t *it, kcm_item_info_t *info);
 
 /* Factory reset, atomically: every factory item back to its factory value, every other user
- * item removed. Internal items are kept. */
+ * item removed. Internal items are kept. It is also the explicit step that accepts damage the
+ * mount found (fst_accept_damage): items whose current version is damaged are deleted, and
+ * writes, refused with KCM_ERR_CORRUPTED while the damage was not accepted, work again. */
 kcm_status_t kcm_factory_reset(kcm_t *kcm);
 
-/* Erases everything, internal items included, and leaves an empty mounted store. */
+/* Erases everything, internal items included, and leaves an empty mounted store (damage
+ * included: the other explicit way out of a damaged store). */
 kcm_status_t kcm_wipe(kcm_t *kcm);
+
+/* Store health. A damaged region of the store (docs/store.md section 6): the engine's
+ * description, and the item it belongs to when its key is known: `type` (0 when it is not a user
+ * item), whether it is a factory backup or an internal item, and the certificate's position in
+ * its chain. The name is where.name[0..where.name_len) (where.name_known). */
+typedef struct kcm_damage {
+    fst_damage_t where;
+    kcm_item_type_t type;
+    bool backup, internal;
+    unsigned chain_index;
+} kcm_damage_t;
+
+/* Damaged region `index` (0, 1, ...), KCM_ERR_NOT_FOUND past the last. */
+kcm_status_t kcm_damage_get(kcm_t *kcm, uint32_t index, kcm_damage_t *out);
+
+/* KCM_OK when the store holds no damage that is not accepted; else KCM_ERR_CORRUPTED with the
+ * first such region in *first. The bundle handler refuses bundles while it says so. */
+kcm_status_t kcm_store_check(kcm_t *kcm, kcm_damage_t *first);
+
+/* The engine's figures (fst_info): format version, segments, used and free bytes, records. */
+kcm_status_t kcm_store_info(kcm_t *kcm, fst_info_t *info);
 
 /* Wire-contract status number and message prefix of a KCM result (e.g. KCM_ERR_EXISTS ->
  * 17, "Data already exists:"). Prefixes are static strings, never NULL. */

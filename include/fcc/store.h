@@ -21,7 +21,8 @@ extern "C" {
 /* Results. Stable numbers. */
 #define FST_OK 0
 #define FST_ERR_IO (-1)       /* the flash failed */
-#define FST_ERR_CORRUPT (-2)  /* the image is not a store, or a record failed its check */
+#define FST_ERR_CORRUPT (-2)  /* the image is not a store, a record failed its check, or a write
+                                 was refused because the store holds damage (fst_damage_get) */
 #define FST_ERR_NOENT (-3)    /* no such key */
 #define FST_ERR_NOSPC (-4)    /* not enough room even after garbage collection */
 #define FST_ERR_INVAL (-5)    /* bad argument (name too long, value too large, bad geometry) */
@@ -44,8 +45,23 @@ extern "C" {
  * at each commit. */
 #define FST_RECORD_OVERHEAD 20
 
-/* On-flash format version written in every segment header. */
-#define FST_FORMAT_VERSION 1
+/* On-flash format version written in every segment header. Format 1 segments (no commit echo)
+ * are still read; the first write after mounting them moves the store to this format. */
+#define FST_FORMAT_VERSION 2
+
+/* Damaged regions of the log a mount can keep track of; more makes fst_mount return
+ * FST_ERR_CORRUPT. */
+#define FST_DAMAGE_MAX 12
+
+/* A damaged region found by the mount (private; see fst_damage_get). */
+typedef struct fst_dmg {
+    uint32_t seq, off, end; /* bytes [off, end) of segment seq */
+    uint32_t rec;           /* where the damaged record starts (off + padding) */
+    uint32_t id;            /* transaction id of the damaged record, when its header is known */
+    uint16_t ncrc;          /* name check of the damaged record */
+    uint16_t fix;           /* bit of the name corrected to read it (0xFFFF: none) */
+    uint8_t kind, type, nlen, flags;
+} fst_dmg_t;
 
 typedef struct fst {
     /* private: do not touch; the layout may change between versions */
@@ -71,6 +87,12 @@ typedef struct fst {
     bool head_closed;        /* nothing more is appended to the head segment */
     bool head_checked;       /* the space after head_off is known to be erased */
     bool failed;             /* a flash operation failed: everything returns FST_ERR_IO */
+    bool has_v1;             /* the log holds format 1 segments (up to v1_seq) */
+    bool dmg_late;           /* damage found after the mount (by a collection): writes refused */
+    bool txn_accept;         /* the open transaction accepted the damage (fst_accept_damage) */
+    uint32_t v1_seq;         /* newest format 1 segment of the log */
+    uint32_t dmg_count;      /* entries of dmg[] */
+    fst_dmg_t dmg[FST_DAMAGE_MAX];
 } fst_t;
 
 /* Geometry/state summary, for tools and benchmarks. */
@@ -81,6 +103,13 @@ typedef struct fst_info {
     uint32_t free_bytes;      /* bytes appendable before the next collection */
     uint32_t capacity_bytes;  /* bytes usable for records (one erase unit kept free) */
     uint32_t collections;     /* garbage collections run since mount */
+    uint32_t segments;        /* segments in the ring */
+    uint32_t log_segments;    /* segments the log occupies */
+    uint32_t used_bytes;      /* bytes of the log (records, padding and damage, headers excluded) */
+    uint32_t records;         /* records in the log (damaged ones excluded) */
+    uint32_t dead_records;    /* records that are not a live item (old versions, deletes, commits) */
+    uint32_t damaged;         /* damaged regions not yet accepted (fst_accept_damage) */
+    uint32_t damaged_items;   /* ... of them, those that may hide an item's current version */
 } fst_info_t;
 
 /* Mounts the store on `flash`. A blank (all 0xFF) flash is formatted. An interrupted
@@ -128,6 +157,38 @@ int fst_next(fst_t *st, fst_iter_t *it, uint8_t *type, uint8_t *name, size_t *na
              size_t *value_len);
 
 int fst_info(fst_t *st, fst_info_t *info);
+
+/* Damage. The mount checks every record of the log. A record that fails its check while a later
+ * record verifies (docs/store.md section 6) is damage, not the torn end of an interrupted write:
+ * it is kept on flash, listed here, and the key it belongs to reads FST_ERR_CORRUPT (never an
+ * older version, never "absent"); fst_next lists such keys after the live ones (FST_ERR_CORRUPT
+ * with the type and name filled, name_len 0 when the name itself is unreadable). While damage
+ * that is not accepted exists, fst_put and fst_del return FST_ERR_CORRUPT and nothing collects
+ * the damaged segments: the evidence stays until fst_accept_damage or fst_format. */
+#define FST_DMG_RECORD 1  /* a put or delete whose key is known (name_known: and its name) */
+#define FST_DMG_COMMIT 2  /* a commit, commit echo, GC-end or accept record: no item lost */
+#define FST_DMG_HEADER 3  /* a segment header, repaired from its check (no record lost) */
+#define FST_DMG_UNKNOWN 4 /* bytes that are no readable record: any key may be affected */
+typedef struct fst_damage {
+    uint32_t seq, off, len;   /* segment sequence number, offset and length of the region */
+    uint8_t what;             /* FST_DMG_* */
+    bool name_known;          /* FST_DMG_RECORD: name[0..name_len) is the record's key name */
+    bool live;                /* it may hide the current version of an item */
+    bool accepted;            /* a committed fst_accept_damage covers it */
+    uint8_t type;             /* key type (FST_DMG_RECORD) */
+    uint8_t name[FST_NAME_MAX];
+    size_t name_len;
+} fst_damage_t;
+
+/* Describes damaged region `index` (0, 1, ...) in log order; FST_ERR_NOENT past the last. */
+int fst_damage_get(fst_t *st, uint32_t index, fst_damage_t *out);
+
+/* Inside an open transaction: accepts the damage found so far. Writes a delete for every key
+ * whose current version is damaged and known by name, and an accept record; puts and deletes of
+ * the transaction are then allowed. When the transaction commits, the damage no longer blocks
+ * writes, its keys read as absent, and collection may drop the damaged bytes. A transaction that
+ * accepts damage must not need to collect a segment holding it (FST_ERR_CORRUPT). */
+int fst_accept_damage(fst_t *st);
 
 #ifdef __cplusplus
 }

@@ -190,6 +190,22 @@ static int parse_top(fcc_t *fcc, bundle_t *b, size_t resp_size)
 
 /* Contract order: CBOR, scheme, then "refuse everything if factory-disabled". Read outside any
  * transaction (nothing is written); every later rule of the bundle comes after it. */
+/* A store holding damage that no factory reset or wipe accepted takes no bundle: status 4,
+ * "Internal storage error:" and the first damaged item's name ("store" when the damage hides
+ * which item it was). docs/bundle.md. */
+static int check_store(fcc_t *fcc)
+{
+    kcm_damage_t d;
+    kcm_status_t kst = kcm_store_check(fcc->kcm, &d);
+    if (kst == KCM_OK)
+        return FCC_STATUS_SUCCESS;
+    if (kst != KCM_ERR_CORRUPTED)
+        return fail_kcm(fcc, kst, NULL, 0);
+    if (d.where.name_known && d.where.name_len > 0)
+        return fail_kcm(fcc, kst, d.where.name, d.where.name_len);
+    return fail_kcm(fcc, kst, (const uint8_t *)"store", 5);
+}
+
 static int check_disabled(fcc_t *fcc)
 {
     uint8_t flag[8];
@@ -922,7 +938,8 @@ fcc_status_t fcc_bundle_handler(fcc_t *fcc, const uint8_t *bundle, size_t bundle
         status = fail_st(fcc, FCC_STATUS_NOT_INITIALIZED, NULL, 0);
         goto respond;
     }
-    if ((status = parse_top(fcc, &r.b, resp_size)) != 0 || (status = check_disabled(fcc)) != 0 ||
+    if ((status = parse_top(fcc, &r.b, resp_size)) != 0 || (status = check_store(fcc)) != 0 ||
+        (status = check_disabled(fcc)) != 0 ||
         (status = check_top(fcc, &r.b)) != 0)
         goto respond;
     kst = kcm_txn_begin(fcc->kcm);

@@ -813,6 +813,78 @@ kcm_status_t kcm_internal_get(kcm_t *kcm, kcm_internal_t which, uint8_t *buf, si
 
 /* ---- iteration -------------------------------------------------------------------------- */
 
+/* Describes the item a damaged engine key belongs to. Returns false for a chain certificate
+ * whose leaf is present (the leaf's listing reports the chain) . */
+static bool damaged_item(kcm_t *kcm, uint8_t et, const uint8_t *name, size_t name_len,
+                         kcm_item_info_t *info)
+{
+    uint8_t kind = 0, index = 0;
+    memset(info, 0, sizeof(*info));
+    if (name_len > FCC_NAME_MAX)
+        name_len = 0;
+    memcpy(info->name, name, name_len);
+    info->name_len = name_len;
+    if (kcm_et_is_backup(et))
+        et = (uint8_t)(et & ~KCM_ET_BACKUP);
+    if (name_len > 0 && kcm_et_is_live(et, &kind, &index)) {
+        info->type = (kcm_item_type_t)kind;
+        size_t n;
+        if (index > 0 && fst_size(&kcm->store, KCM_CERTIFICATE, name, name_len, &n) != FST_ERR_NOENT)
+            return false;
+    }
+    return true;
+}
+
+kcm_status_t kcm_store_check(kcm_t *kcm, kcm_damage_t *first)
+{
+    if (kcm == NULL)
+        return KCM_ERR_INVALID_PARAMETER;
+    if (!kcm->initialized)
+        return KCM_ERR_NOT_INITIALIZED;
+    for (uint32_t i = 0;; i++) {
+        kcm_status_t st = kcm_damage_get(kcm, i, first);
+        if (st == KCM_ERR_NOT_FOUND)
+            return KCM_OK;
+        if (st != KCM_OK)
+            return st;
+        if (!first->where.accepted)
+            return KCM_ERR_CORRUPTED;
+    }
+}
+
+kcm_status_t kcm_damage_get(kcm_t *kcm, uint32_t index, kcm_damage_t *out)
+{
+    if (kcm == NULL || out == NULL)
+        return KCM_ERR_INVALID_PARAMETER;
+    if (!kcm->initialized)
+        return KCM_ERR_NOT_INITIALIZED;
+    memset(out, 0, sizeof(*out));
+    int rc = fst_damage_get(&kcm->store, index, &out->where);
+    if (rc != FST_OK)
+        return from_fst(rc);
+    uint8_t et = out->where.type, kind = 0, index_in_chain = 0;
+    if (out->where.what != FST_DMG_RECORD)
+        return KCM_OK;
+    out->backup = kcm_et_is_backup(et);
+    out->internal = (et & 0xF0u) == KCM_ET_INTERNAL;
+    if (out->backup)
+        et = (uint8_t)(et & ~KCM_ET_BACKUP);
+    if (kcm_et_is_live(et, &kind, &index_in_chain)) {
+        out->type = (kcm_item_type_t)kind;
+        out->chain_index = index_in_chain;
+    }
+    return KCM_OK;
+}
+
+kcm_status_t kcm_store_info(kcm_t *kcm, fst_info_t *info)
+{
+    if (kcm == NULL || info == NULL)
+        return KCM_ERR_INVALID_PARAMETER;
+    if (!kcm->initialized)
+        return KCM_ERR_NOT_INITIALIZED;
+    return from_fst(fst_info(&kcm->store, info));
+}
+
 kcm_status_t kcm_iter_next(kcm_t *kcm, kcm_iter_t *it, kcm_item_info_t *info)
 {
     uint8_t et, name[FST_NAME_MAX];
@@ -828,6 +900,12 @@ kcm_status_t kcm_iter_next(kcm_t *kcm, kcm_iter_t *it, kcm_item_info_t *info)
         int rc = fst_next(&kcm->store, &it->fst, &et, name, &name_len, &vlen);
         if (rc == FST_ERR_NOENT)
             return KCM_ERR_NOT_FOUND;
+        if (rc == FST_ERR_CORRUPT) {
+            /* a key whose current version is damaged (the engine lists them last) */
+            if (damaged_item(kcm, et, name, name_len, info))
+                return KCM_ERR_CORRUPTED;
+            continue;
+        }
         if (rc != FST_OK)
             return from_fst(rc);
         if (et < KCM_PRIVATE_KEY || et > KCM_CONFIG)
@@ -842,6 +920,12 @@ kcm_status_t kcm_iter_next(kcm_t *kcm, kcm_iter_t *it, kcm_item_info_t *info)
         if (st != KCM_OK)
             return st; /* the name is filled: the caller may report it and go on */
         mbedtls_platform_zeroize(buf_b(kcm), h.len);
+        for (unsigned i = 1; et == KCM_CERTIFICATE && i < h.chain_len; i++) {
+            size_t n;
+            /* a chain whose other certificates are damaged or missing is a damaged item */
+            if (fst_size(&kcm->store, kcm_et_cert(i), name, name_len, &n) != FST_OK)
+                return KCM_ERR_CORRUPTED;
+        }
         info->data_size = h.len;
         info->chain_len = et == KCM_CERTIFICATE ? h.chain_len : 0;
         info->factory = (h.flags & KCM_FLAG_FACTORY) != 0;
@@ -892,6 +976,13 @@ static kcm_status_t reset_scan(kcm_t *k, reset_key_t *keys, size_t *n)
              * says factory stays (reading it reports the damage). */
             todo = kcm_rec_header(buf_a(k), rlen, &h) != KCM_OK ||
                    (h.flags & KCM_FLAG_FACTORY) == 0;
+            /* a chain that lost a certificate to damage (deleted when the reset accepted it)
+             * goes as a whole: its leaf is dropped, so no broken chain stays listed */
+            for (unsigned i = 1; !todo && kind == KCM_CERTIFICATE && index == 0 && i < h.chain_len;
+                 i++) {
+                size_t member;
+                todo = fst_size(&k->store, kcm_et_cert(i), name, name_len, &member) != FST_OK;
+            }
         } else {
             todo = false;
         }
@@ -915,6 +1006,12 @@ kcm_status_t kcm_factory_reset(kcm_t *kcm)
     st = op_begin(kcm, &implicit);
     if (st != KCM_OK)
         return st;
+    /* The reset is the explicit step that accepts damage the mount found: damaged items are
+     * deleted with the rest, and writes are allowed again once it commits. */
+    kcm->op_wrote = true;
+    st = from_fst(fst_accept_damage(&kcm->store));
+    if (st != KCM_OK)
+        return op_end(kcm, implicit, st);
     keys = (reset_key_t *)(void *)buf_b(kcm);
     for (unsigned pass = 0;; pass++) {
         if (pass >= KCM_RESET_PASSES_MAX) {

@@ -32,7 +32,7 @@ static const kcm_status_row_t rows[KCM_ERR_MAX_ + 1] = {
                               "invalid:"},
     [KCM_ERR_CHAIN_INCOMPLETE] = {FCC_STATUS_KCM_STORAGE_ERROR, "Chain incomplete:"},
     [KCM_ERR_STORAGE] = {FCC_STATUS_KCM_STORAGE_ERROR, "Storage error:"},
-    [KCM_ERR_CORRUPTED] = {FCC_STATUS_KCM_STORAGE_ERROR, "Item corrupted:"},
+    [KCM_ERR_CORRUPTED] = {FCC_STATUS_STORE_ERROR, "Internal storage error:"},
     [KCM_ERR_NO_SPACE] = {FCC_STATUS_KCM_STORAGE_ERROR, "Storage full:"},
     [KCM_ERR_CRYPTO] = {FCC_STATUS_KCM_CRYPTO_ERROR, "KCM crypto error:"},
     [KCM_ERR_NOT_INITIALIZED] = {FCC_STATUS_NOT_INITIALIZED, "Not initialized:"},

@@ -20,11 +20,21 @@
 #define KIND_DEL 2u
 #define KIND_COMMIT 3u
 #define KIND_GCEND 4u
+#define KIND_ACK 5u   /* damage accepted by this transaction (format 2) */
+#define KIND_DMG 0xFEu /* not on flash: a damaged region, as scan_next reports it */
 #define FLAG_COPY 0x01u /* a collected copy of a committed record: valid without a commit */
 #define NO_PREV 0xFFFFFFFFu
 #define MAX_REC (REC_HDR + FST_NAME_MAX + FST_VALUE_MAX + REC_CRC)
 #define SMALL_REC (REC_HDR + REC_CRC) /* commit and GC-end records */
 #define READ_TRIES 3
+
+/* fst_dmg_t.flags */
+#define DF_KEY 0x01u       /* the damaged record's header is known (kind, type, name check, id) */
+#define DF_NAME 0x02u      /* ... and its name */
+#define DF_COMMITTED 0x04u /* ... and it belongs to a committed transaction (or is a copy) */
+#define DF_ACK 0x08u       /* a committed accept record covers it */
+#define DF_SEGHDR 0x10u    /* a segment header repaired from its check */
+#define NO_FIX 0xFFFFu
 
 static const uint32_t crc_table[256] = {
     0x00000000u, 0x77073096u, 0xee0e612cu, 0x990951bau, 0x076dc419u, 0x706af48fu,
@@ -110,7 +120,7 @@ typedef struct rec {
 
 /* Where a version of a key lives. */
 typedef struct loc {
-    bool valid, del;
+    bool valid, del, damaged;
     uint32_t id, seq, off;
     uint32_t dlen;
 } loc_t;
@@ -121,10 +131,12 @@ typedef struct loc {
 typedef struct look {
     loc_t best, pend, open;
     uint32_t outside;
+    bool unk;                /* a damaged region of unknown key was seen, last at: */
+    uint32_t unk_seq, unk_off;
 } look_t;
 
 typedef struct seghdr {
-    uint32_t seq, tail_seq, prev_end;
+    uint32_t seq, tail_seq, prev_end, version;
 } seghdr_t;
 
 typedef struct scan {
@@ -223,36 +235,106 @@ static int flash_sync(fst_t *st)
 
 /* ---- segment headers ---- */
 
+static bool version_known(uint32_t v)
+{
+    return v == 1u || v == FST_FORMAT_VERSION;
+}
+
+/* Checks a raw segment header. Returns 1 (ours, *h filled), 0 (no header of this geometry) or
+ * FST_ERR_VERSION (a valid header of a format this build cannot read). */
+static int seghdr_parse(const fst_t *st, const uint8_t *b, seghdr_t *h)
+{
+    if (fcc_get_le32(b) != SEG_MAGIC || crc_update(0, b, 20) != fcc_get_le32(b + 20))
+        return 0;
+    if (!version_known(fcc_get_le16(b + 4)))
+        return FST_ERR_VERSION;
+    if (fcc_get_le16(b + 6) != st->seg_blocks)
+        return 0;
+    h->version = fcc_get_le16(b + 4);
+    h->seq = fcc_get_le32(b + 8);
+    h->tail_seq = fcc_get_le32(b + 12);
+    h->prev_end = fcc_get_le32(b + 16);
+    return 1;
+}
+
 /* Reads the header of segment `pos`. Returns 1 (valid, *h filled), 0 (not a segment header),
- * FST_ERR_VERSION (a store header of another format version) or FST_ERR_IO. */
-static int seghdr_read(fst_t *st, uint32_t pos, seghdr_t *h)
+ * FST_ERR_VERSION (a store header of another format version) or FST_ERR_IO. With `repair`, a
+ * header that is one bit away from a valid one (the CRC-32 over 20 bytes corrects one bit and
+ * cannot mistake two flips for one) is taken repaired. */
+static int seghdr_read_ex(fst_t *st, uint32_t pos, seghdr_t *h, bool repair)
 {
     uint8_t b[SEG_HDR_RAW];
     /* The magic never starts with 0xFF: an erased segment shows in its first byte. */
     if (raw_read(st, pos, 0, b, 1) != FST_OK)
         return FST_ERR_IO;
-    if (b[0] == 0xFF)
+    if (b[0] == 0xFF && !repair)
         return 0;
     for (int tries = 0; tries < READ_TRIES; tries++) {
         if (raw_read(st, pos, 0, b, sizeof(b)) != FST_OK)
             return FST_ERR_IO;
-        if (fcc_get_le32(b) != SEG_MAGIC)
-            continue;
-        if (crc_update(0, b, 20) != fcc_get_le32(b + 20))
-            continue;
-        if (fcc_get_le16(b + 4) != FST_FORMAT_VERSION)
-            return FST_ERR_VERSION;
-        if (fcc_get_le16(b + 6) != st->seg_blocks)
-            return 0;
-        h->seq = fcc_get_le32(b + 8);
-        h->tail_seq = fcc_get_le32(b + 12);
-        h->prev_end = fcc_get_le32(b + 16);
-        return 1;
+        int rc = seghdr_parse(st, b, h);
+        if (rc != 0)
+            return rc;
     }
-    /* A version we cannot read keeps its magic and version where ours are. */
-    if (fcc_get_le32(b) == SEG_MAGIC && fcc_get_le16(b + 4) != FST_FORMAT_VERSION && fcc_get_le16(b + 4) != 0xFFFFu)
+    if (repair) {
+        for (uint32_t bit = 0; bit < 8u * SEG_HDR_RAW; bit++) {
+            b[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            int rc = seghdr_parse(st, b, h);
+            b[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            if (rc == 1)
+                return 1;
+        }
+        return 0;
+    }
+    /* A version we cannot read keeps its magic and version where ours are (a newer one, so a
+     * higher number; a torn program leaves 0xFF bytes, never a high byte of 0). */
+    uint32_t v = fcc_get_le16(b + 4);
+    if (fcc_get_le32(b) == SEG_MAGIC && v > FST_FORMAT_VERSION && v < 0x100u) {
+        seghdr_t tmp;
+        if (seghdr_read_ex(st, pos, &tmp, true) == 1)
+            return 0; /* one flipped bit in one of ours, not another version */
         return FST_ERR_VERSION;
+    }
     return 0;
+}
+
+static int seghdr_read(fst_t *st, uint32_t pos, seghdr_t *h)
+{
+    return seghdr_read_ex(st, pos, h, false);
+}
+
+/* Index of the damaged region starting at `off` of segment `seq`, or -1. */
+static int dmg_at(const fst_t *st, uint32_t seq, uint32_t off)
+{
+    for (uint32_t i = 0; i < st->dmg_count; i++)
+        if (st->dmg[i].seq == seq && st->dmg[i].off == off && !(st->dmg[i].flags & DF_SEGHDR))
+            return (int)i;
+    return -1;
+}
+
+static bool dmg_hdr(const fst_t *st, uint32_t seq)
+{
+    for (uint32_t i = 0; i < st->dmg_count; i++)
+        if (st->dmg[i].seq == seq && (st->dmg[i].flags & DF_SEGHDR))
+            return true;
+    return false;
+}
+
+/* True while damage that no committed accept record covers blocks writes. */
+static bool dmg_blocks(const fst_t *st)
+{
+    if (st->dmg_late)
+        return true;
+    for (uint32_t i = 0; i < st->dmg_count; i++)
+        if (!(st->dmg[i].flags & DF_ACK))
+            return true;
+    return false;
+}
+
+/* Damage that counts for readers: not accepted, and not while a transaction accepts it. */
+static bool dmg_counts(const fst_t *st, const fst_dmg_t *d)
+{
+    return !(d->flags & (DF_ACK | DF_SEGHDR)) && !st->txn_accept;
 }
 
 /* End of the records of segment `seq` (in the log): head_off for the head, else the prev_end
@@ -264,7 +346,7 @@ static int seg_end(fst_t *st, uint32_t seq, uint32_t *end)
         return FST_OK;
     }
     seghdr_t h;
-    int rc = seghdr_read(st, pos_of(st, seq + 1), &h);
+    int rc = seghdr_read_ex(st, pos_of(st, seq + 1), &h, dmg_hdr(st, seq + 1));
     if (rc < 0 && rc != FST_ERR_VERSION)
         return rc;
     *end = st->hdr_size;
@@ -302,6 +384,7 @@ static bool rec_sane(rec_t *r)
         return r->dlen == 0;
     case KIND_COMMIT:
     case KIND_GCEND:
+    case KIND_ACK:
         return r->nlen == 0 && r->dlen == 0;
     default:
         return false;
@@ -309,11 +392,14 @@ static bool rec_sane(rec_t *r)
 }
 
 /* Reads the header of the record at or after `off` (padding skipped) in segment `pos`, whose
- * records end at `end`. Returns 1 (*r filled), 0 (no more records) or FST_ERR_IO. */
+ * records end at `end`. Returns 1 (*r filled), 0 (no more records; r->off is where the walk
+ * stopped: `end` or beyond at a clean end, before it where something unreadable lies) or
+ * FST_ERR_IO. */
 static int rec_head(fst_t *st, uint32_t pos, uint32_t off, uint32_t end, rec_t *r)
 {
     uint32_t prog = st->flash->prog_size;
     for (;;) {
+        r->off = off;
         if (off >= end)
             return 0;
         uint32_t n = min_u32(REC_HDR, end - off);
@@ -333,8 +419,10 @@ static int rec_head(fst_t *st, uint32_t pos, uint32_t off, uint32_t end, rec_t *
         for (int tries = 1; !rec_sane(r) && tries < READ_TRIES; tries++)
             if (log_read(st, pos, off, r->raw, n) != FST_OK)
                 return FST_ERR_IO;
-        if (!rec_sane(r))
+        if (!rec_sane(r)) {
+            r->off = off;
             return 0;
+        }
         rec_parse(r, off);
         if (r->len > end - off)
             return 0;
@@ -401,6 +489,17 @@ static int scan_next(fst_t *st, scan_t *sc, rec_t *r)
     if (!sc->started && (rc = scan_at(st, sc, st->tail_seq, st->hdr_size)) != FST_OK)
         return rc;
     for (;;) {
+        int d = st->dmg_count > 0 ? dmg_at(st, sc->seq, sc->off) : -1;
+        if (d >= 0) {
+            /* a damaged region the mount found: reported as such, then skipped */
+            memset(r, 0, sizeof(*r));
+            r->kind = KIND_DMG;
+            r->id = (uint32_t)d;
+            r->off = sc->off;
+            r->len = st->dmg[d].end - sc->off;
+            sc->off = st->dmg[d].end;
+            return 1;
+        }
         rc = rec_head(st, sc->pos, sc->off, sc->end, r);
         if (rc != 0) {
             if (rc == 1)
@@ -448,6 +547,62 @@ static int name_at(fst_t *st, uint32_t pos, uint32_t off, uint32_t nlen, uint16_
     return 0;
 }
 
+static void keys_commit(key_t *keys, uint32_t nkeys, uint32_t id)
+{
+    for (uint32_t i = 0; i < nkeys; i++) {
+        look_t *lk = &keys[i].lk;
+        if (lk->pend.valid && lk->pend.id == id)
+            take_committed(lk, &lk->pend);
+        if (lk->pend.valid && lk->pend.id <= id)
+            lk->pend.valid = false;
+    }
+}
+
+static int dmg_name(fst_t *st, const fst_dmg_t *d, uint8_t *name);
+
+/* A damaged region met by a lookup scan: a damaged commit still commits; a damaged put or
+ * delete is a version of its key that reads as damaged; a region of unknown content may hold a
+ * version of any key. */
+static int keys_damage(fst_t *st, key_t *keys, uint32_t nkeys, const rec_t *r, uint32_t seq,
+                       uint8_t *buf)
+{
+    const fst_dmg_t *d = &st->dmg[r->id];
+    if ((d->flags & DF_KEY) && d->kind == KIND_COMMIT) {
+        keys_commit(keys, nkeys, d->id); /* accepted or not, a damaged commit commits */
+        return FST_OK;
+    }
+    if (!dmg_counts(st, d))
+        return FST_OK;
+    if (!(d->flags & DF_KEY)) {
+        for (uint32_t i = 0; i < nkeys; i++) {
+            keys[i].lk.unk = true;
+            keys[i].lk.unk_seq = seq;
+            keys[i].lk.unk_off = r->off;
+        }
+        return FST_OK;
+    }
+    if (d->kind != KIND_PUT && d->kind != KIND_DEL)
+        return FST_OK;
+    int have = -1;
+    for (uint32_t i = 0; i < nkeys; i++) {
+        key_t *k = &keys[i];
+        if (d->type != k->type || d->nlen != k->nlen || d->ncrc != k->ncrc)
+            continue;
+        if ((d->flags & DF_NAME) && k->name != NULL) {
+            if (have < 0 && (have = dmg_name(st, d, buf)) < 0)
+                return have;
+            if (have == 1 && memcmp(buf, k->name, k->nlen) != 0)
+                continue;
+        }
+        loc_t l = {true, d->kind == KIND_DEL, true, d->id, seq, r->off, 0};
+        if (d->flags & DF_COMMITTED)
+            take_committed(&k->lk, &l);
+        else
+            k->lk.pend = l;
+    }
+    return FST_OK;
+}
+
 /* Finds every version of each key in one scan of the log. `skip` names a segment whose records
  * do not count in lk.outside (or any sequence outside the log). Returns FST_OK or FST_ERR_IO. */
 static int lookup_keys(fst_t *st, key_t *keys, uint32_t nkeys, uint32_t skip)
@@ -460,13 +615,12 @@ static int lookup_keys(fst_t *st, key_t *keys, uint32_t nkeys, uint32_t skip)
     int rc;
     while ((rc = scan_next(st, &sc, &r)) == 1) {
         if (r.kind == KIND_COMMIT) {
-            for (uint32_t i = 0; i < nkeys; i++) {
-                look_t *lk = &keys[i].lk;
-                if (lk->pend.valid && lk->pend.id == r.id)
-                    take_committed(lk, &lk->pend);
-                if (lk->pend.valid && lk->pend.id <= r.id)
-                    lk->pend.valid = false;
-            }
+            keys_commit(keys, nkeys, r.id);
+            continue;
+        }
+        if (r.kind == KIND_DMG) {
+            if ((rc = keys_damage(st, keys, nkeys, &r, sc.seq, buf)) != FST_OK)
+                return rc;
             continue;
         }
         if (r.kind != KIND_PUT && r.kind != KIND_DEL)
@@ -494,7 +648,7 @@ static int lookup_keys(fst_t *st, key_t *keys, uint32_t nkeys, uint32_t skip)
             look_t *lk = &k->lk;
             if (sc.seq != skip)
                 lk->outside++;
-            loc_t l = {true, r.kind == KIND_DEL, r.id, sc.seq, r.off, r.dlen};
+            loc_t l = {true, r.kind == KIND_DEL, false, r.id, sc.seq, r.off, r.dlen};
             if (r.flags & FLAG_COPY)
                 take_committed(lk, &l);
             else if (st->txn_open && r.id == st->txn_id)
@@ -518,6 +672,26 @@ static int lookup(fst_t *st, uint8_t type, const uint8_t *name, size_t nlen, loo
     int rc = lookup_keys(st, &k, 1, st->head_seq + 1);
     *lk = k.lk;
     return rc;
+}
+
+/* True when the position (seq_a, off_a) comes after (seq_b, off_b) in the log. */
+static bool log_after(const fst_t *st, uint32_t seq_a, uint32_t off_a, uint32_t seq_b,
+                      uint32_t off_b)
+{
+    uint32_t da = st->head_seq - seq_a, db = st->head_seq - seq_b;
+    return da != db ? da < db : off_a > off_b;
+}
+
+/* True when the committed state of a key is unknown because of damage: its winning version is
+ * damaged, or a region of unknown content lies after it (or the key has no version at all). */
+static bool look_damaged(const fst_t *st, const look_t *lk)
+{
+    if (lk->best.valid && lk->best.damaged)
+        return true;
+    if (lk->unk && (!lk->best.valid ||
+                    log_after(st, lk->unk_seq, lk->unk_off, lk->best.seq, lk->best.off)))
+        return true;
+    return false;
 }
 
 /* The version a reader sees: the open transaction's own, else the committed one. */
@@ -634,12 +808,34 @@ static int head_check(fst_t *st)
 
 static int gc_collect(fst_t *st);
 
+/* The first write after mounting a store that holds format 1 segments moves it to format 2:
+ * the head is closed and every format 1 segment collected (each collection is power-safe and
+ * writes its copies into a new format 2 segment). */
+static int migrate(fst_t *st)
+{
+    int rc = stage_flush(st);
+    if (rc != FST_OK)
+        return rc;
+    st->head_closed = true;
+    while (st->has_v1) {
+        if ((int32_t)(st->v1_seq - st->tail_seq) < 0) {
+            st->has_v1 = false;
+            break;
+        }
+        if ((rc = gc_collect(st)) != FST_OK)
+            return rc;
+    }
+    return FST_OK;
+}
+
 /* Makes room for a record of `len` bytes in the head segment, opening segments and collecting
  * as needed. `small` records (commit) may use the reserve at the segment's end. Returns FST_OK,
  * FST_ERR_NOSPC (live data leaves no room) or FST_ERR_IO. */
 static int ensure_room(fst_t *st, uint32_t len, bool small)
 {
     int rc = head_check(st);
+    if (rc == FST_OK && st->has_v1)
+        rc = migrate(st);
     if (rc != FST_OK)
         return rc;
     uint32_t limit = small ? st->seg_size : st->seg_size - st->reserve;
@@ -739,6 +935,10 @@ static int rec_copy(fst_t *st, uint32_t pos, const rec_t *r, uint8_t flags)
 static int gc_collect(fst_t *st)
 {
     uint32_t old = st->tail_seq, opos = pos_of(st, old), end;
+    /* Damage that is not accepted stays where it is, with everything around it. */
+    for (uint32_t i = 0; i < st->dmg_count; i++)
+        if (st->dmg[i].seq == old && !(st->dmg[i].flags & DF_ACK))
+            return FST_ERR_CORRUPT;
     int rc = seg_end(st, old, &end);
     if (rc != FST_OK)
         return fail(st);
@@ -752,9 +952,18 @@ static int gc_collect(fst_t *st)
         /* the next batch of puts and deletes of the tail, in log order */
         uint32_t n = 0;
         while (n < GC_BATCH) {
+            int d = dmg_at(st, old, off);
+            if (d >= 0) {
+                off = st->dmg[d].end; /* accepted damage: dropped with the segment */
+                continue;
+            }
             rc = rec_head(st, opos, off, end, &r);
             if (rc < 0)
                 return fail(st);
+            if (rc == 0 && r.off < end) {
+                st->dmg_late = true; /* unreadable bytes the mount did not see: keep them */
+                return FST_ERR_CORRUPT;
+            }
             if (rc == 0) {
                 done = true;
                 break;
@@ -786,8 +995,10 @@ static int gc_collect(fst_t *st)
             int ok = rec_verify(st, opos, &r);
             if (ok < 0)
                 return fail(st);
-            if (ok == 0)
-                continue; /* corrupted: dropped */
+            if (ok == 0) {
+                st->dmg_late = true; /* damaged since the mount: never dropped silently */
+                return FST_ERR_CORRUPT;
+            }
             if (st->head_off + r.len > st->seg_size - SMALL_REC - st->flash->prog_size)
                 return FST_ERR_CORRUPT;
             if ((rc = rec_copy(st, opos, &r, committed ? FLAG_COPY : 0)) != FST_OK)
@@ -802,6 +1013,12 @@ static int gc_collect(fst_t *st)
         return rc;
     st->tail_seq = old + 1;
     st->collections++;
+    /* accepted damage of the collected segment is gone with it */
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < st->dmg_count; i++)
+        if (st->dmg[i].seq != old)
+            st->dmg[kept++] = st->dmg[i];
+    st->dmg_count = kept;
     return FST_OK;
 }
 
@@ -851,7 +1068,11 @@ static int format_at(fst_t *st, bool fresh, uint32_t seq)
         return rc;
     st->next_txn_id = 1;
     st->txn_open = false;
+    st->txn_accept = false;
     st->collections = 0;
+    st->dmg_count = 0;
+    st->dmg_late = false;
+    st->has_v1 = false;
     st->mounted = true;
     return FST_OK;
 }
@@ -876,13 +1097,329 @@ static int flash_blank(fst_t *st, bool *blank)
     return FST_OK;
 }
 
+/* ---- the mount's check of every record ---- */
+
+/* Finds the first offset in [from, bound) of segment `pos` where a record starts that verifies
+ * in full (header check, then CRC-32). Returns 1 (*at set), 0 (none) or FST_ERR_IO. */
+static int resync(fst_t *st, uint32_t pos, uint32_t from, uint32_t bound, uint32_t *at)
+{
+    uint8_t chunk[64];
+    for (uint32_t base = from; base < bound; base += (uint32_t)sizeof(chunk)) {
+        uint32_t n = min_u32((uint32_t)sizeof(chunk), bound - base);
+        if (log_read(st, pos, base, chunk, n) != FST_OK)
+            return FST_ERR_IO;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t q = base + i;
+            if (chunk[i] != REC_MAGIC || bound - q < SMALL_REC)
+                continue;
+            rec_t r;
+            if (log_read(st, pos, q, r.raw, REC_HDR) != FST_OK)
+                return FST_ERR_IO;
+            r.off = q;
+            if (!rec_sane(&r) || r.len > bound - q)
+                continue;
+            int ok = rec_verify(st, pos, &r);
+            if (ok != 0) {
+                if (ok == 1)
+                    *at = q;
+                return ok;
+            }
+        }
+    }
+    return 0;
+}
+
+/* CRC-32 of a record whose header is `raw`, with the name `name` and the value read from
+ * flash, compared with the stored check. Returns 1 (match), 0 or FST_ERR_IO. */
+static int rec_check_with(fst_t *st, uint32_t pos, uint32_t off, const uint8_t *raw,
+                          const uint8_t *name)
+{
+    rec_t r;
+    memcpy(r.raw, raw, REC_HDR);
+    rec_parse(&r, off);
+    uint32_t crc = crc_update(0, raw, 12);
+    crc = crc_update(crc, name, r.nlen);
+    uint8_t *buf = copy_buf(st);
+    uint32_t at = off + REC_HDR + r.nlen, left = r.dlen;
+    while (left > 0) {
+        uint32_t chunk = min_u32(left, copy_cap(st));
+        if (log_read(st, pos, at, buf, chunk) != FST_OK)
+            return FST_ERR_IO;
+        crc = crc_update(crc, buf, chunk);
+        at += chunk;
+        left -= chunk;
+    }
+    uint8_t c[REC_CRC];
+    if (log_read(st, pos, at, c, REC_CRC) != FST_OK)
+        return FST_ERR_IO;
+    return fcc_get_le32(c) == crc ? 1 : 0;
+}
+
+/* Reads the name of damaged record d (corrected when the mount had to). Returns 1, or
+ * FST_ERR_IO. */
+static int dmg_name(fst_t *st, const fst_dmg_t *d, uint8_t *name)
+{
+    if (log_read(st, pos_of(st, d->seq), d->rec + REC_HDR, name, d->nlen) != FST_OK)
+        return FST_ERR_IO;
+    if (d->fix != NO_FIX)
+        name[d->fix / 8] ^= (uint8_t)(1u << (d->fix % 8));
+    return 1;
+}
+
+/* Tells what the damaged bytes at `off` (up to `end`) of segment `seq` held: the record header
+ * as read, or one bit away from it (the 16-bit header check picks the only candidate), then
+ * the name by its own check, or one bit away when the whole record then verifies. */
+static int dmg_identify(fst_t *st, uint32_t seq, uint32_t off, uint32_t end, fst_dmg_t *d,
+                        uint32_t *len)
+{
+    uint32_t pos = pos_of(st, seq);
+    d->fix = NO_FIX;
+    *len = 0;
+    if (end < off || end - off < SMALL_REC)
+        return FST_OK;
+    rec_t r, cand;
+    if (log_read(st, pos, off, r.raw, REC_HDR) != FST_OK)
+        return FST_ERR_IO;
+    r.off = off;
+    if (!rec_sane(&r)) {
+        int found = 0;
+        for (uint32_t bit = 0; bit < 8u * REC_HDR; bit++) {
+            rec_t t = r;
+            t.raw[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            if (rec_sane(&t)) {
+                cand = t;
+                found++;
+            }
+        }
+        if (found != 1)
+            return FST_OK;
+        r = cand;
+    }
+    rec_parse(&r, off);
+    if (r.len > end - off)
+        return FST_OK;
+    *len = r.len;
+    d->kind = r.kind;
+    d->type = r.type;
+    d->nlen = r.nlen;
+    d->ncrc = r.ncrc;
+    d->id = r.id;
+    d->flags |= DF_KEY;
+    if (r.flags & FLAG_COPY)
+        d->flags |= DF_COMMITTED;
+    if (r.kind != KIND_PUT && r.kind != KIND_DEL)
+        return FST_OK;
+    uint8_t name[FST_NAME_MAX];
+    if (log_read(st, pos, off + REC_HDR, name, r.nlen) != FST_OK)
+        return FST_ERR_IO;
+    if (crc16_of(name, r.nlen) == r.ncrc) {
+        d->flags |= DF_NAME;
+        return FST_OK;
+    }
+    for (uint32_t bit = 0; bit < 8u * r.nlen; bit++) {
+        name[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        if (crc16_of(name, r.nlen) == r.ncrc) {
+            int ok = rec_check_with(st, pos, off, r.raw, name);
+            if (ok < 0)
+                return ok;
+            if (ok == 1) {
+                d->flags |= DF_NAME;
+                d->fix = (uint16_t)bit;
+                return FST_OK;
+            }
+        }
+        name[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    return FST_OK;
+}
+
+/* What a walk of the log learns at mount. */
+typedef struct walk {
+    bool record;          /* record damaged regions (else only find the end) */
+    uint32_t max_id;
+    uint32_t tail_bound;
+    uint32_t commits;     /* commit records seen */
+    uint32_t damage;      /* damaged regions seen */
+    bool ack;             /* an accept record waits for its commit */
+    uint32_t ack_id, ack_upto;
+    bool pend;            /* records of transaction pend_id wait for their commit */
+    uint32_t pend_id;
+    uint32_t fix_off;     /* head offset of a commit record taken one bit away (or NO_PREV) */
+} walk_t;
+
+static void walk_commit(fst_t *st, walk_t *w, uint32_t id)
+{
+    w->commits++;
+    w->pend = false;
+    for (uint32_t i = 0; i < st->dmg_count; i++) {
+        fst_dmg_t *d = &st->dmg[i];
+        if ((d->flags & DF_KEY) && (d->kind == KIND_PUT || d->kind == KIND_DEL) && d->id == id)
+            d->flags |= DF_COMMITTED;
+    }
+    if (w->ack && w->ack_id == id) {
+        for (uint32_t i = 0; i < w->ack_upto; i++)
+            st->dmg[i].flags |= DF_ACK;
+        w->ack = false;
+    }
+}
+
+static void walk_record(fst_t *st, walk_t *w, bool head, const rec_t *r)
+{
+    if (r->kind != KIND_GCEND && r->id > w->max_id)
+        w->max_id = r->id;
+    if (head && r->kind == KIND_GCEND && (int32_t)(r->id + 1 - w->tail_bound) > 0)
+        w->tail_bound = r->id + 1;
+    if (r->kind == KIND_COMMIT)
+        walk_commit(st, w, r->id);
+    if ((r->kind == KIND_PUT || r->kind == KIND_DEL || r->kind == KIND_ACK) &&
+        !(r->flags & FLAG_COPY)) {
+        w->pend = true;
+        w->pend_id = r->id;
+    }
+    if (r->kind == KIND_ACK) {
+        w->ack = true;
+        w->ack_id = r->id;
+        w->ack_upto = st->dmg_count;
+    }
+}
+
+static int dmg_add(fst_t *st, walk_t *w, const fst_dmg_t *d)
+{
+    if (st->dmg_count >= FST_DAMAGE_MAX)
+        return FST_ERR_CORRUPT;
+    st->dmg[st->dmg_count++] = *d;
+    if ((d->flags & DF_KEY) && d->kind == KIND_COMMIT)
+        walk_commit(st, w, d->id);
+    return FST_OK;
+}
+
+/* Records the damaged bytes [at, next) of segment `seq`, the first damaged record at `bad`.
+ * When the record headers inside, read or one bit away, chain from `bad` exactly to `next`,
+ * each damaged record is a region of its own, known by its key; otherwise the whole span is one
+ * region, known only when its one header agrees with `next`. */
+static int dmg_record(fst_t *st, walk_t *w, uint32_t seq, uint32_t at, uint32_t bad,
+                      uint32_t next)
+{
+    uint32_t p = st->flash->prog_size, starts[FST_DAMAGE_MAX], k = 0, y = bad, len;
+    fst_dmg_t pieces[FST_DAMAGE_MAX];
+    int rc;
+    while (y < next && k < FST_DAMAGE_MAX) {
+        memset(&pieces[k], 0, sizeof(pieces[k]));
+        if ((rc = dmg_identify(st, seq, y, next, &pieces[k], &len)) != FST_OK)
+            return rc;
+        if (len == 0)
+            break;
+        starts[k++] = y;
+        y += len;
+        if (y % p != 0 && y < next) {
+            uint8_t b;
+            if (log_read(st, pos_of(st, seq), y, &b, 1) != FST_OK)
+                return FST_ERR_IO;
+            if (b == 0xFF)
+                y = round_up(y, p); /* padding after a flush */
+        }
+    }
+    bool chained = k > 0 && (y == next || (y < next && round_up(y, p) >= next));
+    if (!chained) {
+        k = 1;
+        starts[0] = bad;
+        memset(&pieces[0], 0, sizeof(pieces[0]));
+        if ((rc = dmg_identify(st, seq, bad, next, &pieces[0], &len)) != FST_OK)
+            return rc;
+        if (len == 0 || next - bad - len >= p)
+            memset(&pieces[0], 0, sizeof(pieces[0])); /* the header disagrees with `next` */
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        fst_dmg_t *d = &pieces[i];
+        d->seq = seq;
+        d->off = i == 0 ? at : starts[i];
+        d->rec = starts[i];
+        d->end = i + 1 < k ? starts[i + 1] : next;
+        if (!(d->flags & DF_KEY))
+            d->fix = NO_FIX;
+        if (seq == st->head_seq && d->rec == w->fix_off && w->pend) {
+            /* the commit record the head walk took one bit away: harmless */
+            d->kind = KIND_COMMIT;
+            d->id = w->pend_id;
+            d->flags = DF_KEY | DF_ACK;
+        }
+        if ((rc = dmg_add(st, w, d)) != FST_OK)
+            return rc;
+    }
+    return FST_OK;
+}
+
+/* Walks the records of segment `seq` up to `bound` and checks each in full. A record that fails
+ * its check is damage when a later record of the segment verifies, or when the segment is not
+ * the head (its end is known from the next header); in the head, with nothing valid after it, it
+ * is the torn end of an interrupted write, and the log ends before it (*end). */
+static int walk_seg(fst_t *st, walk_t *w, uint32_t seq, uint32_t bound, bool head, uint32_t *end)
+{
+    uint32_t pos = pos_of(st, seq), off = st->hdr_size;
+    rec_t r;
+    for (;;) {
+        uint32_t at = off;
+        int rc = rec_head(st, pos, off, bound, &r), ok = 0;
+        if (rc < 0)
+            return rc;
+        if (rc == 1 && (ok = rec_verify(st, pos, &r)) < 0)
+            return ok;
+        if (ok == 1) {
+            walk_record(st, w, head, &r);
+            off = r.off + r.len;
+            continue;
+        }
+        if (rc == 0 && r.off >= bound) {
+            *end = at;
+            return FST_OK;
+        }
+        uint32_t next = bound;
+        int found = resync(st, pos, r.off + 1, bound, &next);
+        if (found < 0)
+            return found;
+        if (head && found == 0) {
+            /* Nothing valid follows: the torn tail, unless it is the commit record of the
+             * waiting transaction with one bit off. A flip there is told from a cut that way;
+             * a cut that landed all but one bit of the commit gives the new state, which a cut
+             * during the commit program may give. */
+            if (w->pend && bound - r.off >= SMALL_REC) {
+                uint8_t want[SMALL_REC], got[SMALL_REC];
+                rec_build(want, KIND_COMMIT, 0, NULL, 0, 0, w->pend_id);
+                fcc_put_le32(want + REC_HDR, crc_update(0, want, 12));
+                if (raw_read(st, pos, r.off, got, SMALL_REC) != FST_OK)
+                    return FST_ERR_IO;
+                uint32_t diff = 0;
+                for (uint32_t i = 0; i < SMALL_REC; i++)
+                    for (uint8_t x = (uint8_t)(want[i] ^ got[i]); x != 0; x &= (uint8_t)(x - 1))
+                        diff++;
+                if (diff == 1) {
+                    w->fix_off = r.off;
+                    walk_commit(st, w, w->pend_id);
+                    *end = r.off + SMALL_REC;
+                    return FST_OK;
+                }
+            }
+            *end = at; /* the torn tail */
+            return FST_OK;
+        }
+        w->damage++;
+        if (w->record && (rc = dmg_record(st, w, seq, at, r.off, next)) != FST_OK)
+            return rc;
+        off = next;
+        if (found == 0) {
+            *end = bound;
+            return FST_OK;
+        }
+    }
+}
+
 /* Finds the log. Returns FST_OK (mounted state filled), FST_ERR_NOENT (no segment header at
- * all), FST_ERR_VERSION or FST_ERR_IO. */
+ * all), FST_ERR_CORRUPT (a segment of the log lost its header), FST_ERR_VERSION or FST_ERR_IO. */
 static int find_log(fst_t *st)
 {
     bool any = false;
     uint32_t best_pos = 0;
-    seghdr_t h, head = {0, 0, 0};
+    seghdr_t h, head = {0, 0, 0, 0};
     int version = 0;
     for (uint32_t pos = 0; pos < st->seg_count; pos++) {
         int rc = seghdr_read(st, pos, &h);
@@ -901,53 +1438,100 @@ static int find_log(fst_t *st)
     /* A segment written by another format version means the store is not ours to read. */
     if (version)
         return version;
-    if (!any)
-        return FST_ERR_NOENT;
+    st->dmg_count = 0;
+    bool head_fixed = false;
+    if (!any) {
+        /* No valid header at all: the only segment's header may be damaged. One bit away from
+         * a header and holding a valid first record, it is taken (the highest such). */
+        for (uint32_t pos = 0; pos < st->seg_count; pos++) {
+            rec_t r;
+            if (seghdr_read_ex(st, pos, &h, true) != 1 || (any && h.seq <= head.seq))
+                continue;
+            st->head_pos = pos;
+            st->head_seq = h.seq;
+            st->head_off = st->stage_off = st->seg_size;
+            if (rec_head(st, pos, st->hdr_size, st->seg_size, &r) == 1 &&
+                rec_verify(st, pos, &r) == 1) {
+                any = head_fixed = true;
+                best_pos = pos;
+                head = h;
+            }
+        }
+        if (!any)
+            return FST_ERR_NOENT;
+    }
+    {
+        /* The head's header may itself be damaged: the segment after the apparent head, one
+         * bit away from the next header and holding a valid first record, is the real head (a
+         * power cut while opening a segment leaves no record after its header). */
+        uint32_t npos = (best_pos + 1) % st->seg_count;
+        int rc = seghdr_read(st, npos, &h);
+        if (rc < 0 && rc != FST_ERR_VERSION)
+            return rc;
+        if (!head_fixed && rc != 1 && seghdr_read_ex(st, npos, &h, true) == 1 &&
+            h.seq == head.seq + 1) {
+            rec_t r;
+            st->head_pos = npos;
+            st->head_seq = h.seq;
+            st->head_off = st->stage_off = st->seg_size;
+            if (rec_head(st, npos, st->hdr_size, st->seg_size, &r) == 1 &&
+                rec_verify(st, npos, &r) == 1) {
+                best_pos = npos;
+                head = h;
+                head_fixed = true;
+            }
+        }
+    }
     st->head_pos = best_pos;
     st->head_seq = head.seq;
     st->tail_seq = head.seq;
     st->head_off = st->seg_size; /* scan the head as far as it holds valid records */
     st->stage_off = st->seg_size;
 
-    /* The head's records are checked in full: the end of the last good one is the log's end. */
-    uint32_t off = st->hdr_size, good_end = st->hdr_size, tail_bound = head.tail_seq;
-    uint32_t max_id = 0;
-    rec_t r;
-    int rc;
-    while ((rc = rec_head(st, st->head_pos, off, st->seg_size, &r)) == 1) {
-        int ok = rec_verify(st, st->head_pos, &r);
-        if (ok < 0)
-            return ok;
-        if (ok == 0)
-            break;
-        if (r.kind == KIND_GCEND && (int32_t)(r.id + 1 - tail_bound) > 0)
-            tail_bound = r.id + 1;
-        if (r.kind != KIND_GCEND && r.id > max_id)
-            max_id = r.id;
-        off = good_end = r.off + r.len;
-    }
-    if (rc < 0)
+    /* The head's records first: its end, and the GC-end records that bound the tail. */
+    walk_t w;
+    memset(&w, 0, sizeof(w));
+    w.tail_bound = head.tail_seq;
+    w.fix_off = NO_PREV;
+    uint32_t good_end = st->hdr_size;
+    int rc = walk_seg(st, &w, head.seq, st->seg_size, true, &good_end);
+    if (rc != FST_OK)
         return rc;
+    bool head_busy = w.commits > 0 || w.damage > 0;
+    uint32_t tail_bound = w.tail_bound, head_max = w.max_id, fix_off = w.fix_off;
     st->head_off = good_end;
     st->stage_off = good_end;
 
     /* The log is the run of segments with consecutive sequence numbers ending at the head, back
-     * to the tail bound. */
+     * to the tail bound; each of them must have its header (one flipped bit is repaired). */
     uint32_t span = (int32_t)(head.seq - tail_bound) < 0 ? 0 : head.seq - tail_bound;
     if (span > st->seg_count - 1)
         span = st->seg_count - 1;
+    uint32_t fixed_seq[FST_DAMAGE_MAX], nfixed = 0;
+    if (head_fixed)
+        fixed_seq[nfixed++] = head.seq;
+    st->has_v1 = head.version == 1;
+    st->v1_seq = head.version == 1 ? head.seq : 0;
     for (uint32_t k = 1; k <= span; k++) {
         uint32_t seq = head.seq - k;
         rc = seghdr_read(st, pos_of(st, seq), &h);
         if (rc < 0 && rc != FST_ERR_VERSION)
             return rc;
-        if (rc != 1 || h.seq != seq)
-            break;
+        if (rc != 1 || h.seq != seq) {
+            if (seghdr_read_ex(st, pos_of(st, seq), &h, true) != 1 || h.seq != seq ||
+                nfixed >= FST_DAMAGE_MAX)
+                return FST_ERR_CORRUPT;
+            fixed_seq[nfixed++] = seq;
+        }
+        if (h.version == 1 && !st->has_v1) {
+            st->has_v1 = true;
+            st->v1_seq = seq;
+        }
         st->tail_seq = seq;
     }
     st->head_checked = false;
     st->head_closed = false;
-    if (log_count(st) == st->seg_count) {
+    if (log_count(st) == st->seg_count && !head_busy) {
         /* The head filled the ring without its GC-end record: an interrupted collection. Its
          * content only repeats the tail's, so the head is dropped and the collection redone. */
         uint32_t prev_end = head.prev_end;
@@ -959,18 +1543,36 @@ static int find_log(fst_t *st)
         st->head_closed = true;
     }
 
-    /* Transaction ids keep growing across mounts: the head's were seen above, the other
-     * segments' headers are read here (a dropped head counts as seen: its ids are higher). */
-    scan_t sc = {0};
-    uint32_t last = st->head_closed ? st->head_seq + 1 : st->head_seq;
-    while (st->tail_seq != last && (rc = scan_next(st, &sc, &r)) == 1) {
-        if (sc.seq == last)
+    /* Every record of the log, in log order: transaction ids keep growing across mounts, and
+     * damage is recorded with what it belonged to. */
+    memset(&w, 0, sizeof(w));
+    w.record = true;
+    w.tail_bound = tail_bound;
+    w.fix_off = fix_off;
+    for (uint32_t seq = st->tail_seq;; seq++) {
+        for (uint32_t i = 0; i < nfixed; i++) {
+            if (fixed_seq[i] == seq) {
+                if (st->dmg_count >= FST_DAMAGE_MAX)
+                    return FST_ERR_CORRUPT;
+                fst_dmg_t *d = &st->dmg[st->dmg_count++];
+                memset(d, 0, sizeof(*d));
+                d->seq = seq;
+                d->end = st->hdr_size;
+                d->fix = NO_FIX;
+                d->flags = DF_SEGHDR;
+            }
+        }
+        uint32_t end;
+        if ((rc = seg_end(st, seq, &end)) != FST_OK)
+            return rc;
+        uint32_t got;
+        if ((rc = walk_seg(st, &w, seq, end, false, &got)) != FST_OK)
+            return rc;
+        if (seq == st->head_seq)
             break;
-        if (r.kind != KIND_GCEND && r.id > max_id)
-            max_id = r.id;
     }
-    if (rc < 0)
-        return rc;
+    /* (the ids of a dropped head count as seen: they are higher) */
+    uint32_t max_id = w.max_id > head_max ? w.max_id : head_max;
     st->next_txn_id = max_id + 1 == 0 ? 1 : max_id + 1;
     st->mounted = true;
     return FST_OK;
@@ -1009,7 +1611,7 @@ int fst_format(fst_t *st, const fcc_flash_t *flash, void *work, size_t work_size
     if (rc == FST_OK) {
         st->mounted = false;
         rc = format_at(st, false, 0);
-    } else if (rc == FST_ERR_NOENT || rc == FST_ERR_VERSION) {
+    } else if (rc == FST_ERR_NOENT || rc == FST_ERR_VERSION || rc == FST_ERR_CORRUPT) {
         /* Segments of another format version are erased first (they would refuse the next
          * mount); the empty log then gets a sequence number above every remaining header. */
         uint32_t max = 0;
@@ -1072,6 +1674,8 @@ static int find_view(fst_t *st, uint8_t type, const uint8_t *name, size_t name_l
     if ((rc = lookup(st, type, name, name_len, &lk)) != FST_OK)
         return rc;
     *out = *look_view(st, &lk);
+    if (!(st->txn_open && lk.open.valid) && look_damaged(st, &lk))
+        return FST_ERR_CORRUPT;
     return out->valid && !out->del ? FST_OK : FST_ERR_NOENT;
 }
 
@@ -1128,6 +1732,7 @@ int fst_begin(fst_t *st)
     if (st->next_txn_id == 0)
         st->next_txn_id = 1;
     st->txn_open = true;
+    st->txn_accept = false;
     st->txn_records = 0;
     return FST_OK;
 }
@@ -1142,6 +1747,8 @@ int fst_put(fst_t *st, uint8_t type, const uint8_t *name, size_t name_len, const
         return FST_ERR_STATE;
     if (check_name(name, name_len) != FST_OK || len > FST_VALUE_MAX || (data == NULL && len > 0))
         return FST_ERR_INVAL;
+    if (dmg_blocks(st) && !st->txn_accept)
+        return FST_ERR_CORRUPT;
     rc = rec_append(st, KIND_PUT, type, name, (uint32_t)name_len, data, (uint32_t)len,
                     st->txn_id);
     if (rc == FST_OK)
@@ -1156,6 +1763,8 @@ int fst_del(fst_t *st, uint8_t type, const uint8_t *name, size_t name_len)
         return rc;
     if (!st->txn_open)
         return FST_ERR_STATE;
+    if (dmg_blocks(st) && !st->txn_accept)
+        return FST_ERR_CORRUPT;
     loc_t l;
     if ((rc = find_view(st, type, name, name_len, &l)) != FST_OK)
         return rc;
@@ -1179,10 +1788,14 @@ int fst_commit(fst_t *st)
             (rc = rec_append(st, KIND_COMMIT, 0, NULL, 0, NULL, 0, st->txn_id)) != FST_OK ||
             (rc = stage_flush(st)) != FST_OK || (rc = flash_sync(st)) != FST_OK)
             goto out;
+        if (st->txn_accept)
+            for (uint32_t i = 0; i < st->dmg_count; i++)
+                st->dmg[i].flags |= DF_ACK;
     }
     rc = FST_OK;
 out:
     st->txn_open = false;
+    st->txn_accept = false;
     st->txn_records = 0;
     return rc;
 }
@@ -1195,11 +1808,127 @@ int fst_abort(fst_t *st)
         return FST_ERR_STATE;
     /* The records stay in the log without a commit record: they never happened. */
     st->txn_open = false;
+    st->txn_accept = false;
     st->txn_records = 0;
     return st->failed ? FST_ERR_IO : FST_OK;
 }
 
 /* ---- iteration and information ---- */
+
+/* Fills *out for damaged region i. */
+static int damage_info(fst_t *st, uint32_t i, fst_damage_t *out)
+{
+    const fst_dmg_t *d = &st->dmg[i];
+    memset(out, 0, sizeof(*out));
+    out->seq = d->seq;
+    out->off = d->off;
+    out->len = d->end - d->off;
+    out->accepted = (d->flags & DF_ACK) != 0;
+    if (d->flags & DF_SEGHDR) {
+        out->what = FST_DMG_HEADER;
+        return FST_OK;
+    }
+    if (!(d->flags & DF_KEY)) {
+        out->what = FST_DMG_UNKNOWN;
+        out->live = !out->accepted;
+        return FST_OK;
+    }
+    if (d->kind != KIND_PUT && d->kind != KIND_DEL) {
+        out->what = FST_DMG_COMMIT;
+        return FST_OK;
+    }
+    out->what = FST_DMG_RECORD;
+    out->type = d->type;
+    if (d->flags & DF_NAME) {
+        int rc = dmg_name(st, d, out->name);
+        if (rc < 0)
+            return rc;
+        out->name_known = true;
+        out->name_len = d->nlen;
+    }
+    if (out->accepted || !(d->flags & DF_COMMITTED))
+        return FST_OK;
+    if (!out->name_known) {
+        out->live = true; /* cannot tell: count it */
+        return FST_OK;
+    }
+    look_t lk;
+    bool accept = st->txn_accept;
+    st->txn_accept = false;
+    int rc = lookup(st, d->type, out->name, d->nlen, &lk);
+    st->txn_accept = accept;
+    if (rc != FST_OK)
+        return rc;
+    out->live = lk.best.valid && lk.best.damaged && lk.best.seq == d->seq && lk.best.off == d->off;
+    return FST_OK;
+}
+
+/* The iteration's second phase: keys whose current version is damaged (FST_ERR_CORRUPT with
+ * type and name filled; name_len 0 and type 0 for damage of unknown key), then the end. */
+static int next_damaged(fst_t *st, fst_iter_t *it, uint8_t *type, uint8_t *name,
+                        size_t *name_len, size_t *value_len)
+{
+    while (!st->txn_accept && it->off < st->dmg_count) {
+        fst_damage_t info;
+        int rc = damage_info(st, it->off++, &info);
+        if (rc != FST_OK)
+            return rc;
+        if (!info.live)
+            continue;
+        if (type != NULL)
+            *type = info.type;
+        memcpy(name, info.name, info.name_len);
+        if (name_len != NULL)
+            *name_len = info.name_len;
+        if (value_len != NULL)
+            *value_len = 0;
+        return FST_ERR_CORRUPT;
+    }
+    it->block = st->head_seq + 1;
+    return FST_ERR_NOENT;
+}
+
+int fst_damage_get(fst_t *st, uint32_t index, fst_damage_t *out)
+{
+    int rc = check_ready(st);
+    if (rc != FST_OK)
+        return rc;
+    if (out == NULL)
+        return FST_ERR_INVAL;
+    if (index >= st->dmg_count)
+        return FST_ERR_NOENT;
+    return damage_info(st, index, out);
+}
+
+int fst_accept_damage(fst_t *st)
+{
+    int rc = check_ready(st);
+    if (rc != FST_OK)
+        return rc;
+    if (!st->txn_open)
+        return FST_ERR_STATE;
+    if (st->txn_accept)
+        return FST_OK;
+    /* A delete for every key whose current version is damaged: no older version comes back. */
+    for (uint32_t i = 0; i < st->dmg_count; i++) {
+        fst_damage_t info;
+        if ((rc = damage_info(st, i, &info)) != FST_OK)
+            return rc;
+        if (!info.live || !info.name_known)
+            continue;
+        rc = rec_append(st, KIND_DEL, info.type, info.name, (uint32_t)info.name_len, NULL, 0,
+                        st->txn_id);
+        if (rc != FST_OK)
+            return rc;
+        st->txn_records++;
+    }
+    rc = rec_append(st, KIND_ACK, 0, NULL, 0, NULL, 0, st->txn_id);
+    if (rc != FST_OK)
+        return rc;
+    st->txn_records++;
+    st->txn_accept = true;
+    return FST_OK;
+}
 
 int fst_next(fst_t *st, fst_iter_t *it, uint8_t *type, uint8_t *name, size_t *name_len,
              size_t *value_len)
@@ -1209,6 +1938,8 @@ int fst_next(fst_t *st, fst_iter_t *it, uint8_t *type, uint8_t *name, size_t *na
         return rc;
     if (it == NULL || name == NULL)
         return FST_ERR_INVAL;
+    if (it->step == 2)
+        return next_damaged(st, it, type, name, name_len, value_len);
     scan_t sc = {0};
     if (it->step != 0) {
         if (!in_log(st, it->block))
@@ -1244,9 +1975,9 @@ int fst_next(fst_t *st, fst_iter_t *it, uint8_t *type, uint8_t *name, size_t *na
     }
     if (rc < 0)
         return rc;
-    it->step = 1;
-    it->block = st->head_seq + 1;
-    return FST_ERR_NOENT;
+    it->step = 2;
+    it->off = 0;
+    return next_damaged(st, it, type, name, name_len, value_len);
 }
 
 int fst_info(fst_t *st, fst_info_t *info)
@@ -1257,7 +1988,7 @@ int fst_info(fst_t *st, fst_info_t *info)
     if (info == NULL)
         return FST_ERR_INVAL;
     memset(info, 0, sizeof(*info));
-    info->format_version = FST_FORMAT_VERSION;
+    info->format_version = st->has_v1 ? 1u : FST_FORMAT_VERSION;
     fst_iter_t it = {0};
     uint8_t name[FST_NAME_MAX];
     size_t nlen, vlen;
@@ -1265,8 +1996,36 @@ int fst_info(fst_t *st, fst_info_t *info)
         info->live_items++;
         info->live_bytes += REC_HDR + (uint32_t)nlen + (uint32_t)vlen + REC_CRC;
     }
+    while (rc == FST_ERR_CORRUPT)
+        rc = fst_next(st, &it, NULL, name, &nlen, &vlen);
     if (rc != FST_ERR_NOENT)
         return rc;
+    scan_t sc = {0};
+    rec_t r;
+    while ((rc = scan_next(st, &sc, &r)) == 1)
+        if (r.kind != KIND_DMG)
+            info->records++;
+    if (rc < 0)
+        return rc;
+    for (uint32_t seq = st->tail_seq;; seq++) {
+        uint32_t end;
+        if ((rc = seg_end(st, seq, &end)) != FST_OK)
+            return rc;
+        info->used_bytes += end - st->hdr_size;
+        if (seq == st->head_seq)
+            break;
+    }
+    info->dead_records = info->records - info->live_items;
+    for (uint32_t i = 0; i < st->dmg_count; i++) {
+        fst_damage_t d;
+        if ((rc = damage_info(st, i, &d)) != FST_OK)
+            return rc;
+        if (d.accepted)
+            continue;
+        info->damaged++;
+        info->damaged_items += d.live;
+    }
+    info->damaged += st->dmg_late;
     uint32_t per_seg = st->seg_size - st->hdr_size - st->reserve;
     uint32_t free_segs = st->seg_count - log_count(st);
     uint32_t limit = st->seg_size - st->reserve;
@@ -1276,5 +2035,7 @@ int fst_info(fst_t *st, fst_info_t *info)
         info->free_bytes += (free_segs - 1) * per_seg;
     info->capacity_bytes = (st->seg_count - 1) * per_seg;
     info->collections = st->collections;
+    info->segments = st->seg_count;
+    info->log_segments = log_count(st);
     return FST_OK;
 }

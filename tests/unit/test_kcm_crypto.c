@@ -337,7 +337,7 @@ static void test_status_mapping(void **state)
          "Maximum chain length supported is 5. Chain length of the item is invalid:"},
         {KCM_ERR_CHAIN_INCOMPLETE, 16, "Chain incomplete:"},
         {KCM_ERR_STORAGE, 16, "Storage error:"},
-        {KCM_ERR_CORRUPTED, 16, "Item corrupted:"},
+        {KCM_ERR_CORRUPTED, 4, "Internal storage error:"},
         {KCM_ERR_NO_SPACE, 16, "Storage full:"},
         {KCM_ERR_CRYPTO, 18, "KCM crypto error:"},
         {KCM_ERR_NOT_INITIALIZED, 19, "Not initialized:"},

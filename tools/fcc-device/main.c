@@ -3,6 +3,7 @@
  * factory link (TCP or a serial line) for factory-line tests, Linux gateways and our end-to-end
  * tests, and offers the local commands a test script needs (apply a bundle file, verify, list,
  * get, factory reset, wipe). The command line is a contract with scripts: docs/fcc-device.md. */
+#include "check.h"
 #include "device.h"
 #include "serve.h"
 
@@ -43,6 +44,7 @@ static const char usage_main[] =
     "  get NAME [--type TYPE] [--out FILE]   print or save one item\n"
     "  factory-reset                    restore the factory items, drop the rest\n"
     "  wipe                             erase everything\n"
+    "  check                            the store's health (exit 0 only when healthy)\n"
     "\n"
     "COMMAND --help gives the options of a command. Exit status: 0 success, 1 the device\n"
     "reported an error, 2 usage, file or transport error.\n";
@@ -82,7 +84,8 @@ static const char usage_list[] =
     "usage: fcc-device --store IMAGE list [--json]\n"
     "\n"
     "Lists the stored items: type, size, factory flag and name (JSON: an array of\n"
-    "{name, type, size, factory}).\n";
+    "{name, type, size, factory}). Items the store found damaged come last, marked\n"
+    "`damaged` (JSON: {name, type, damaged: true}); then the exit status is 1.\n";
 
 static const char usage_get[] =
     "usage: fcc-device --store IMAGE get NAME [--type TYPE] [--out FILE] [--json]\n"
@@ -502,7 +505,26 @@ static int cmd_list(const device_opts_t *g, int argc, char **argv)
         json_init(&j, stdout, true);
         json_array_begin(&j);
     }
-    while ((ks = kcm_iter_next(&dev.kcm, &it, &info)) == KCM_OK) {
+    unsigned damaged = 0;
+    while ((ks = kcm_iter_next(&dev.kcm, &it, &info)) == KCM_OK || ks == KCM_ERR_CORRUPTED) {
+        if (ks == KCM_ERR_CORRUPTED) {
+            /* an item that is there but damaged: shown as such (docs/fcc-device.md) */
+            const char *tn = (int)info.type == 0 ? "unknown" : device_type_name(info.type);
+            const char *nm = info.name_len > 0 ? (const char *)info.name : "(unknown item)";
+            int nl = info.name_len > 0 ? (int)info.name_len : (int)strlen(nm);
+            damaged++;
+            if (a.json) {
+                json_object_begin(&j);
+                json_key(&j, "name");
+                json_string_n(&j, nm, (size_t)nl);
+                json_kv_string(&j, "type", tn);
+                json_kv_bool(&j, "damaged", true);
+                json_object_end(&j);
+            } else {
+                printf("%-13s %6s %-7s %.*s\n", tn, "-", "damaged", nl, nm);
+            }
+            continue;
+        }
         if (a.json) {
             json_object_begin(&j);
             json_key(&j, "name");
@@ -525,6 +547,9 @@ static int cmd_list(const device_opts_t *g, int argc, char **argv)
     fflush(stdout);
     if (ks != KCM_ERR_NOT_FOUND) {
         fprintf(stderr, "fcc-device: listing failed: %s\n", kcm_status_message(ks));
+        rc = EXIT_DEVICE_ERROR;
+    } else if (damaged > 0) {
+        fprintf(stderr, "fcc-device: %u damaged item(s): see fcc-device check\n", damaged);
         rc = EXIT_DEVICE_ERROR;
     }
     device_close(&dev);
@@ -564,7 +589,7 @@ static int cmd_get(const device_opts_t *g, int argc, char **argv)
     kcm_status_t ks;
     int matches = 0;
     memset(&it, 0, sizeof(it));
-    while ((ks = kcm_iter_next(&dev.kcm, &it, &info)) == KCM_OK) {
+    while ((ks = kcm_iter_next(&dev.kcm, &it, &info)) == KCM_OK || ks == KCM_ERR_CORRUPTED) {
         if (info.name_len == name_len && memcmp(info.name, name, name_len) == 0 &&
             (a.type == NULL || info.type == type)) {
             if (matches++ == 0)
@@ -573,6 +598,14 @@ static int cmd_get(const device_opts_t *g, int argc, char **argv)
     }
     if (ks != KCM_ERR_NOT_FOUND) {
         fprintf(stderr, "fcc-device: reading the store failed: %s\n", kcm_status_message(ks));
+        rc = EXIT_DEVICE_ERROR;
+        goto cleanup;
+    }
+    kcm_damage_t dmg;
+    if (matches == 0 && kcm_store_check(&dev.kcm, &dmg) == KCM_ERR_CORRUPTED) {
+        /* damage whose item is unknown may be this one: not "does not exist" */
+        fprintf(stderr, "fcc-device: %s%s (the store is damaged: see fcc-device check)\n",
+                kcm_status_message(KCM_ERR_CORRUPTED), a.pos[0]);
         rc = EXIT_DEVICE_ERROR;
         goto cleanup;
     }
@@ -711,7 +744,7 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"serve", usage_serve},     {"apply", usage_apply},         {"verify", usage_verify},
         {"list", usage_list},       {"get", usage_get},             {"factory-reset", usage_reset},
-        {"wipe", usage_wipe},
+        {"wipe", usage_wipe},       {"check", usage_check},
     };
     const char *usage = NULL;
     for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
@@ -740,5 +773,7 @@ int main(int argc, char **argv)
         return cmd_get(&g, cargc, cargv);
     if (strcmp(cmd, "factory-reset") == 0)
         return cmd_reset_or_wipe(&g, cargc, cargv, false);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(&g, cargc, cargv);
     return cmd_reset_or_wipe(&g, cargc, cargv, true);
 }
