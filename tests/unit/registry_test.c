@@ -224,11 +224,11 @@ static void test_release(void **state)
     char msg[512];
     assert_int_equal(claim(r, "ep-d", "sn-d", false, &a, msg, sizeof(msg)), REGISTRY_OK);
     /* The station "dies" here. */
-    assert_int_equal(registry_release(r, "ep-d", &released, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_release(r, "ep-d", &released, NULL, msg, sizeof(msg)), REGISTRY_OK);
     assert_int_equal(released, 1);
     assert_int_equal(claim(r, "ep-d", "sn-d", false, &b, msg, sizeof(msg)), REGISTRY_OK);
     finish(r, b, REGISTRY_OUTCOME_SUCCESS, "33:33");
-    assert_int_equal(registry_release(r, "ep-d", &released, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_release(r, "ep-d", &released, NULL, msg, sizeof(msg)), REGISTRY_OK);
     assert_int_equal(released, 0);
     registry_close(r);
 }
