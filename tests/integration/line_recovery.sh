@@ -258,6 +258,27 @@ done
 check "4: many-4 is exported as recovered" \
   "$(json_get "$tmp/exp4.json" "[e['outcome'] for e in d if e['endpoint_name']=='many-4']")" "['recovered']"
 
+# ---- 5. options after the transport: accepted, or refused saying where they belong -----------
+serve_device d5
+"$FCU" inject --endpoint-name opt-5 --serial-number SN-OPT-5 tcp --ip 127.0.0.1 \
+  --port "${port_of[d5]}" --registry "$tmp/after.sqlite3" --station st-after --json >"$tmp/o5.json"
+check "5: --registry, --station and --json after the transport are used" \
+  "$(json_get "$tmp/o5.json" "d['outcome']")/$("$FCU" registry show opt-5 --json --registry "$tmp/after.sqlite3" | json_get /dev/stdin "d['attempts'][0]['station']")" \
+  "success/st-after"
+set +e
+"$FCU" inject --endpoint-name opt-5 --serial-number SN-OPT-5 tcp --ip 127.0.0.1 --port 1 \
+  --no-such-option >"$tmp/o5b.out" 2>&1
+rc=$?
+"$FCU" inject --endpoint-name opt-5 --serial-number SN-OPT-5 --ip 127.0.0.1 tcp --port 1 \
+  >"$tmp/o5c.out" 2>&1
+rc2=$?
+set -e
+check "5: an unknown option after the transport is a usage error" "$rc/$rc2" "2/2"
+grep -q "transport options come after the transport word" "$tmp/o5b.out" &&
+  grep -q "'--ip' is a transport option" "$tmp/o5c.out" &&
+  ok "5: the messages say where options belong" || fail "5: $(cat "$tmp/o5b.out" "$tmp/o5c.out")"
+stop d5
+
 if [ "$failures" -ne 0 ]; then
   echo "line_recovery: $failures failure(s)"
   exit 1
