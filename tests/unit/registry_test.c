@@ -95,7 +95,7 @@ struct rows {
     char ep[64][32], outcome[64][24], fpr[64][64], enr[64][80], sid[64][48];
     bool current[64], sent[64];
     int64_t resolved_by[64];
-    int status[64];
+    int status[64], messages[64];
 };
 
 static int collect(void *ctx, const registry_attempt_t *a)
@@ -113,6 +113,7 @@ static int collect(void *ctx, const registry_attempt_t *a)
     r->sent[r->n] = a->sent_at != NULL;
     r->resolved_by[r->n] = a->resolved_by;
     r->status[r->n] = a->device_status;
+    r->messages[r->n] = a->messages;
     r->n++;
     return 0;
 }
@@ -333,6 +334,32 @@ static void test_write_ahead_and_release(void **state)
     assert_string_equal(rows.fpr[0], "CC:03");
     assert_string_equal(rows.enr[0], "A-CC:03");
     assert_true(rows.current[0]);
+
+    /* A by_device session writes ahead twice: its SID and message count before the first
+     * message, the certificate before the second; each call keeps what the other wrote. */
+    int64_t d = 0;
+    assert_int_equal(claim(r, "ep-bd", "sn-bd", false, &d, msg, sizeof(msg)), REGISTRY_OK);
+    registry_ahead_t first = {.messages = 2, .sid = "fcu-bd"};
+    assert_int_equal(registry_write_ahead(r, d, &first, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_release(r, "ep-bd", &released, &unknown, msg, sizeof(msg)),
+                     REGISTRY_OK);
+    assert_int_equal(unknown, 1);
+    list_ep(r, "ep-bd", &rows);
+    assert_int_equal(rows.messages[0], 2);
+    assert_string_equal(rows.fpr[0], ""); /* cut between its messages: no certificate yet */
+    int64_t e = 0;
+    assert_int_equal(claim(r, "ep-bd", "sn-bd", false, &e, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_write_ahead(r, e, &first, msg, sizeof(msg)), REGISTRY_OK);
+    write_ahead(r, e, NULL, "BD:01");
+    list_ep(r, "ep-bd", &rows);
+    assert_int_equal(rows.messages[1], 2);
+    assert_string_equal(rows.sid[1], "fcu-bd");
+    assert_string_equal(rows.fpr[1], "BD:01");
+    /* A session cut before its certificate was written ahead is never "recovered". */
+    registry_result_t probe = {.outcome = REGISTRY_OUTCOME_RECOVERED, .device_status = 0,
+                               .transport_status = 0};
+    assert_int_equal(registry_recover(r, d, e, &probe, "check", msg, sizeof(msg)),
+                     REGISTRY_REFUSED);
     registry_close(r);
 }
 

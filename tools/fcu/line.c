@@ -259,6 +259,7 @@ static int talk(const line_opts_t *o, const line_job_t *job, const uint8_t *payl
  * list callback). */
 typedef struct unknown_attempt {
     int64_t id;
+    int messages;
     char endpoint[256], serial[256], mode[32], sid[128], cert_serial[96], fingerprint[96],
         enrollment_id[100];
 } unknown_attempt_t;
@@ -266,6 +267,11 @@ typedef struct unknown_attempt {
 typedef struct unknown_set {
     unknown_attempt_t v[LINE_UNKNOWN_MAX];
     size_t n, total;
+    /* Blank answer, but a by_device session (two messages) among them: its first message may
+     * have stored the device key. Settled "not_applied" only once the device has accepted this
+     * attempt's own key (it refuses an existing name with 17). */
+    int64_t deferred[LINE_UNKNOWN_MAX];
+    size_t ndeferred;
 } unknown_set_t;
 
 static int unknown_cb(void *arg, const registry_attempt_t *a)
@@ -277,6 +283,7 @@ static int unknown_cb(void *arg, const registry_attempt_t *a)
     unknown_attempt_t *x = &u->v[u->n++];
     memset(x, 0, sizeof(*x));
     x->id = a->id;
+    x->messages = a->messages;
 #define CP(dst, src) snprintf(dst, sizeof(dst), "%s", (src) ? (src) : "")
     CP(x->endpoint, a->endpoint_name);
     CP(x->serial, a->serial_number);
@@ -347,7 +354,7 @@ static const char *attribution_problem(const unknown_set_t *u, const line_job_t 
  * failure; recorded as far as the registry goes). RECOVER_PROVISION: the device holds no
  * identity, the unknown attempts are settled "not_applied"; provision as usual. */
 static int recover(registry_t *reg, const line_opts_t *o, const line_job_t *job,
-                   line_report_t *rep, const unknown_set_t *u)
+                   line_report_t *rep, unknown_set_t *u)
 {
     char sid[64], ids[160], msg[512];
     unsigned char *probe = NULL;
@@ -401,6 +408,10 @@ static int recover(registry_t *reg, const line_opts_t *o, const line_job_t *job,
                  " asked it (Verify-only check)",
                  rep->attempt_id);
         for (size_t i = 0; i < u->n; i++) {
+            if (u->v[i].messages == 2) {
+                u->deferred[u->ndeferred++] = u->v[i].id;
+                continue;
+            }
             int rc = registry_settle_not_applied(reg, u->v[i].id, rep->attempt_id, reason, msg,
                                                  sizeof(msg));
             if (rc == REGISTRY_ERROR) {
@@ -489,7 +500,8 @@ static int write_ahead(void *arg, line_report_t *rep)
 {
     struct ahead_arg *a = arg;
     char err[512];
-    registry_ahead_t ahead = {.sid = a->sid,
+    registry_ahead_t ahead = {.messages = 1, /* by_device: 2, written with the first */
+                              .sid = a->sid,
                               .cert_serial = rep->cert_serial[0] ? rep->cert_serial : NULL,
                               .cert_sha256 = rep->fingerprint[0] ? rep->fingerprint : NULL,
                               .enrollment_id = rep->enrollment_id[0] ? rep->enrollment_id : NULL};
@@ -512,7 +524,9 @@ int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const 
     fcu_response_t parsed;
     bool have_parsed = false;
     char sid[48], err[768];
+    unknown_set_t u;
 
+    memset(&u, 0, sizeof(u));
     memset(rep, 0, sizeof(*rep));
     memset(&dev, 0, sizeof(dev));
     memset(&parsed, 0, sizeof(parsed));
@@ -557,8 +571,6 @@ int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const 
 
         /* 1b. An earlier attempt of this device whose outcome is unknown (its station died
          * after writing its bundle ahead): ask the device what it holds first. */
-        unknown_set_t u;
-        memset(&u, 0, sizeof(u));
         if (registry_unknown_list(reg, job->endpoint_name, job->serial_number, unknown_cb, &u,
                                   err, sizeof(err)) != REGISTRY_OK) {
             snprintf(rep->error, sizeof(rep->error), "registry: %s", err);
@@ -630,6 +642,21 @@ int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const 
     if (parsed.return_status == 0) {
         rep->outcome = REGISTRY_OUTCOME_SUCCESS;
         rep->exit = FCU_EXIT_OK;
+        /* The device accepted this attempt's key: a cut by_device session's first message
+         * never stored one. (A by_device session does this after its first message.) */
+        for (size_t i = 0; i < u.ndeferred; i++)
+            (void)registry_settle_not_applied(reg, u.deferred[i], rep->attempt_id,
+                                              "not applied: the device accepted a later "
+                                              "attempt's key under the same name",
+                                              err, sizeof(err));
+    } else if (u.ndeferred > 0 && parsed.return_status == FCC_STATUS_KCM_FILE_EXIST_ERROR) {
+        rep->outcome = REGISTRY_OUTCOME_IDENTITY_CONFLICT;
+        rep->exit = FCU_EXIT_INVALID;
+        snprintf(rep->error, sizeof(rep->error),
+                 "the device holds items of attempt %" PRId64 ", a by_device session cut "
+                 "between its two messages (its key without a certificate): wipe the device "
+                 "(fcc-device: `wipe`) and run this again",
+                 u.deferred[0]);
     } else {
         rep->outcome = REGISTRY_OUTCOME_DEVICE_ERROR;
         rep->exit = FCU_EXIT_INVALID;

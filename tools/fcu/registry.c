@@ -33,7 +33,7 @@ struct registry {
     "a.transport, a.cert_serial, a.cert_sha256, a.enrollment_id, a.outcome, a.device_status, " \
     "a.transport_status, a.info_message, a.warnings, a.error, "                                \
     "(SELECT COUNT(*) FROM claims c WHERE c.attempt_id = a.id AND c.kind = 'endpoint' "         \
-    "AND c.state = 'provisioned'), a.sid, a.sent_at, a.resolved_by"
+    "AND c.state = 'provisioned'), a.sid, a.sent_at, a.resolved_by, a.messages"
 
 /* Schema version 2 (issue 20: write-ahead and recovery): the bundle's SID, the time the bundle
  * was written ahead (from then on it may be on the device), and on an attempt whose outcome was
@@ -44,6 +44,7 @@ static const char MIGRATE_V1_TO_V2[] =
     "ALTER TABLE attempts ADD COLUMN sid TEXT;\n"
     "ALTER TABLE attempts ADD COLUMN sent_at TEXT;\n"
     "ALTER TABLE attempts ADD COLUMN resolved_by BIGINT;\n"
+    "ALTER TABLE attempts ADD COLUMN messages INTEGER;\n"
     "CREATE INDEX IF NOT EXISTS attempts_outcome ON attempts(outcome);\n"
     "UPDATE registry_meta SET value = '2' WHERE key = 'schema_version'";
 
@@ -405,7 +406,7 @@ static int attempt_row_cb(void *ctx, int ncols, const char *const *v)
 {
     struct list_ctx *l = ctx;
     registry_attempt_t a;
-    if (ncols < 21)
+    if (ncols < 22)
         return 0;
     memset(&a, 0, sizeof(a));
     a.id = v[0] ? strtoll(v[0], NULL, 10) : 0;
@@ -429,6 +430,7 @@ static int attempt_row_cb(void *ctx, int ncols, const char *const *v)
     a.sid = v[18];
     a.sent_at = v[19];
     a.resolved_by = v[20] ? strtoll(v[20], NULL, 10) : 0;
+    a.messages = v[21] ? atoi(v[21]) : 0;
     return l->cb(l->ctx, &a);
 }
 
@@ -523,19 +525,22 @@ cleanup:
 int registry_write_ahead(registry_t *r, int64_t attempt_id, const registry_ahead_t *a, char *msg,
                          size_t msglen)
 {
-    char id[32], now[32];
+    char id[32], now[32], nm[16];
     long changes = 0;
     snprintf(id, sizeof(id), "%" PRId64, attempt_id);
+    snprintf(nm, sizeof(nm), "%d", a->messages);
     registry_now(now);
-    const char *p[6] = {id, now, a->sid, a->cert_serial, a->cert_sha256, a->enrollment_id};
+    const char *p[7] = {id, now, a->sid, a->cert_serial, a->cert_sha256, a->enrollment_id,
+                        a->messages > 0 ? nm : NULL};
     pthread_mutex_lock(&r->lock);
     int rc = exec(r,
                   "UPDATE attempts SET sent_at = COALESCE(sent_at, $2), sid = COALESCE($3, sid), "
                   "cert_serial = COALESCE($4, cert_serial), "
                   "cert_sha256 = COALESCE($5, cert_sha256), "
-                  "enrollment_id = COALESCE($6, enrollment_id) "
+                  "enrollment_id = COALESCE($6, enrollment_id), "
+                  "messages = COALESCE($7, messages) "
                   "WHERE id = $1 AND outcome = 'in_progress'",
-                  6, p, NULL, NULL, &changes, msg, msglen);
+                  7, p, NULL, NULL, &changes, msg, msglen);
     pthread_mutex_unlock(&r->lock);
     if (rc != 0)
         return REGISTRY_ERROR;

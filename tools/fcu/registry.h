@@ -72,6 +72,7 @@ typedef struct registry_attempt {
     const char *sid;      /* the bundle's SID, written ahead (NULL before) */
     const char *sent_at;  /* when the bundle was written ahead: from then on it may be applied */
     int64_t resolved_by;  /* unknown -> recovered / not_applied: the attempt that settled it; 0 */
+    int messages;         /* messages of the session (1; 2 for by_device), 0 when not known */
 } registry_attempt_t;
 
 typedef int (*registry_attempt_cb)(void *ctx, const registry_attempt_t *a);
@@ -126,6 +127,7 @@ int registry_release(registry_t *r, const char *endpoint_name, int *released, in
  * by_device session writes its SID with the first message and the certificate before the
  * second). */
 typedef struct registry_ahead {
+    int messages; /* messages of the session: 1, or 2 for a by_device session; 0 keeps */
     const char *sid;
     const char *cert_serial;
     const char *cert_sha256;

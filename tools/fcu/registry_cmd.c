@@ -99,6 +99,7 @@ static void attempt_json(json_t *j, const registry_attempt_t *a)
     json_kv_opt(j, "enrollment_id", a->enrollment_id);
     json_kv_opt(j, "sid", a->sid);
     json_kv_opt(j, "sent_at", a->sent_at);
+    json_kv_optint(j, "messages", a->messages > 0 ? a->messages : -1);
     json_key(j, "resolved_by");
     if (a->resolved_by > 0)
         json_int(j, a->resolved_by);
