@@ -522,27 +522,36 @@ cleanup:
     return ret;
 }
 
+/* One statement in its own (implicit) transaction. The rows it changed, or -1 (msg says why). */
+static long update_alone(registry_t *r, const char *sql, int n, const char *const *p, char *msg,
+                         size_t msglen)
+{
+    long changes = 0;
+    pthread_mutex_lock(&r->lock);
+    int rc = exec(r, sql, n, p, NULL, NULL, &changes, msg, msglen);
+    pthread_mutex_unlock(&r->lock);
+    return rc != 0 ? -1 : changes;
+}
+
 int registry_write_ahead(registry_t *r, int64_t attempt_id, const registry_ahead_t *a, char *msg,
                          size_t msglen)
 {
     char id[32], now[32], nm[16];
-    long changes = 0;
     snprintf(id, sizeof(id), "%" PRId64, attempt_id);
     snprintf(nm, sizeof(nm), "%d", a->messages);
     registry_now(now);
     const char *p[7] = {id, now, a->sid, a->cert_serial, a->cert_sha256, a->enrollment_id,
                         a->messages > 0 ? nm : NULL};
-    pthread_mutex_lock(&r->lock);
-    int rc = exec(r,
-                  "UPDATE attempts SET sent_at = COALESCE(sent_at, $2), sid = COALESCE($3, sid), "
-                  "cert_serial = COALESCE($4, cert_serial), "
-                  "cert_sha256 = COALESCE($5, cert_sha256), "
-                  "enrollment_id = COALESCE($6, enrollment_id), "
-                  "messages = COALESCE($7, messages) "
-                  "WHERE id = $1 AND outcome = 'in_progress'",
-                  7, p, NULL, NULL, &changes, msg, msglen);
-    pthread_mutex_unlock(&r->lock);
-    if (rc != 0)
+    long changes = update_alone(r,
+                                "UPDATE attempts SET sent_at = COALESCE(sent_at, $2), "
+                                "sid = COALESCE($3, sid), "
+                                "cert_serial = COALESCE($4, cert_serial), "
+                                "cert_sha256 = COALESCE($5, cert_sha256), "
+                                "enrollment_id = COALESCE($6, enrollment_id), "
+                                "messages = COALESCE($7, messages) "
+                                "WHERE id = $1 AND outcome = 'in_progress'",
+                                7, p, msg, msglen);
+    if (changes < 0)
         return REGISTRY_ERROR;
     if (changes != 1) {
         snprintf(msg, msglen, "registry: attempt %s is not in progress (released meanwhile?)", id);
@@ -569,18 +578,16 @@ int registry_settle_not_applied(registry_t *r, int64_t unknown_id, int64_t by_id
                                 const char *reason, char *msg, size_t msglen)
 {
     char id[32], by[32], now[32];
-    long changes = 0;
     snprintf(id, sizeof(id), "%" PRId64, unknown_id);
     snprintf(by, sizeof(by), "%" PRId64, by_id);
     registry_now(now);
     const char *p[4] = {id, by, now, reason};
-    pthread_mutex_lock(&r->lock);
-    int rc = exec(r,
-                  "UPDATE attempts SET outcome = 'not_applied', resolved_by = $2, "
-                  "finished_at = $3, error = $4 WHERE id = $1 AND outcome = 'unknown'",
-                  4, p, NULL, NULL, &changes, msg, msglen);
-    pthread_mutex_unlock(&r->lock);
-    if (rc != 0)
+    long changes = update_alone(r,
+                                "UPDATE attempts SET outcome = 'not_applied', resolved_by = $2, "
+                                "finished_at = $3, error = $4 WHERE id = $1 AND "
+                                "outcome = 'unknown'",
+                                4, p, msg, msglen);
+    if (changes < 0)
         return REGISTRY_ERROR;
     if (changes != 1) {
         snprintf(msg, msglen, "registry: attempt %s is no longer unknown (settled meanwhile)", id);
