@@ -243,6 +243,8 @@ for f in "$tmp/A2.json" "$tmp/B2.json"; do
   recovered=$((recovered + $(json_get "$f" "sum(1 for x in d['devices'] if x['outcome'] == 'recovered')")))
 done
 check "4: the second round recovers many-4 exactly once" "$recovered" 1
+check "4: the batch summaries count it" \
+  "$(( $(json_get "$tmp/A2.json" "d['recovered']") + $(json_get "$tmp/B2.json" "d['recovered']") ))" 1
 stop pm4
 for i in $(seq 0 $((n - 1))); do stop "m$i"; done
 "$FCU" registry export --json -o "$tmp/exp4.json"
