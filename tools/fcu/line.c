@@ -408,6 +408,11 @@ static int recover(registry_t *reg, const line_opts_t *o, const line_job_t *job,
                  " asked it (Verify-only check)",
                  rep->attempt_id);
         for (size_t i = 0; i < u->n; i++) {
+            /* An attempt found by its serial number alone named another endpoint: its bundle
+             * may sit on that endpoint's device. Its own retry settles it. */
+            if (strcmp(u->v[i].endpoint, job->endpoint_name) != 0 ||
+                strcmp(u->v[i].serial, job->serial_number) != 0)
+                continue;
             if (u->v[i].messages == 2) {
                 u->deferred[u->ndeferred++] = u->v[i].id;
                 continue;
