@@ -260,6 +260,27 @@ done
 check "4: many-4 is exported as recovered" \
   "$(json_get "$tmp/exp4.json" "[e['outcome'] for e in d if e['endpoint_name']=='many-4']")" "['recovered']"
 
+# ---- 6. first-to-claim: the recovered attempt carries its written-ahead enrollment ID ---------
+serve_device d6
+proxy p6 hold d6
+"$FCU" inject --config "$home/config/ftc.yml" --endpoint-name rec-6 --serial-number SN-REC-6 \
+  tcp --ip 127.0.0.1 --port "$PPORT" >/dev/null 2>&1 &
+k=$!
+wait_for "$tmp/p6.out" "answer held"
+kill -KILL "$k"
+wait "$k" 2>/dev/null || true
+"$FCU" registry release rec-6 >/dev/null
+"$FCU" inject --config "$home/config/ftc.yml" --endpoint-name rec-6 --serial-number SN-REC-6 \
+  tcp --ip 127.0.0.1 --port "$PPORT" >"$tmp/r6.out"
+grep -q "^RECOVERED: rec-6" "$tmp/r6.out" && ok "6: the text report says RECOVERED" || fail "6: $(cat "$tmp/r6.out")"
+stop p6
+stop d6
+f=$(device_fpr d6)
+"$FCU" registry export --csv -o "$tmp/exp6.csv"
+grep -q "^rec-6,SN-REC-6,A-$f,$f,recovered" "$tmp/exp6.csv" &&
+  ok "6: exported with the enrollment ID of the certificate the device holds" ||
+  fail "6: device $f, export: $(grep rec-6 "$tmp/exp6.csv")"
+
 # ---- 5. options after the transport: accepted, or refused saying where they belong -----------
 serve_device d5
 "$FCU" inject --endpoint-name opt-5 --serial-number SN-OPT-5 tcp --ip 127.0.0.1 \
