@@ -210,12 +210,14 @@ static void findings_summary(const fcu_findings_t *f, char *buf, size_t size)
     snprintf(buf, size, "validation failed");
 }
 
-/* One exchange with the device: connect, send `payload`, read the answer; the times add up in
- * rep (a recovery check and the bundle both count). On LINK_OK *resp is the answer (caller
- * frees); otherwise rep->error says what happened, prefixed with `what` when given. */
 /* Called between connecting and sending (the write-ahead); non-zero: send nothing (it has
  * filled rep->error). */
 typedef int (*before_send_fn)(void *arg, line_report_t *rep);
+
+/* One exchange with the device: connect, call `before` (may be NULL), send `payload`, read the
+ * answer; the times add up in rep (a recovery check and the bundle both count). On LINK_OK
+ * *resp is the answer (caller frees); otherwise rep->error says what happened, prefixed with
+ * `what` when given. */
 
 static int talk(const line_opts_t *o, const line_job_t *job, const uint8_t *payload, size_t len,
                 const char *what, before_send_fn before, void *arg, uint8_t **resp,
