@@ -28,3 +28,12 @@ if(TARGET fcc_ftcd)
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/line_link_test.c ${PROJECT_SOURCE_DIR}/tools/fcu/link.c
     LIBS cmocka fcc_ftcd pthread TIMEOUT 60)
 endif()
+
+# Recovery after a station dies (issue 20): SIGKILL at chosen instants behind a holding proxy,
+# release, retry; on SQLite here, on PostgreSQL from registry_pg.sh.
+if(TARGET fcu AND TARGET fcc-device AND TARGET line_fake_device)
+  add_test(NAME integration_line_recovery
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/line_recovery.sh $<TARGET_FILE:fcu>
+                   $<TARGET_FILE:fcc-device> $<TARGET_FILE:line_fake_device>)
+  set_tests_properties(integration_line_recovery PROPERTIES TIMEOUT 300 LABELS "integration;line")
+endif()

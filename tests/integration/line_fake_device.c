@@ -12,6 +12,13 @@
  *       wrongsid     answer ReturnStatus 0 with another session's SID
  *       escape       answer ReturnStatus 10 whose InfoMessage and warning carry terminal escape
  *                    sequences (a hostile device trying to drive the operator's terminal)
+ *       hold:DPORT   a proxy in front of a real device on 127.0.0.1:DPORT: on the first
+ *                    connection it forwards the request, reads the device's whole answer, prints
+ *                    "answer held" and keeps the answer until the tool goes away (the device has
+ *                    applied the bundle, the tool never learns it: a station killed then)
+ *       drop:DPORT   the same, but the first request is never forwarded ("request held"): a
+ *                    station killed before its bundle reached the device
+ *                    (both: every later connection is passed through both ways)
  * Prints "listening on 127.0.0.1:PORT" and serves connections until killed. */
 #include "fcc/ftcd.h"
 
@@ -157,6 +164,71 @@ static void serve(int fd, const char *mode)
     }
 }
 
+/* Reads one whole frame of `kind` from fd, keeping its raw bytes in raw (up to cap). Returns
+ * the number of raw bytes, or 0 when the peer closed or the frame is broken or too big. */
+static size_t read_frame(int fd, ftcd_kind_t kind, uint8_t *raw, size_t cap)
+{
+    static uint8_t payload[256 * 1024];
+    ftcd_decoder_t d;
+    size_t have = 0;
+    ftcd_decoder_init(&d, kind, payload, sizeof(payload), sizeof(payload));
+    while (have < cap) {
+        ssize_t n = recv(fd, raw + have, cap - have, 0);
+        if (n <= 0)
+            return 0;
+        size_t off = 0;
+        while (off < (size_t)n) {
+            size_t used = 0;
+            ftcd_event_t ev = ftcd_decoder_feed(&d, raw + have + off, (size_t)n - off, &used);
+            off += used;
+            if (ev == FTCD_EVENT_ERROR)
+                return 0;
+            if (ev == FTCD_EVENT_FRAME)
+                return have + off;
+        }
+        have += (size_t)n;
+    }
+    return 0;
+}
+
+static uint8_t g_req[256 * 1024 + 64], g_resp[256 * 1024 + 64];
+
+/* hold:DPORT / drop:DPORT (see the top of the file). */
+static void proxy(int fd, const char *mode, unsigned dport, bool first)
+{
+    size_t rlen = read_frame(fd, FTCD_KIND_REQUEST, g_req, sizeof(g_req));
+    if (rlen == 0)
+        return;
+    bool drop = strncmp(mode, "drop:", 5) == 0;
+    if (first && drop) {
+        printf("request held\n");
+        fflush(stdout);
+        while (recv(fd, g_resp, sizeof(g_resp), 0) > 0) {
+        }
+        return;
+    }
+    int dev = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)dport)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(dev, (struct sockaddr *)&a, sizeof(a)) != 0) {
+        perror("proxy: connect to the device");
+        close(dev);
+        return;
+    }
+    send_all(dev, g_req, rlen);
+    size_t alen = read_frame(dev, FTCD_KIND_RESPONSE, g_resp, sizeof(g_resp));
+    close(dev);
+    if (first) {
+        printf("answer held\n");
+        fflush(stdout);
+        while (recv(fd, g_req, sizeof(g_req), 0) > 0) {
+        }
+        return;
+    }
+    if (alen > 0)
+        send_all(fd, g_resp, alen);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -176,11 +248,17 @@ int main(int argc, char **argv)
     }
     printf("listening on 127.0.0.1:%u\n", ntohs(a.sin_port));
     fflush(stdout);
+    bool is_proxy = strncmp(argv[1], "hold:", 5) == 0 || strncmp(argv[1], "drop:", 5) == 0;
+    bool first = true;
     for (;;) {
         int c = accept(s, NULL, NULL);
         if (c < 0)
             continue;
-        serve(c, argv[1]);
+        if (is_proxy)
+            proxy(c, argv[1], (unsigned)atoi(argv[1] + 5), first);
+        else
+            serve(c, argv[1]);
+        first = false;
         close(c);
     }
 }

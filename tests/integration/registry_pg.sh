@@ -12,6 +12,7 @@ set -euo pipefail
 unit=$(readlink -f "$1")
 fcu=${2:+$(readlink -f "$2")}
 dev=${3:+$(readlink -f "$3")}
+fake=${4:+$(readlink -f "$4")}
 here=$(cd "$(dirname "$0")" && pwd)
 
 pgbin=""
@@ -70,5 +71,20 @@ if [ -n "$fcu" ] && [ -n "$dev" ]; then
   # A database of its own, so the unit tests' rows do not show in the race's export.
   "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres race
   bash "$here/line_pg_race.sh" "$fcu" "$dev" "postgresql://postgres@127.0.0.1:$port/race?connect_timeout=10"
+  # A registry of schema version 1 (as fcu wrote it before issue 20) is migrated on first use.
+  "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres legacy
+  "$pgbin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d legacy -v ON_ERROR_STOP=1 \
+    -f "$here/registry_v1_pg.sql" >/dev/null
+  legacy="postgresql://postgres@127.0.0.1:$port/legacy?connect_timeout=10"
+  "$fcu" registry export --json --registry "$legacy" >"$tmp/legacy.json"
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert [(e['endpoint_name'], e['outcome']) for e in d] == [('old-ep-1', 'success')], d" "$tmp/legacy.json" ||
+    { echo "FAIL: the version-1 PostgreSQL registry does not export its device after migration"; exit 1; }
+  v=$("$pgbin/psql" -tA -h 127.0.0.1 -p "$port" -U postgres -d legacy -c "SELECT value FROM registry_meta WHERE key = 'schema_version'")
+  [ "$v" = 2 ] || { echo "FAIL: schema_version after migration is '$v'"; exit 1; }
+  echo "ok: a version-1 PostgreSQL registry is migrated to version 2 and keeps its rows"
+  if [ -n "$fake" ]; then
+    "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres recovery
+    bash "$here/line_recovery.sh" "$fcu" "$dev" "$fake" "postgresql://postgres@127.0.0.1:$port/recovery?connect_timeout=10"
+  fi
 fi
 echo "registry_pg: PASS"

@@ -92,8 +92,10 @@ static void finish(registry_t *r, int64_t id, const char *outcome, const char *f
 struct rows {
     int n;
     int64_t id[64];
-    char ep[64][32], outcome[64][24], fpr[64][64], enr[64][80];
-    bool current[64];
+    char ep[64][32], outcome[64][24], fpr[64][64], enr[64][80], sid[64][48];
+    bool current[64], sent[64];
+    int64_t resolved_by[64];
+    int status[64], messages[64];
 };
 
 static int collect(void *ctx, const registry_attempt_t *a)
@@ -107,6 +109,11 @@ static int collect(void *ctx, const registry_attempt_t *a)
     snprintf(r->fpr[r->n], 64, "%s", a->cert_sha256 ? a->cert_sha256 : "");
     snprintf(r->enr[r->n], 80, "%s", a->enrollment_id ? a->enrollment_id : "");
     r->current[r->n] = a->current;
+    snprintf(r->sid[r->n], 48, "%s", a->sid ? a->sid : "");
+    r->sent[r->n] = a->sent_at != NULL;
+    r->resolved_by[r->n] = a->resolved_by;
+    r->status[r->n] = a->device_status;
+    r->messages[r->n] = a->messages;
     r->n++;
     return 0;
 }
@@ -224,11 +231,11 @@ static void test_release(void **state)
     char msg[512];
     assert_int_equal(claim(r, "ep-d", "sn-d", false, &a, msg, sizeof(msg)), REGISTRY_OK);
     /* The station "dies" here. */
-    assert_int_equal(registry_release(r, "ep-d", &released, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_release(r, "ep-d", &released, NULL, msg, sizeof(msg)), REGISTRY_OK);
     assert_int_equal(released, 1);
     assert_int_equal(claim(r, "ep-d", "sn-d", false, &b, msg, sizeof(msg)), REGISTRY_OK);
     finish(r, b, REGISTRY_OUTCOME_SUCCESS, "33:33");
-    assert_int_equal(registry_release(r, "ep-d", &released, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_release(r, "ep-d", &released, NULL, msg, sizeof(msg)), REGISTRY_OK);
     assert_int_equal(released, 0);
     registry_close(r);
 }
@@ -257,6 +264,327 @@ static void test_export_rows(void **state)
     assert_string_equal(rows.fpr[0], "F5:F5");
     assert_string_equal(rows.enr[0], "A-F5:F5");
     registry_close(r);
+}
+
+/* ---- write-ahead and recovery (issue 20) ---- */
+
+static void write_ahead(registry_t *r, int64_t id, const char *sid, const char *fpr)
+{
+    char msg[512], enr[128];
+    snprintf(enr, sizeof(enr), "A-%s", fpr);
+    registry_ahead_t a = {.sid = sid, .cert_serial = "0C0D", .cert_sha256 = fpr,
+                          .enrollment_id = enr};
+    int rc = registry_write_ahead(r, id, &a, msg, sizeof(msg));
+    if (rc != REGISTRY_OK)
+        fprintf(stderr, "write_ahead: %s\n", msg);
+    assert_int_equal(rc, REGISTRY_OK);
+}
+
+static void list_ep(registry_t *r, const char *ep, struct rows *rows)
+{
+    char msg[512];
+    memset(rows, 0, sizeof(*rows));
+    assert_int_equal(registry_list(r, ep, collect, rows, msg, sizeof(msg)), REGISTRY_OK);
+}
+
+/* A station that dies after writing ahead leaves data that `release` keeps ("unknown"); one
+ * that dies before leaves an "abandoned" attempt. The success completes the written-ahead row. */
+static void test_write_ahead_and_release(void **state)
+{
+    (void)state;
+    registry_t *r = open_reg();
+    int64_t a = 0, b = 0, c = 0;
+    int released = -1, unknown = -1;
+    char msg[512];
+    struct rows rows;
+
+    assert_int_equal(claim(r, "ep-w", "sn-w", false, &a, msg, sizeof(msg)), REGISTRY_OK);
+    write_ahead(r, a, "fcu-1-aaaa", "AA:01");
+    assert_int_equal(registry_release(r, "ep-w", &released, &unknown, msg, sizeof(msg)),
+                     REGISTRY_OK);
+    assert_int_equal(released, 1);
+    assert_int_equal(unknown, 1);
+    list_ep(r, "ep-w", &rows);
+    assert_int_equal(rows.n, 1);
+    assert_string_equal(rows.outcome[0], REGISTRY_OUTCOME_UNKNOWN);
+    assert_string_equal(rows.fpr[0], "AA:01");
+    assert_string_equal(rows.enr[0], "A-AA:01");
+    assert_string_equal(rows.sid[0], "fcu-1-aaaa");
+    assert_true(rows.sent[0]);
+    /* Writing ahead into an attempt that is no longer in progress fails. */
+    registry_ahead_t late = {.sid = "x"};
+    assert_int_equal(registry_write_ahead(r, a, &late, msg, sizeof(msg)), REGISTRY_ERROR);
+
+    /* Nothing written ahead: abandoned. */
+    assert_int_equal(claim(r, "ep-w", "sn-w", false, &b, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_release(r, "ep-w", &released, &unknown, msg, sizeof(msg)),
+                     REGISTRY_OK);
+    assert_int_equal(released, 1);
+    assert_int_equal(unknown, 0);
+    list_ep(r, "ep-w", &rows);
+    assert_string_equal(rows.outcome[1], REGISTRY_OUTCOME_ABANDONED);
+    assert_false(rows.sent[1]);
+
+    /* The success record keeps what was written ahead (never a second guess). */
+    assert_int_equal(claim(r, "ep-w2", "sn-w2", false, &c, msg, sizeof(msg)), REGISTRY_OK);
+    write_ahead(r, c, "fcu-3-cccc", "CC:03");
+    finish(r, c, REGISTRY_OUTCOME_SUCCESS, "DD:04");
+    list_ep(r, "ep-w2", &rows);
+    assert_string_equal(rows.outcome[0], REGISTRY_OUTCOME_SUCCESS);
+    assert_string_equal(rows.fpr[0], "CC:03");
+    assert_string_equal(rows.enr[0], "A-CC:03");
+    assert_true(rows.current[0]);
+
+    /* A by_device session writes ahead twice: its SID and message count before the first
+     * message, the certificate before the second; each call keeps what the other wrote. */
+    int64_t d = 0;
+    assert_int_equal(claim(r, "ep-bd", "sn-bd", false, &d, msg, sizeof(msg)), REGISTRY_OK);
+    registry_ahead_t first = {.messages = 2, .sid = "fcu-bd"};
+    assert_int_equal(registry_write_ahead(r, d, &first, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_release(r, "ep-bd", &released, &unknown, msg, sizeof(msg)),
+                     REGISTRY_OK);
+    assert_int_equal(unknown, 1);
+    list_ep(r, "ep-bd", &rows);
+    assert_int_equal(rows.messages[0], 2);
+    assert_string_equal(rows.fpr[0], ""); /* cut between its messages: no certificate yet */
+    int64_t e = 0;
+    assert_int_equal(claim(r, "ep-bd", "sn-bd", false, &e, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_write_ahead(r, e, &first, msg, sizeof(msg)), REGISTRY_OK);
+    write_ahead(r, e, NULL, "BD:01");
+    list_ep(r, "ep-bd", &rows);
+    assert_int_equal(rows.messages[1], 2);
+    assert_string_equal(rows.sid[1], "fcu-bd");
+    assert_string_equal(rows.fpr[1], "BD:01");
+    /* A session cut before its certificate was written ahead is never "recovered". */
+    registry_result_t probe = {.outcome = REGISTRY_OUTCOME_RECOVERED, .device_status = 0,
+                               .transport_status = 0};
+    assert_int_equal(registry_recover(r, d, e, &probe, "check", msg, sizeof(msg)),
+                     REGISTRY_REFUSED);
+    registry_close(r);
+}
+
+static int count_cb(void *ctx, const registry_attempt_t *a)
+{
+    (void)a;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* An unknown attempt recovered by a retry: the same row completed, the claims moved to it,
+ * exported; the retry's row is the recovery check. */
+static void test_recover(void **state)
+{
+    (void)state;
+    registry_t *r = open_reg();
+    int64_t u = 0, n = 0, x = 0;
+    int released = 0, count = 0;
+    char msg[512];
+    struct rows rows;
+
+    assert_int_equal(claim(r, "ep-r", "sn-r", false, &u, msg, sizeof(msg)), REGISTRY_OK);
+    write_ahead(r, u, "fcu-u", "EE:05");
+    assert_int_equal(registry_release(r, "ep-r", &released, NULL, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(claim(r, "ep-r", "sn-r", false, &n, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_unknown_list(r, "ep-r", "sn-r", count_cb, &count, msg, sizeof(msg)),
+                     REGISTRY_OK);
+    assert_int_equal(count, 1);
+    count = 0;
+    /* Found by the serial number alone too. */
+    assert_int_equal(registry_unknown_list(r, "other", "sn-r", count_cb, &count, msg, sizeof(msg)),
+                     REGISTRY_OK);
+    assert_int_equal(count, 1);
+
+    registry_result_t probe = {.outcome = REGISTRY_OUTCOME_RECOVERED, .device_status = 0,
+                               .transport_status = 0,
+                               .info_message = "The Factory process succeeded\n"};
+    int rc = registry_recover(r, u, n, &probe, "recovery check", msg, sizeof(msg));
+    if (rc != REGISTRY_OK)
+        fprintf(stderr, "recover: %s\n", msg);
+    assert_int_equal(rc, REGISTRY_OK);
+    list_ep(r, "ep-r", &rows);
+    assert_int_equal(rows.n, 2);
+    assert_string_equal(rows.outcome[0], REGISTRY_OUTCOME_RECOVERED);
+    assert_true(rows.current[0]);
+    assert_int_equal(rows.resolved_by[0], n);
+    assert_int_equal(rows.status[0], 0);
+    assert_string_equal(rows.fpr[0], "EE:05");
+    assert_string_equal(rows.outcome[1], REGISTRY_OUTCOME_RECOVERY_CHECK);
+    assert_false(rows.current[1]);
+
+    struct rows exp = {0};
+    assert_int_equal(registry_list_provisioned(r, collect, &exp, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(exp.n, 1);
+    assert_int_equal(exp.id[0], u);
+    assert_string_equal(exp.fpr[0], "EE:05");
+    assert_string_equal(exp.outcome[0], REGISTRY_OUTCOME_RECOVERED);
+
+    /* The device is provisioned now: a new claim is refused; recovering twice is refused. */
+    assert_int_equal(claim(r, "ep-r", "sn-r", false, &x, msg, sizeof(msg)), REGISTRY_REFUSED);
+    assert_int_equal(registry_recover(r, u, n, &probe, "again", msg, sizeof(msg)),
+                     REGISTRY_REFUSED);
+    registry_close(r);
+}
+
+/* Another attempt that may have given the device an identity (a success, another unknown, a
+ * transport error after sending) or found it already holding one (ReturnStatus 17) makes the
+ * recovery refuse: nothing changes. */
+static void test_recover_refused_by_rival(void **state)
+{
+    (void)state;
+    registry_t *r = open_reg();
+    int64_t t = 0, u = 0, n = 0, s1 = 0, u2 = 0, n2 = 0;
+    int released = 0;
+    char msg[512];
+    struct rows rows;
+    registry_result_t probe = {.outcome = REGISTRY_OUTCOME_RECOVERED, .device_status = 0,
+                               .transport_status = 0};
+
+    /* T: the device refused a bundle with 17 (it held items already). */
+    assert_int_equal(claim(r, "ep-x", "sn-x", false, &t, msg, sizeof(msg)), REGISTRY_OK);
+    write_ahead(r, t, "fcu-t", "11:11");
+    registry_result_t r17 = {.outcome = REGISTRY_OUTCOME_DEVICE_ERROR, .device_status = 17,
+                             .transport_status = 0};
+    assert_int_equal(registry_finish(r, t, &r17, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(claim(r, "ep-x", "sn-x", false, &u, msg, sizeof(msg)), REGISTRY_OK);
+    write_ahead(r, u, "fcu-u", "22:22");
+    assert_int_equal(registry_release(r, "ep-x", &released, NULL, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(claim(r, "ep-x", "sn-x", false, &n, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_recover(r, u, n, &probe, "check", msg, sizeof(msg)),
+                     REGISTRY_REFUSED);
+    assert_non_null(strstr(msg, "found it already holding one"));
+    list_ep(r, "ep-x", &rows);
+    assert_string_equal(rows.outcome[1], REGISTRY_OUTCOME_UNKNOWN);
+    assert_string_equal(rows.outcome[2], REGISTRY_OUTCOME_IN_PROGRESS);
+
+    /* A reprovision whose station died: the earlier success may be what the device holds. */
+    assert_int_equal(claim(r, "ep-y", "sn-y", false, &s1, msg, sizeof(msg)), REGISTRY_OK);
+    finish(r, s1, REGISTRY_OUTCOME_SUCCESS, "33:33");
+    assert_int_equal(claim(r, "ep-y", "sn-y", true, &u2, msg, sizeof(msg)), REGISTRY_OK);
+    write_ahead(r, u2, "fcu-u2", "44:44");
+    assert_int_equal(registry_release(r, "ep-y", &released, NULL, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(claim(r, "ep-y", "sn-y", true, &n2, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_recover(r, u2, n2, &probe, "check", msg, sizeof(msg)),
+                     REGISTRY_REFUSED);
+    struct rows exp = {0};
+    assert_int_equal(registry_list_provisioned(r, collect, &exp, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(exp.n, 0); /* ep-y is being reprovisioned by n2, not exported meanwhile */
+    registry_close(r);
+}
+
+static void test_settle_not_applied(void **state)
+{
+    (void)state;
+    registry_t *r = open_reg();
+    int64_t u = 0, n = 0;
+    int released = 0;
+    char msg[512];
+    struct rows rows;
+    assert_int_equal(claim(r, "ep-s", "sn-s", false, &u, msg, sizeof(msg)), REGISTRY_OK);
+    write_ahead(r, u, "fcu-u", "55:55");
+    assert_int_equal(registry_release(r, "ep-s", &released, NULL, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(claim(r, "ep-s", "sn-s", false, &n, msg, sizeof(msg)), REGISTRY_OK);
+    assert_int_equal(registry_settle_not_applied(r, u, n, "blank", msg, sizeof(msg)),
+                     REGISTRY_OK);
+    assert_int_equal(registry_settle_not_applied(r, u, n, "blank", msg, sizeof(msg)),
+                     REGISTRY_REFUSED);
+    list_ep(r, "ep-s", &rows);
+    assert_string_equal(rows.outcome[0], REGISTRY_OUTCOME_NOT_APPLIED);
+    assert_int_equal(rows.resolved_by[0], n);
+    assert_string_equal(rows.fpr[0], "55:55"); /* the data stays for the audit trail */
+    registry_close(r);
+}
+
+/* A registry of schema version 1 (as fcu wrote it before issue 20) opens, is migrated in place
+ * once, and keeps its rows and claims. */
+static const char V1_TABLES[] =
+    "CREATE TABLE registry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+    "INSERT INTO registry_meta(key, value) VALUES ('schema_version', '1');\n"
+    "CREATE TABLE attempts (id %s, station TEXT NOT NULL, started_at TEXT NOT NULL, "
+    "finished_at TEXT, endpoint_name TEXT NOT NULL, serial_number TEXT NOT NULL, mode TEXT, "
+    "transport TEXT, cert_serial TEXT, cert_sha256 TEXT, enrollment_id TEXT, "
+    "outcome TEXT NOT NULL, device_status INTEGER, transport_status INTEGER, "
+    "info_message TEXT, warnings TEXT, error TEXT);\n"
+    "CREATE INDEX attempts_endpoint ON attempts(endpoint_name);\n"
+    "CREATE INDEX attempts_serial ON attempts(serial_number);\n"
+    "CREATE TABLE claims (kind TEXT NOT NULL CHECK (kind IN ('endpoint', 'serial')), "
+    "value TEXT NOT NULL, attempt_id %s NOT NULL REFERENCES attempts(id), "
+    "previous_attempt_id %s REFERENCES attempts(id), "
+    "state TEXT NOT NULL CHECK (state IN ('pending', 'provisioned')), "
+    "PRIMARY KEY (kind, value));\n"
+    "CREATE INDEX claims_attempt ON claims(attempt_id);\n"
+    "INSERT INTO attempts(station, started_at, finished_at, endpoint_name, serial_number, mode, "
+    "transport, cert_serial, cert_sha256, outcome, device_status, transport_status) VALUES "
+    "('line1', '2026-11-25T23:30:34.152Z', '2026-11-25T23:30:34.301Z', 'old-1', 'OLD-SN-1', "
+    "'bootstrap', 'tcp:127.0.0.1:7001', '51BB', 'DA:67', 'success', 0, 0);\n"
+    "INSERT INTO attempts(station, started_at, endpoint_name, serial_number, mode, outcome) "
+    "VALUES ('line2', '2026-11-25T23:31:00.000Z', 'old-2', 'OLD-SN-2', 'bootstrap', "
+    "'in_progress');\n"
+    "INSERT INTO claims VALUES ('endpoint', 'old-1', 1, NULL, 'provisioned'), "
+    "('serial', 'OLD-SN-1', 1, NULL, 'provisioned'), ('endpoint', 'old-2', 2, NULL, 'pending'), "
+    "('serial', 'OLD-SN-2', 2, NULL, 'pending')";
+
+static void test_migrate_v1(void **state)
+{
+    (void)state;
+    const char *url = getenv("FCU_TEST_REGISTRY_URL");
+    bool pg = url != NULL && *url != '\0';
+    const registry_backend_ops_t *ops = pg ? &registry_pg_ops : &registry_sqlite_ops;
+    char err[512], sql[4096], msg[512];
+    void *db = pg ? registry_pg_open(url, err, sizeof(err)) : registry_sqlite_open(g_loc, err,
+                                                                                  sizeof(err));
+    assert_non_null(db);
+    snprintf(sql, sizeof(sql), V1_TABLES,
+             pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT",
+             pg ? "BIGINT" : "INTEGER", pg ? "BIGINT" : "INTEGER");
+    int rc = ops->exec(db, sql, 0, NULL, NULL, NULL, NULL, err, sizeof(err));
+    if (rc != 0)
+        fprintf(stderr, "v1 schema: %s\n", err);
+    assert_int_equal(rc, 0);
+    ops->close(db);
+
+    for (int round = 0; round < 2; round++) { /* the second open finds version 2 */
+        registry_t *r = open_reg();
+        struct rows exp = {0};
+        assert_int_equal(registry_list_provisioned(r, collect, &exp, msg, sizeof(msg)),
+                         REGISTRY_OK);
+        assert_int_equal(exp.n, 1);
+        assert_string_equal(exp.ep[0], "old-1");
+        assert_string_equal(exp.fpr[0], "DA:67");
+        assert_string_equal(exp.outcome[0], REGISTRY_OUTCOME_SUCCESS);
+        registry_close(r);
+    }
+    registry_t *r = open_reg();
+    int64_t id = 0;
+    int released = 0, unknown = 0;
+    struct rows rows;
+    /* The old in-progress attempt never wrote ahead: release abandons it. */
+    assert_int_equal(registry_release(r, "old-2", &released, &unknown, msg, sizeof(msg)),
+                     REGISTRY_OK);
+    assert_int_equal(released, 1);
+    assert_int_equal(unknown, 0);
+    list_ep(r, "old-2", &rows);
+    assert_string_equal(rows.outcome[0], REGISTRY_OUTCOME_ABANDONED);
+    assert_int_equal(claim(r, "old-1", "OLD-SN-1", false, &id, msg, sizeof(msg)),
+                     REGISTRY_REFUSED);
+    assert_int_equal(claim(r, "new-1", "NEW-SN-1", false, &id, msg, sizeof(msg)), REGISTRY_OK);
+    assert_true(id > 2);
+    write_ahead(r, id, "fcu-new", "77:77");
+    finish(r, id, REGISTRY_OUTCOME_SUCCESS, "77:77");
+    registry_close(r);
+
+    /* A version this fcu does not know is refused, not overwritten. */
+    db = pg ? registry_pg_open(url, err, sizeof(err)) : registry_sqlite_open(g_loc, err,
+                                                                            sizeof(err));
+    assert_non_null(db);
+    assert_int_equal(ops->exec(db, "UPDATE registry_meta SET value = '3' WHERE key = "
+                                   "'schema_version'",
+                               0, NULL, NULL, NULL, NULL, err, sizeof(err)),
+                     0);
+    ops->close(db);
+    registry_t *r3 = NULL;
+    assert_int_equal(registry_open(g_loc, &r3, err, sizeof(err)), REGISTRY_ERROR);
+    assert_non_null(strstr(err, "schema version '3'"));
+    assert_null(r3);
 }
 
 /* Races: K processes (each its own connection, as separate stations are) claim the same
@@ -401,6 +729,11 @@ int main(void)
         cmocka_unit_test_setup(test_reprovision, setup),
         cmocka_unit_test_setup(test_release, setup),
         cmocka_unit_test_setup(test_export_rows, setup),
+        cmocka_unit_test_setup(test_write_ahead_and_release, setup),
+        cmocka_unit_test_setup(test_recover, setup),
+        cmocka_unit_test_setup(test_recover_refused_by_rival, setup),
+        cmocka_unit_test_setup(test_settle_not_applied, setup),
+        cmocka_unit_test_setup(test_migrate_v1, setup),
         cmocka_unit_test_setup(test_race_processes, setup),
         cmocka_unit_test_setup(test_race_threads, setup),
         cmocka_unit_test(test_bad_location),

@@ -85,7 +85,7 @@ static void usage(FILE *out, const char *prog)
 
 /* Counts of a finished run. */
 typedef struct tally {
-    size_t ok, device_error, transport_error, refused, tool_error, not_started;
+    size_t ok, device_error, transport_error, refused, tool_error, not_started, recovered;
 } tally_t;
 
 static void count(const batch_t *b, tally_t *t)
@@ -97,11 +97,13 @@ static void count(const batch_t *b, tally_t *t)
             continue;
         }
         const line_report_t *r = &b->reps[i];
-        if (r->exit == FCU_EXIT_OK)
+        if (r->exit == FCU_EXIT_OK) {
             t->ok++;
-        else if (r->exit == LINE_EXIT_REFUSED)
+            t->recovered += r->recovered_attempt_id > 0;
+        } else if (r->exit == LINE_EXIT_REFUSED)
             t->refused++;
-        else if (strcmp(r->outcome, REGISTRY_OUTCOME_DEVICE_ERROR) == 0)
+        else if (strcmp(r->outcome, REGISTRY_OUTCOME_DEVICE_ERROR) == 0 ||
+                 strcmp(r->outcome, REGISTRY_OUTCOME_IDENTITY_CONFLICT) == 0)
             t->device_error++;
         else if (strcmp(r->outcome, REGISTRY_OUTCOME_TRANSPORT_ERROR) == 0)
             t->transport_error++;
@@ -264,6 +266,7 @@ int fcu_cmd_batch(fcu_ctx_t *ctx, int argc, char **argv)
         json_object_begin(&j);
         json_kv_int(&j, "total", (int64_t)list.n);
         json_kv_int(&j, "succeeded", (int64_t)t.ok);
+        json_kv_int(&j, "recovered", (int64_t)t.recovered);
         json_kv_int(&j, "failed", (int64_t)failed);
         json_kv_int(&j, "device_errors", (int64_t)t.device_error);
         json_kv_int(&j, "transport_errors", (int64_t)t.transport_error);
@@ -291,10 +294,14 @@ int fcu_cmd_batch(fcu_ctx_t *ctx, int argc, char **argv)
         json_object_end(&j);
         json_finish(&j);
     } else {
-        printf("summary: %zu devices: %zu provisioned, %zu failed (device error %zu, transport "
+        char rec[48] = "";
+        if (t.recovered > 0) /* devices whose dead station's attempt was found applied */
+            snprintf(rec, sizeof(rec), " (%zu recovered)", t.recovered);
+        printf("summary: %zu devices: %zu provisioned%s, %zu failed (device error %zu, transport "
                "error %zu, refused %zu, not sent %zu), %zu not started; %.2f s, %.2f devices/s\n",
-               list.n, t.ok, failed, t.device_error, t.transport_error, t.refused, t.tool_error,
-               t.not_started, secs, secs > 0 ? (double)(t.ok + failed) / secs : 0.0);
+               list.n, t.ok, rec, failed, t.device_error, t.transport_error, t.refused,
+               t.tool_error, t.not_started, secs,
+               secs > 0 ? (double)(t.ok + failed) / secs : 0.0);
         for (size_t i = 0; i < list.n; i++) {
             if (b.state[i] == JOB_DONE && b.reps[i].exit != FCU_EXIT_OK)
                 printf("  failed: %s (%s, line %d): %s\n", b.jobs[i].endpoint_name,

@@ -32,17 +32,41 @@ static void usage(FILE *out, const char *prog)
             prog, prog, fcu_device_options_help, line_options_help, fcu_common_options_help);
 }
 
-/* Parses the transport part ("tcp ..." or "serial ..."). Returns 0 or -1 (message printed). */
-static int parse_transport(int argc, char **argv, link_addr_t *addr, const char *prog)
+/* Applies one of inject's own options (common, per-device, line). 1 handled, 0 not one of
+ * them, -1 bad value (message printed). */
+static int inject_option(fcu_ctx_t *ctx, fcu_device_req_t *req, line_opts_t *lo, int c,
+                         const char *arg)
+{
+    int r = fcu_common_option(ctx, c, arg);
+    if (r == 0)
+        r = fcu_device_option(req, c, arg);
+    if (r == 0)
+        r = line_option(lo, c, arg, ctx->prog);
+    return r;
+}
+
+#define TRANSPORT_WHERE                                                                        \
+    "transport options come after the transport word: tcp --ip IP --port PORT, or serial "      \
+    "--port DEVICE [--baud N]"
+
+/* Parses the transport part ("tcp ..." or "serial ..."). The tool's other options are accepted
+ * after it too (`... tcp --ip I --port P --registry X`). Returns 0 or -1 (message printed). */
+static int parse_transport(int argc, char **argv, link_addr_t *addr, fcu_ctx_t *ctx,
+                           fcu_device_req_t *req, line_opts_t *lo)
 {
     static const struct option tcp_opts[] = {{"ip", 1, NULL, LINE_OPT_IP},
                                              {"port", 1, NULL, LINE_OPT_PORT},
-                                             {"help", 0, NULL, 'h'},
+                                             FCU_COMMON_LONGOPTS,
+                                             FCU_DEVICE_LONGOPTS,
+                                             LINE_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     static const struct option ser_opts[] = {{"port", 1, NULL, LINE_OPT_PORT},
                                              {"baud", 1, NULL, LINE_OPT_BAUD},
-                                             {"help", 0, NULL, 'h'},
+                                             FCU_COMMON_LONGOPTS,
+                                             FCU_DEVICE_LONGOPTS,
+                                             LINE_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
+    const char *prog = ctx->prog;
     const char *ip = NULL, *port = NULL, *baud = NULL;
     bool tcp;
     char text[800], err[256];
@@ -62,15 +86,31 @@ static int parse_transport(int argc, char **argv, link_addr_t *addr, const char 
         return -1;
     }
     optind = 0;
-    while ((c = getopt_long(argc, argv, "h", tcp ? tcp_opts : ser_opts, NULL)) != -1) {
+    opterr = 0; /* unknown options get our message, which says where they belong */
+    while ((c = getopt_long(argc, argv, ":h", tcp ? tcp_opts : ser_opts, NULL)) != -1) {
         switch (c) {
         case LINE_OPT_IP: ip = optarg; break;
         case LINE_OPT_PORT: port = optarg; break;
         case LINE_OPT_BAUD: baud = optarg; break;
         case 'h': usage(stdout, prog); exit(0);
-        default: return -1;
+        case ':':
+            fprintf(stderr, "%s inject: option '%s' needs a value\n", prog, argv[optind - 1]);
+            opterr = 1;
+            return -1;
+        case '?':
+            fprintf(stderr, "%s inject %s: unknown option '%s' (%s; the tool's options may come "
+                            "before or after it, see --help)\n",
+                    prog, argv[0], argv[optind - 1], TRANSPORT_WHERE);
+            opterr = 1;
+            return -1;
+        default:
+            if (inject_option(ctx, req, lo, c, optarg) != 1) {
+                opterr = 1;
+                return -1;
+            }
         }
     }
+    opterr = 1;
     if (optind < argc) {
         fprintf(stderr, "%s inject: unexpected argument '%s'\n", prog, argv[optind]);
         return -1;
@@ -98,6 +138,10 @@ static int parse_transport(int argc, char **argv, link_addr_t *addr, const char 
 int fcu_cmd_inject(fcu_ctx_t *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {FCU_COMMON_LONGOPTS, FCU_DEVICE_LONGOPTS, LINE_LONGOPTS,
+                                         /* only to say where they belong: */
+                                         {"ip", 1, NULL, LINE_OPT_IP},
+                                         {"port", 1, NULL, LINE_OPT_PORT},
+                                         {"baud", 1, NULL, LINE_OPT_BAUD},
                                          {NULL, 0, NULL, 0}};
     fcu_device_req_t req = {0};
     line_opts_t lo;
@@ -115,26 +159,27 @@ int fcu_cmd_inject(fcu_ctx_t *ctx, int argc, char **argv)
             usage(stdout, ctx->prog);
             return FCU_EXIT_OK;
         }
-        int r = fcu_common_option(ctx, c, optarg);
-        if (r == 0)
-            r = fcu_device_option(&req, c, optarg);
-        if (r == 0)
-            r = line_option(&lo, c, optarg, ctx->prog);
+        if (c == LINE_OPT_IP || c == LINE_OPT_PORT || c == LINE_OPT_BAUD) {
+            fprintf(stderr, "%s inject: '%s' is a transport option: %s\n", ctx->prog,
+                    argv[optind - (optarg == argv[optind - 1] ? 2 : 1)], TRANSPORT_WHERE);
+            return FCU_EXIT_USAGE;
+        }
+        int r = inject_option(ctx, &req, &lo, c, optarg);
         if (r != 1) {
             if (r == 0)
                 usage(stderr, ctx->prog);
             return FCU_EXIT_USAGE;
         }
     }
+    int first = optind;
+    if (parse_transport(argc - first, argv + first, &job.addr, ctx, &req, &lo) != 0)
+        return FCU_EXIT_USAGE;
     if (req.endpoint_name == NULL || req.serial_number == NULL || !*req.endpoint_name ||
         !*req.serial_number) {
         fprintf(stderr, "%s inject: --endpoint-name and --serial-number are required\n",
                 ctx->prog);
         return FCU_EXIT_USAGE;
     }
-    int first = optind;
-    if (parse_transport(argc - first, argv + first, &job.addr, ctx->prog) != 0)
-        return FCU_EXIT_USAGE;
     job.endpoint_name = req.endpoint_name;
     job.serial_number = req.serial_number;
     job.device_keys = req.device_keys_dir;

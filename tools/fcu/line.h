@@ -95,6 +95,8 @@ typedef struct line_report {
     char cert_serial[96];     /* device certificate serial, hex */
     char mode[32];            /* bootstrap / bootstrap+first-to-claim / lwm2m */
     int64_t attempt_id;       /* registry row, 0 when none */
+    int64_t recovered_attempt_id; /* an earlier attempt this one found applied on the device and
+                                   * recorded as "recovered" (outcome recovered), else 0 */
     bool recorded;            /* the registry holds the final outcome */
     fcu_findings_t findings;  /* validation findings (owned) */
     double t_tool, t_link, t_device, t_total; /* seconds */

@@ -26,7 +26,13 @@ enum {
 #define REGISTRY_OUTCOME_TRANSPORT_ERROR "transport_error" /* connect, timeout, broken frame */
 #define REGISTRY_OUTCOME_TOOL_ERROR "tool_error"           /* bundle could not be built */
 #define REGISTRY_OUTCOME_REFUSED "refused"                 /* already provisioned / in flight */
-#define REGISTRY_OUTCOME_ABANDONED "abandoned"             /* released by `fcu registry release` */
+#define REGISTRY_OUTCOME_ABANDONED "abandoned"             /* released; nothing had been sent */
+/* Recovery (issue 20, docs/fcu-registry.md "Recovery"): */
+#define REGISTRY_OUTCOME_UNKNOWN "unknown"         /* released after its bundle was written ahead */
+#define REGISTRY_OUTCOME_RECOVERED "recovered"     /* an unknown attempt the device proved applied */
+#define REGISTRY_OUTCOME_NOT_APPLIED "not_applied" /* an unknown attempt the device never applied */
+#define REGISTRY_OUTCOME_RECOVERY_CHECK "recovery_check" /* a retry that settled an unknown one */
+#define REGISTRY_OUTCOME_IDENTITY_CONFLICT "identity_conflict" /* device holds another identity */
 
 typedef struct registry registry_t;
 
@@ -63,6 +69,10 @@ typedef struct registry_attempt {
     int device_status;    /* -1 when NULL */
     int transport_status; /* -1 when NULL */
     bool current;         /* this attempt holds the endpoint's "provisioned" claim */
+    const char *sid;      /* the bundle's SID, written ahead (NULL before) */
+    const char *sent_at;  /* when the bundle was written ahead: from then on it may be applied */
+    int64_t resolved_by;  /* unknown -> recovered / not_applied: the attempt that settled it; 0 */
+    int messages;         /* messages of the session (1; 2 for by_device), 0 when not known */
 } registry_attempt_t;
 
 typedef int (*registry_attempt_cb)(void *ctx, const registry_attempt_t *a);
@@ -106,10 +116,50 @@ int registry_list_provisioned(registry_t *r, registry_attempt_cb cb, void *ctx, 
                               size_t msglen);
 
 /* Releases the claims held by unfinished attempts of `endpoint_name` (a station that crashed
- * mid-session) and marks those attempts "abandoned". *released = number of attempts released.
- * Returns REGISTRY_OK or REGISTRY_ERROR. */
-int registry_release(registry_t *r, const char *endpoint_name, int *released, char *msg,
-                     size_t msglen);
+ * mid-session). An attempt whose bundle was written ahead (registry_write_ahead) becomes
+ * "unknown" and keeps its data: the next inject of the endpoint asks the device; one that never
+ * got that far becomes "abandoned". *released = number of attempts released, *unknown (may be
+ * NULL) = how many of them became "unknown". Returns REGISTRY_OK or REGISTRY_ERROR. */
+int registry_release(registry_t *r, const char *endpoint_name, int *released, int *unknown,
+                     char *msg, size_t msglen);
+
+/* What a station writes ahead, before the bundle leaves it. NULL keeps the stored value (a
+ * by_device session writes its SID with the first message and the certificate before the
+ * second). */
+typedef struct registry_ahead {
+    int messages; /* messages of the session: 1, or 2 for a by_device session; 0 keeps */
+    const char *sid;
+    const char *cert_serial;
+    const char *cert_sha256;
+    const char *enrollment_id;
+} registry_ahead_t;
+
+/* Writes ahead into the in-progress attempt `attempt_id` and stamps sent_at (once). Call it
+ * BEFORE the message leaves the tool; when it fails, send nothing. REGISTRY_OK or
+ * REGISTRY_ERROR (also when the attempt is no longer in progress). */
+int registry_write_ahead(registry_t *r, int64_t attempt_id, const registry_ahead_t *a, char *msg,
+                         size_t msglen);
+
+/* Calls `cb` for every attempt whose outcome is "unknown" and whose endpoint name is
+ * `endpoint_name` or whose serial number is `serial_number`, oldest first. */
+int registry_unknown_list(registry_t *r, const char *endpoint_name, const char *serial_number,
+                          registry_attempt_cb cb, void *ctx, char *msg, size_t msglen);
+
+/* Settles the unknown attempt `unknown_id` as "not_applied" (the device proved it never applied
+ * that bundle), noting `by_id` (the in-progress attempt that found out) and `reason`.
+ * REGISTRY_OK, REGISTRY_REFUSED (not unknown any more: settled by someone else) or
+ * REGISTRY_ERROR. */
+int registry_settle_not_applied(registry_t *r, int64_t unknown_id, int64_t by_id,
+                                const char *reason, char *msg, size_t msglen);
+
+/* Records the unknown attempt `unknown_id` as "recovered" (completing its written-ahead row with
+ * the device's answer `probe`: ReturnStatus, InfoMessage, warnings), moves the claims of the
+ * in-progress attempt `by_id` to it as "provisioned", and closes `by_id` as "recovery_check"
+ * with `note` - one transaction. REGISTRY_REFUSED (nothing changed, msg says why) when
+ * `unknown_id` is no longer unknown, has no written-ahead certificate, or when `by_id` took its
+ * claims over from an earlier success (then the device may hold that one instead). */
+int registry_recover(registry_t *r, int64_t unknown_id, int64_t by_id,
+                     const registry_result_t *probe, const char *note, char *msg, size_t msglen);
 
 /* Current UTC time as ISO 8601 with milliseconds, e.g. "2026-11-25T23:30:01.123Z". */
 void registry_now(char out[32]);

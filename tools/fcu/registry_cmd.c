@@ -20,9 +20,11 @@ static void usage(FILE *out, const char *prog)
             "       %s registry release ENDPOINT [--registry URL|PATH]\n\n"
             "show     every provisioning attempt of ENDPOINT, oldest first\n"
             "export   one row per provisioned device: endpoint_name, serial_number,\n"
-            "         enrollment_id, certificate_sha256 (the current successful attempt)\n"
+            "         enrollment_id, certificate_sha256, outcome (success or recovered)\n"
             "release  free the claims held by unfinished attempts of ENDPOINT (a station that\n"
-            "         crashed while provisioning it); those attempts become 'abandoned'\n\n"
+            "         crashed while provisioning it): an attempt that had written its bundle\n"
+            "         ahead becomes 'unknown' (the next inject asks the device), the others\n"
+            "         'abandoned'\n\n"
             "Options:\n"
             "  --csv             export as CSV (RFC 4180, header row)\n"
             "  -o, --output FILE write the export to FILE instead of standard output\n"
@@ -95,7 +97,27 @@ static void attempt_json(json_t *j, const registry_attempt_t *a)
     json_kv_opt(j, "certificate_serial", a->cert_serial);
     json_kv_opt(j, "certificate_sha256", a->cert_sha256);
     json_kv_opt(j, "enrollment_id", a->enrollment_id);
+    json_kv_opt(j, "sid", a->sid);
+    json_kv_opt(j, "sent_at", a->sent_at);
+    json_kv_optint(j, "messages", a->messages > 0 ? a->messages : -1);
+    json_key(j, "resolved_by");
+    if (a->resolved_by > 0)
+        json_int(j, a->resolved_by);
+    else
+        json_null(j);
     json_object_end(j);
+}
+
+/* How `show` and `export` name an outcome for a person. */
+static const char *outcome_text(const char *o)
+{
+    if (o == NULL)
+        return "?";
+    if (strcmp(o, REGISTRY_OUTCOME_RECOVERED) == 0)
+        return "recovered (success found on the device after the station died)";
+    if (strcmp(o, REGISTRY_OUTCOME_UNKNOWN) == 0)
+        return "unknown (released; the next inject asks the device)";
+    return o;
 }
 
 static int show_cb(void *arg, const registry_attempt_t *a)
@@ -108,7 +130,7 @@ static int show_cb(void *arg, const registry_attempt_t *a)
     }
     FILE *o = s->out;
     fprintf(o, "attempt %" PRId64 "%s: %s  station %s  %s .. %s\n", a->id,
-            a->current ? " (current)" : "", a->outcome ? a->outcome : "?",
+            a->current ? " (current)" : "", outcome_text(a->outcome),
             a->station ? a->station : "?", a->started_at ? a->started_at : "?",
             a->finished_at ? a->finished_at : "(unfinished)");
     fprintf(o, "  endpoint %s  serial %s  mode %s  via %s\n", a->endpoint_name,
@@ -135,6 +157,11 @@ static int show_cb(void *arg, const registry_attempt_t *a)
                 a->cert_sha256);
     if (a->enrollment_id)
         fprintf(o, "  enrollment ID: %s\n", a->enrollment_id);
+    if (a->sid)
+        fprintf(o, "  bundle SID %s, written ahead %s\n", a->sid,
+                a->sent_at ? a->sent_at : "?");
+    if (a->resolved_by > 0)
+        fprintf(o, "  settled by attempt %" PRId64 "\n", a->resolved_by);
     return 0;
 }
 
@@ -159,6 +186,7 @@ static int export_cb(void *arg, const registry_attempt_t *a)
         json_kv_opt(e->j, "station", a->station);
         json_kv_opt(e->j, "provisioned_at", a->finished_at);
         json_kv_int(e->j, "attempt_id", a->id);
+        json_kv_opt(e->j, "outcome", a->outcome);
         json_object_end(e->j);
         return 0;
     }
@@ -169,6 +197,8 @@ static int export_cb(void *arg, const registry_attempt_t *a)
     csv_field(e->out, a->enrollment_id);
     fputc(',', e->out);
     csv_field(e->out, a->cert_sha256);
+    fputc(',', e->out);
+    csv_field(e->out, a->outcome);
     fputs("\r\n", e->out);
     return 0;
 }
@@ -235,13 +265,18 @@ int fcu_cmd_registry(fcu_ctx_t *ctx, int argc, char **argv)
         return FCU_EXIT_USAGE;
 
     if (is_release) {
-        int released = 0;
-        if (registry_release(reg, arg, &released, msg, sizeof(msg)) != REGISTRY_OK) {
+        int released = 0, unknown = 0;
+        if (registry_release(reg, arg, &released, &unknown, msg, sizeof(msg)) != REGISTRY_OK) {
             fprintf(stderr, "%s registry release: %s\n", ctx->prog, msg);
             goto cleanup;
         }
         printf("released %d unfinished attempt%s of %s\n", released, released == 1 ? "" : "s",
                arg);
+        if (unknown > 0)
+            printf("%d of them had sent (or were about to send) a bundle: outcome unknown, data "
+                   "kept; the next `fcu inject` or `fcu batch` of %s asks the device what it "
+                   "holds and records it\n",
+                   unknown, arg);
         rc = FCU_EXIT_OK;
         goto cleanup;
     }
@@ -280,7 +315,8 @@ int fcu_cmd_registry(fcu_ctx_t *ctx, int argc, char **argv)
         if (ctx->json)
             json_array_begin(&j);
         else
-            fputs("endpoint_name,serial_number,enrollment_id,certificate_sha256\r\n", out);
+            fputs("endpoint_name,serial_number,enrollment_id,certificate_sha256,outcome\r\n",
+                  out);
         if (registry_list_provisioned(reg, export_cb, &e, msg, sizeof(msg)) != REGISTRY_OK) {
             fprintf(stderr, "%s registry export: %s\n", ctx->prog, msg);
             goto cleanup;
