@@ -622,7 +622,9 @@ static void first_line(const char *path, const char *key, char *buf, size_t size
     while (f && fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\n")] = '\0';
         if (!key || strstr(line, key)) {
-            snprintf(buf, size, "%s", line);
+            size_t n = strlen(line) < size ? strlen(line) : size - 1;
+            memcpy(buf, line, n);
+            buf[n] = '\0';
             break;
         }
     }
