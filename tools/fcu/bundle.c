@@ -205,6 +205,57 @@ fail:
     return -1;
 }
 
+/* The custom-properties of group `type` (fcu_config_int.h): keys as {Name, Type, Format, Data},
+ * single certificates, chains, config parameters (text for `data`, bytes for `data-file`). */
+static void wr_custom(wr_t *w, const fcu_config_t *cfg, fcu_custom_type_t type, bool chains)
+{
+    const fcu_config_priv_t *priv = cfg->priv;
+    for (size_t i = 0; i < priv->ncustom; i++) {
+        const fcu_custom_prop_t *cp = &priv->custom[i];
+        if (!cp->ok || cp->type != (int)type)
+            continue;
+        switch (type) {
+        case FCU_CUSTOM_PRIVKEY:
+        case FCU_CUSTOM_PUBKEY:
+            wr_map(w, 4);
+            wr_text(w, "Name");
+            wr_text(w, cp->name);
+            wr_text(w, "Type");
+            wr_text(w, type == FCU_CUSTOM_PRIVKEY ? "ECCPrivate" : "ECCPublic");
+            wr_text(w, "Format");
+            wr_text(w, "der");
+            wr_text(w, "Data");
+            wr_data(w, cp->bytes, cp->len);
+            break;
+        case FCU_CUSTOM_CERT:
+            if (!chains && cp->ncerts == 1)
+                wr_cert(w, cp->name, cp->der[0], cp->der_len[0]);
+            else if (chains && cp->ncerts > 1)
+                wr_chain(w, cp->name, (const uint8_t *const *)cp->der, cp->der_len, cp->ncerts);
+            break;
+        case FCU_CUSTOM_CONFIG:
+            if (cp->data)
+                wr_param_text(w, cp->name, cp->data);
+            else
+                wr_param_bytes(w, cp->name, cp->bytes, cp->len);
+            break;
+        }
+    }
+}
+
+/* Bytes the custom-properties add to a bundle, for the first buffer size. */
+static size_t custom_size(const fcu_config_t *cfg)
+{
+    const fcu_config_priv_t *priv = cfg->priv;
+    size_t n = 0;
+    for (size_t i = 0; i < priv->ncustom; i++) {
+        n += 64 + FCU_CUSTOM_NAME_MAX + priv->custom[i].len;
+        for (int k = 0; k < priv->custom[i].ncerts; k++)
+            n += priv->custom[i].der_len[k] + 4;
+    }
+    return n;
+}
+
 int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bundle_parts_t *p,
                       uint8_t **out, size_t *out_len, fcu_findings_t *f)
 {
@@ -223,7 +274,7 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
                          "cannot read the certificate files of the configuration");
         return -1;
     }
-    size_t estimate = 1024 + p->key_len + priv->server_ca_len;
+    size_t estimate = 1024 + p->key_len + priv->server_ca_len + custom_size(cfg);
     for (int i = 0; i < p->nchain; i++)
         estimate += p->chain_len[i] + 4;
     for (int i = 0; i < priv->update_count; i++)
@@ -231,9 +282,14 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
     w.buf = malloc(estimate);
     w.cap = w.buf ? estimate : 0;
 
-    int ncerts = 1 + (p->nchain == 1 ? 1 : 0) + (priv->update_count == 1 ? 1 : 0);
-    int nchains = (p->nchain > 1 ? 1 : 0) + (priv->update_count > 1 ? 1 : 0);
-    size_t nparams = 9 + (ftc ? 1 : 0) + (has_vendor ? 1 : 0) + (has_class ? 1 : 0);
+    size_t ncerts = 1 + (p->nchain == 1 ? 1 : 0) + (priv->update_count == 1 ? 1 : 0) +
+                    fcu_custom_count(cfg, FCU_CUSTOM_CERT);
+    size_t nchains = (p->nchain > 1 ? 1 : 0) + (priv->update_count > 1 ? 1 : 0) +
+                     fcu_custom_chains(cfg);
+    size_t nkeys = 1 + fcu_custom_count(cfg, FCU_CUSTOM_PRIVKEY) +
+                   fcu_custom_count(cfg, FCU_CUSTOM_PUBKEY);
+    size_t nparams = 9 + (ftc ? 1 : 0) + (has_vendor ? 1 : 0) + (has_class ? 1 : 0) +
+                     fcu_custom_count(cfg, FCU_CUSTOM_CONFIG);
     if (cfg->time_sync)
         nparams += 1 + (cfg->timezone ? 1 : 0) + (cfg->utc_offset ? 1 : 0);
     size_t pairs = 5 + (req->sid ? 1 : 0) + (req->keep_alive ? 1 : 0) + (p->has_entropy ? 1 : 0) +
@@ -257,7 +313,7 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
 
     /* the device private key */
     wr_text(&w, "Keys");
-    wr_array(&w, 1);
+    wr_array(&w, nkeys);
     wr_map(&w, 4);
     snprintf(name, sizeof(name), "mbed.%sDevicePrivateKey", set);
     wr_text(&w, "Name");
@@ -268,10 +324,12 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
     wr_text(&w, "der");
     wr_text(&w, "Data");
     wr_data(&w, p->key_der, p->key_len);
+    wr_custom(&w, cfg, FCU_CUSTOM_PRIVKEY, false);
+    wr_custom(&w, cfg, FCU_CUSTOM_PUBKEY, false);
 
     /* single certificates, then chains */
     wr_text(&w, "Certificates");
-    wr_array(&w, (size_t)ncerts);
+    wr_array(&w, ncerts);
     snprintf(name, sizeof(name), "mbed.%sServerCACert", set);
     wr_cert(&w, name, priv->server_ca_der, priv->server_ca_len);
     snprintf(name, sizeof(name), "mbed.%sDeviceCert", set);
@@ -279,14 +337,16 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
         wr_cert(&w, name, p->chain_der[0], p->chain_len[0]);
     if (priv->update_count == 1)
         wr_cert(&w, "mbed.UpdateAuthCert", priv->update_der[0], priv->update_len[0]);
+    wr_custom(&w, cfg, FCU_CUSTOM_CERT, false);
     if (nchains) {
         wr_text(&w, "CertificateChains");
-        wr_array(&w, (size_t)nchains);
+        wr_array(&w, nchains);
         if (p->nchain > 1)
             wr_chain(&w, name, p->chain_der, p->chain_len, p->nchain);
         if (priv->update_count > 1)
             wr_chain(&w, "mbed.UpdateAuthCert", (const uint8_t *const *)priv->update_der,
                      priv->update_len, priv->update_count);
+        wr_custom(&w, cfg, FCU_CUSTOM_CERT, true);
     }
 
     /* ConfigParams: Name and Data only */
@@ -315,6 +375,7 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
         wr_param_bytes(&w, "mbed.VendorId", vendor, 16);
     if (has_class)
         wr_param_bytes(&w, "mbed.ClassId", klass, 16);
+    wr_custom(&w, cfg, FCU_CUSTOM_CONFIG, false);
 
     wr_text(&w, "Verify");
     wr_uint(&w, cfg->verify_on_device ? 1 : 0);

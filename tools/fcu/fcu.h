@@ -72,6 +72,16 @@ enum fcu_code {
     FCU_E_VALUE_INVALID = 325,       /* other invalid parameter value (e.g. endpoint name chars) */
     FCU_E_BUNDLE_TOO_LARGE = 326,    /* an item exceeds what the device stores */
     FCU_E_CERT_EXPIRED = 327,        /* certificate expired or not yet valid */
+    /* the ecosystem's configuration (placeholders, custom-properties) and by_device sessions */
+    FCU_E_ENV_UNSET = 340,           /* <%= ENV['NAME'] %> names a variable that is not set */
+    FCU_E_PLACEHOLDER = 341,         /* a <% ... %> tag other than ENV['NAME'] */
+    FCU_E_CUSTOM_ENTRY = 342,        /* custom property malformed (fields, data / data-file) */
+    FCU_E_CUSTOM_NAME = 343,         /* custom property name breaks the item name rules */
+    FCU_E_CUSTOM_DUPLICATE = 344,    /* name given twice, or the name of an item the tool sends */
+    FCU_E_CUSTOM_KEY = 345,          /* custom key file unparsable, encrypted or the wrong kind */
+    FCU_W_CUSTOM_CERT_SHORT = 346,   /* custom certificate with less than 10 years left */
+    FCU_E_CSR = 350,                 /* by_device: the device's CSR is not what was asked for */
+    FCU_E_BY_DEVICE_RETRY = 351,     /* by_device: the device kept a key from an earlier attempt */
 };
 
 /* ---- findings ------------------------------------------------------------------------------- */

@@ -309,7 +309,8 @@ mode_independent:
         fcu_cfg_finding(cfg, f, FCU_E_UUID, FCU_SEV_ERROR, "class-id",
                         "'%s' is not a UUID (32 hex digits, optionally 8-4-4-4-12)", cfg->class_id);
     if (cfg->update_auth_cert_file)
-        sk_X509_pop_free(fcu_cfg_cert_file(cfg, f, "update-authentication-certificate-file",
+        sk_X509_pop_free(fcu_cfg_cert_file(cfg, f,
+                                           fcu_config_key_name(cfg, "update-auth-certificate-file"),
                                            cfg->update_auth_cert_file, true, ctx->now),
                          X509_free);
 }
