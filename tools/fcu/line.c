@@ -415,7 +415,7 @@ void line_report_print(const line_report_t *rep, const line_job_t *job, FILE *ou
                 rep->cert_serial[0] ? rep->cert_serial : "?",
                 rep->fingerprint[0] ? rep->fingerprint : "?");
     if (rep->enrollment_id[0])
-        fprintf(out, "  enrollment ID: %s\n", rep->enrollment_id);
+        fprintf(out, "enrollment id: %s\n", rep->enrollment_id); /* scraped by scripts */
     if (rep->attempt_id > 0)
         fprintf(out, "  registry: attempt %" PRId64 " %s (%s)\n", rep->attempt_id,
                 rep->recorded ? "recorded" : "NOT closed", rep->outcome);
