@@ -6,9 +6,11 @@
 #include "fcu_bundle.h"
 #include "fcu_config_int.h"
 #include "fcu_int.h"
+#include "fcu_session.h"
 #include "fcu_validate.h"
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,31 +138,51 @@ static void wr_param_bytes(wr_t *w, const char *name, const uint8_t *d, size_t n
     wr_data(w, d, n);
 }
 
-/* {Name, Format: der, Data} */
-static void wr_cert(wr_t *w, const char *name, const uint8_t *der, size_t n)
+/* {Name, Format: der, Data[, PrKN]} */
+static void wr_cert_prkn(wr_t *w, const char *name, const uint8_t *der, size_t n,
+                         const char *prkn)
 {
-    wr_map(w, 3);
+    wr_map(w, prkn ? 4 : 3);
     wr_text(w, "Name");
     wr_text(w, name);
     wr_text(w, "Format");
     wr_text(w, "der");
     wr_text(w, "Data");
     wr_data(w, der, n);
+    if (prkn) {
+        wr_text(w, "PrKN");
+        wr_text(w, prkn);
+    }
 }
 
-/* {Name, Format: der, DataArray: [leaf, ...]} */
-static void wr_chain(wr_t *w, const char *name, const uint8_t *const *der, const size_t *len,
-                     int n)
+static void wr_cert(wr_t *w, const char *name, const uint8_t *der, size_t n)
 {
-    wr_map(w, 3);
+    wr_cert_prkn(w, name, der, n, NULL);
+}
+
+/* {Name, Format: der, DataArray: [leaf, ...][, PrKN]} */
+static void wr_chain_prkn(wr_t *w, const char *name, const uint8_t *const *der,
+                          const size_t *len, int n, const char *prkn)
+{
+    wr_map(w, prkn ? 4 : 3);
     wr_text(w, "Name");
     wr_text(w, name);
     wr_text(w, "Format");
     wr_text(w, "der");
+    if (prkn) {
+        wr_text(w, "PrKN");
+        wr_text(w, prkn);
+    }
     wr_text(w, "DataArray");
     wr_array(w, (size_t)n);
     for (int i = 0; i < n; i++)
         wr_data(w, der[i], len[i]);
+}
+
+static void wr_chain(wr_t *w, const char *name, const uint8_t *const *der, const size_t *len,
+                     int n)
+{
+    wr_chain_prkn(w, name, der, len, n, NULL);
 }
 
 /* Reads the configuration's certificate files once (they were validated on load). */
@@ -243,6 +265,71 @@ static void wr_custom(wr_t *w, const fcu_config_t *cfg, fcu_custom_type_t type, 
     }
 }
 
+int fcu_bundle_encode_csr_request(fcu_ctx_t *ctx, const fcu_device_req_t *req,
+                                  const fcu_bundle_parts_t *p, uint8_t **out, size_t *out_len,
+                                  fcu_findings_t *f)
+{
+    char subj[FCU_CSR_SUBJ_TEXT_MAX];
+    wr_t w = {0};
+    if (fcu_csr_subject(ctx->cfg, req->endpoint_name, subj, sizeof(subj)) != 0) {
+        fcu_findings_add(f, FCU_E_VALUE_INVALID, FCU_SEV_ERROR, "--endpoint-name",
+                         "the CSR subject for '%s' is longer than a device takes",
+                         req->endpoint_name);
+        return -1;
+    }
+    /* a CSR request needs a SID (contract section 2): `fcu bundle` without --sid gets one */
+    char sid[40];
+    unsigned char rnd[8] = {0};
+    if (!req->sid) {
+        RAND_bytes(rnd, sizeof(rnd));
+        snprintf(sid, sizeof(sid), "fcu-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+                 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    }
+    wr_map(&w, 5 + (p->has_entropy ? 1 : 0));
+    wr_text(&w, "SchemeVersion");
+    wr_text(&w, FCU_SCHEME_VERSION);
+    wr_text(&w, "SID");
+    wr_text(&w, req->sid ? req->sid : sid);
+    wr_text(&w, "KpAlvSess");
+    wr_uint(&w, 1);
+    if (p->has_entropy) {
+        wr_text(&w, "Entropy");
+        wr_data(&w, p->entropy, FCU_ENTROPY_SIZE);
+    }
+    wr_text(&w, "CsrReqs");
+    wr_array(&w, 1);
+    wr_map(&w, 5);
+    wr_text(&w, "PrKN");
+    wr_text(&w, fcu_device_key_name(ctx->cfg));
+    wr_text(&w, "Subj");
+    wr_text(&w, subj);
+    wr_text(&w, "MD");
+    wr_uint(&w, FCU_CSR_MD_SHA256);
+    wr_text(&w, "Ext");
+    wr_map(&w, 2);
+    wr_text(&w, "KU");
+    wr_uint(&w, FCU_CSR_KU_DIGITAL_SIGNATURE);
+    wr_text(&w, "EKU");
+    wr_uint(&w, FCU_CSR_EKU_CLIENT_AUTH);
+    wr_text(&w, "SM");
+    wr_map(&w, 1);
+    wr_text(&w, "Prv");
+    wr_text(&w, "Device");
+    wr_text(&w, "Verify");
+    wr_uint(&w, 0);
+    if (w.failed || !w.buf) {
+        if (w.buf) {
+            OPENSSL_cleanse(w.buf, w.cap);
+            free(w.buf);
+        }
+        fcu_findings_add(f, FCU_E_GENERAL, FCU_SEV_ERROR, "bundle", "could not encode the bundle");
+        return -1;
+    }
+    *out = w.buf;
+    *out_len = w.len;
+    return 0;
+}
+
 /* Bytes the custom-properties add to a bundle, for the first buffer size. */
 static size_t custom_size(const fcu_config_t *cfg)
 {
@@ -286,13 +373,14 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
                     fcu_custom_count(cfg, FCU_CUSTOM_CERT);
     size_t nchains = (p->nchain > 1 ? 1 : 0) + (priv->update_count > 1 ? 1 : 0) +
                      fcu_custom_chains(cfg);
-    size_t nkeys = 1 + fcu_custom_count(cfg, FCU_CUSTOM_PRIVKEY) +
+    size_t nkeys = (p->key_der ? 1 : 0) + fcu_custom_count(cfg, FCU_CUSTOM_PRIVKEY) +
                    fcu_custom_count(cfg, FCU_CUSTOM_PUBKEY);
     size_t nparams = 9 + (ftc ? 1 : 0) + (has_vendor ? 1 : 0) + (has_class ? 1 : 0) +
                      fcu_custom_count(cfg, FCU_CUSTOM_CONFIG);
     if (cfg->time_sync)
         nparams += 1 + (cfg->timezone ? 1 : 0) + (cfg->utc_offset ? 1 : 0);
-    size_t pairs = 5 + (req->sid ? 1 : 0) + (req->keep_alive ? 1 : 0) + (p->has_entropy ? 1 : 0) +
+    size_t pairs = 4 + (nkeys ? 1 : 0) + (req->sid ? 1 : 0) +
+                   (req->keep_alive || p->session_last ? 1 : 0) + (p->has_entropy ? 1 : 0) +
                    (nchains ? 1 : 0) + (req->disable ? 1 : 0);
 
     wr_map(&w, pairs);
@@ -302,28 +390,32 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
         wr_text(&w, "SID");
         wr_text(&w, req->sid);
     }
-    if (req->keep_alive) {
+    if (req->keep_alive || p->session_last) {
         wr_text(&w, "KpAlvSess");
-        wr_uint(&w, 1);
+        wr_uint(&w, req->keep_alive ? 1 : 0);
     }
     if (p->has_entropy) {
         wr_text(&w, "Entropy");
         wr_data(&w, p->entropy, FCU_ENTROPY_SIZE);
     }
 
-    /* the device private key */
-    wr_text(&w, "Keys");
-    wr_array(&w, nkeys);
-    wr_map(&w, 4);
-    snprintf(name, sizeof(name), "mbed.%sDevicePrivateKey", set);
-    wr_text(&w, "Name");
-    wr_text(&w, name);
-    wr_text(&w, "Type");
-    wr_text(&w, "ECCPrivate");
-    wr_text(&w, "Format");
-    wr_text(&w, "der");
-    wr_text(&w, "Data");
-    wr_data(&w, p->key_der, p->key_len);
+    /* the device private key (not in by_device mode: the device made it) */
+    if (nkeys) {
+        wr_text(&w, "Keys");
+        wr_array(&w, nkeys);
+    }
+    if (p->key_der) {
+        wr_map(&w, 4);
+        snprintf(name, sizeof(name), "mbed.%sDevicePrivateKey", set);
+        wr_text(&w, "Name");
+        wr_text(&w, name);
+        wr_text(&w, "Type");
+        wr_text(&w, "ECCPrivate");
+        wr_text(&w, "Format");
+        wr_text(&w, "der");
+        wr_text(&w, "Data");
+        wr_data(&w, p->key_der, p->key_len);
+    }
     wr_custom(&w, cfg, FCU_CUSTOM_PRIVKEY, false);
     wr_custom(&w, cfg, FCU_CUSTOM_PUBKEY, false);
 
@@ -334,7 +426,7 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
     wr_cert(&w, name, priv->server_ca_der, priv->server_ca_len);
     snprintf(name, sizeof(name), "mbed.%sDeviceCert", set);
     if (p->nchain == 1)
-        wr_cert(&w, name, p->chain_der[0], p->chain_len[0]);
+        wr_cert_prkn(&w, name, p->chain_der[0], p->chain_len[0], p->cert_prkn);
     if (priv->update_count == 1)
         wr_cert(&w, "mbed.UpdateAuthCert", priv->update_der[0], priv->update_len[0]);
     wr_custom(&w, cfg, FCU_CUSTOM_CERT, false);
@@ -342,7 +434,7 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
         wr_text(&w, "CertificateChains");
         wr_array(&w, nchains);
         if (p->nchain > 1)
-            wr_chain(&w, name, p->chain_der, p->chain_len, p->nchain);
+            wr_chain_prkn(&w, name, p->chain_der, p->chain_len, p->nchain, p->cert_prkn);
         if (priv->update_count > 1)
             wr_chain(&w, "mbed.UpdateAuthCert", (const uint8_t *const *)priv->update_der,
                      priv->update_len, priv->update_count);

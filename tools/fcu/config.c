@@ -29,7 +29,7 @@ typedef struct key {
 
 #define OFF(f) offsetof(fcu_config_t, f)
 
-static const char *const keygen_modes[] = {"by_tool", "externally_supplied", NULL};
+static const char *const keygen_modes[] = {"by_tool", "externally_supplied", "by_device", NULL};
 static const char *const entropy_modes[] = {"by_device", "by_tool", "externally_supplied", NULL};
 
 static const key_t_ ca_keys[] = {

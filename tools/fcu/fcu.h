@@ -112,7 +112,11 @@ void fcu_findings_print(const fcu_findings_t *f, FILE *out, bool json);
 void fcu_findings_free(fcu_findings_t *f);
 
 /* ---- configuration (fcu.yml) ---------------------------------------------------------------- */
-typedef enum fcu_keygen_mode { FCU_KEYGEN_BY_TOOL = 0, FCU_KEYGEN_EXTERNAL = 1 } fcu_keygen_mode_t;
+typedef enum fcu_keygen_mode {
+    FCU_KEYGEN_BY_TOOL = 0,
+    FCU_KEYGEN_EXTERNAL = 1,
+    FCU_KEYGEN_BY_DEVICE = 2 /* the device makes its key: a two-message session (fcu_session.h) */
+} fcu_keygen_mode_t;
 typedef enum fcu_entropy_mode {
     FCU_ENTROPY_BY_DEVICE = 0,
     FCU_ENTROPY_BY_TOOL = 1,
@@ -202,6 +206,12 @@ typedef struct fcu_device_result {
 int fcu_device_build(fcu_ctx_t *ctx, const fcu_device_req_t *req, fcu_device_result_t *res,
                      fcu_findings_t *findings);
 void fcu_device_result_free(fcu_device_result_t *res);
+/* by_device mode, a session of two messages: with csr NULL, the first message (key pair and CSR
+ * request; res holds only the bundle); with the device's CSR (DER), the CSR is checked, the
+ * certificate issued and the second message built (res as for fcu_device_build). In the other
+ * modes the same as fcu_device_build. */
+int fcu_device_build_session(fcu_ctx_t *ctx, const fcu_device_req_t *req, const uint8_t *csr,
+                             size_t csr_len, fcu_device_result_t *res, fcu_findings_t *f);
 
 /* ---- device response (wire contract section 3) ---------------------------------------------- */
 typedef struct fcu_response {

@@ -92,7 +92,7 @@ typedef struct line_report {
     char fingerprint[96];     /* SHA-256 of the device certificate, XX:XX:... */
     char enrollment_id[100];  /* first-to-claim only */
     char cert_serial[96];     /* device certificate serial, hex */
-    char mode[32];            /* bootstrap / bootstrap+first-to-claim / lwm2m */
+    char mode[48];            /* bootstrap / bootstrap+first-to-claim / lwm2m [+by_device] */
     int64_t attempt_id;       /* registry row, 0 when none */
     bool recorded;            /* the registry holds the final outcome */
     fcu_findings_t findings;  /* validation findings (owned) */
@@ -106,6 +106,8 @@ typedef struct line_report {
 int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const line_job_t *job,
                    line_report_t *rep);
 void line_report_free(line_report_t *rep);
+/* Serial number of a DER certificate as upper-case hex into buf ("" when unparsable). */
+void line_cert_serial(const uint8_t *der, size_t len, char *buf, size_t size);
 
 /* Human-readable report of one device on `out`. */
 void line_report_print(const line_report_t *rep, const line_job_t *job, FILE *out);

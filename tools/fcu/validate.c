@@ -246,7 +246,7 @@ mode_independent:
         fcu_cfg_finding(cfg, f, FCU_E_CONFIG_BAD_VALUE, FCU_SEV_ERROR, "supported-crypto-scheme",
                         "'%s' is not supported; the only scheme is secp256r1", cfg->crypto_scheme);
 
-    if (mode_known && cfg->keygen_mode == FCU_KEYGEN_BY_TOOL && cfg->dev_validity_years) {
+    if (mode_known && cfg->keygen_mode != FCU_KEYGEN_EXTERNAL && cfg->dev_validity_years) {
         int y = cfg->dev_validity_years;
         if (!cfg->use_bootstrap && y < 35)
             fcu_cfg_finding(cfg, f, FCU_E_VALIDITY_CONFIG, FCU_SEV_ERROR,
