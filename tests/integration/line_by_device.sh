@@ -59,24 +59,8 @@ start_relay() {
   PORT=$(wait_listening "$tmp/$1.relay" "$!")
 }
 
-inject() { # inject NAME CONFIG EP SN PORT [options...]: fcu inject --json; sets RC, OUT
-  local name=$1 cfg=$2 ep=$3 sn=$4 port=$5
-  shift 5
-  OUT=$tmp/$name.json
-  set +e
-  "$FCU" --config "$C/$cfg" --json inject --endpoint-name "$ep" --serial-number "$sn" "$@" \
-    tcp --ip 127.0.0.1 --port "$port" >"$OUT" 2>"$tmp/$name.stderr"
-  RC=$?
-  set -e
-}
-expect_rc() { # WANT WHAT
-  if [ "$RC" -eq "$1" ]; then ok "$2 (exit $RC)"; else
-    fail "$2: exit $RC, expected $1"; cat "$OUT" 2>/dev/null | head -40; fi
-}
 dev_get() { "$DEV" --store "$tmp/$1.img" get "$2" --type "$3" --out "$4" >/dev/null; }
 fingerprint() { openssl x509 -inform der -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//'; }
-# the private scalar of a SEC1 DER key, hex
-priv_hex() { "$PY" -c "import sys; d=open(sys.argv[1],'rb').read(); assert d[5:7]==b'\x04\x20', d[:8]; print(d[7:39].hex())" "$1"; }
 
 for d in bs lw ftc rt; do launch_device "$d"; done
 

@@ -110,6 +110,22 @@ static void wr_map(wr_t *w, size_t n)
     wr_head(w, 5, n);
 }
 
+/* Hands the written bundle over, or wipes it and adds a finding when writing failed. */
+static int wr_finish(wr_t *w, uint8_t **out, size_t *out_len, fcu_findings_t *f)
+{
+    if (w->failed || !w->buf) {
+        if (w->buf) {
+            OPENSSL_cleanse(w->buf, w->cap);
+            free(w->buf);
+        }
+        fcu_findings_add(f, FCU_E_GENERAL, FCU_SEV_ERROR, "bundle", "could not encode the bundle");
+        return -1;
+    }
+    *out = w->buf;
+    *out_len = w->len;
+    return 0;
+}
+
 /* {Name: name, Data: text} / {Name, Data: uint} / {Name, Data: bytes} */
 static void wr_param_text(wr_t *w, const char *name, const char *v)
 {
@@ -317,17 +333,7 @@ int fcu_bundle_encode_csr_request(fcu_ctx_t *ctx, const fcu_device_req_t *req,
     wr_text(&w, "Device");
     wr_text(&w, "Verify");
     wr_uint(&w, 0);
-    if (w.failed || !w.buf) {
-        if (w.buf) {
-            OPENSSL_cleanse(w.buf, w.cap);
-            free(w.buf);
-        }
-        fcu_findings_add(f, FCU_E_GENERAL, FCU_SEV_ERROR, "bundle", "could not encode the bundle");
-        return -1;
-    }
-    *out = w.buf;
-    *out_len = w.len;
-    return 0;
+    return wr_finish(&w, out, out_len, f);
 }
 
 /* Bytes the custom-properties add to a bundle, for the first buffer size. */
@@ -475,17 +481,7 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
         wr_text(&w, "Disable");
         wr_uint(&w, 1);
     }
-    if (w.failed || !w.buf) {
-        if (w.buf) {
-            OPENSSL_cleanse(w.buf, w.cap);
-            free(w.buf);
-        }
-        fcu_findings_add(f, FCU_E_GENERAL, FCU_SEV_ERROR, "bundle", "could not encode the bundle");
-        return -1;
-    }
-    *out = w.buf;
-    *out_len = w.len;
-    return 0;
+    return wr_finish(&w, out, out_len, f);
 }
 
 /* ---- reading ---- */
