@@ -200,7 +200,7 @@ static char *expand_env(loader_t *L, const char *param, const yaml_mark_t *m, co
     while (*s) {
         const char *tag = strstr(s, "<%");
         size_t lit = tag ? (size_t)(tag - s) : strlen(s);
-        const char *val = NULL, *p;
+        const char *val = NULL, *p = NULL;
         char name[128];
         size_t nl = 0;
         if (tag) {
@@ -524,7 +524,7 @@ static void fcu_custom_load(loader_t *L, const char *param, yaml_node_t *v)
         if (!e)
             continue;
         fcu_custom_prop_t *cp = &L->priv->custom[L->priv->ncustom];
-        snprintf(cp->param, sizeof(cp->param), "%s[%zu]", param, L->priv->ncustom);
+        snprintf(cp->param, sizeof(cp->param), "custom-properties[%zu]", L->priv->ncustom);
         L->priv->ncustom++;
         custom_entry(L, cp, e);
     }
