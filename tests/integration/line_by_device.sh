@@ -24,6 +24,8 @@ for m in bs lwm2m ftc; do
   sed 's/^device-key-generation-mode: by_tool$/device-key-generation-mode: by_device/' "$C/$m.yml" >"$C/bd-$m.yml"
 done
 grep -q by_device "$C/bd-bs.yml" || fail "setup: by_device configuration"
+# the custom items travel in message 2 with the rest of the configuration
+printf 'custom-properties:\n  - name: factory.Line\n    type: config-param\n    data: line-7\n' >>"$C/bd-bs.yml"
 
 # relay.py MODE UPSTREAM_PORT RECORD: a TCP relay between the tool and a device that records
 # every byte both ways; MODE drop2 closes both sides when the tool starts its second message.
@@ -93,6 +95,8 @@ grep -q 'CN *= *ep-bd-1' "$tmp/bs.subj" && grep -q 'OU *= *0164c1a4f39b2a6e1b7e8
   grep -q 'Line Test Factory CA' "$tmp/bs.subj" && grep -q 'TLS Web Client Authentication' "$tmp/bs.subj" &&
   ok "by_tool profile: CN, OU, issuer, clientAuth" || { fail "certificate profile"; cat "$tmp/bs.subj"; }
 KEYS=("$tmp/bs.key")
+dev_get bs factory.Line config "$tmp/bs.line" && [ "$(cat "$tmp/bs.line")" = line-7 ] &&
+  ok "custom property stored by message 2" || fail "custom property not on the device"
 
 # 2. LwM2M mode over TCP.
 attach_device lw
@@ -246,7 +250,11 @@ mkcsr "$tmp/good.csr" P-256 "$subj"
   "$tmp/good.csr" "$tmp/badsig.csr"
 mkcsr "$tmp/p384.csr" P-384 "$subj"
 mkcsr "$tmp/subject.csr" P-256 "/O=Line Test/OU=0164c1a4f39b2a6e1b7e8e8e00000001/CN=someone-else"
-for c in badsig:'signature does not verify' p384:'not EC on P-256' subject:"subject CN is 'someone-else'"; do
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -sha256 \
+  -subj "$subj" -addext keyUsage=critical,digitalSignature -addext extendedKeyUsage=serverAuth \
+  -outform der -out "$tmp/eku.csr" 2>/dev/null
+for c in badsig:'signature does not verify' p384:'not EC on P-256' subject:"subject CN is 'someone-else'" \
+         eku:'extended key usage is not exactly clientAuth'; do
   name=${c%%:*}
   want=${c#*:}
   start_fake "fake-$name" "csr:mbed.BootstrapDevicePrivateKey:$tmp/$name.csr"
