@@ -6,3 +6,12 @@ if(TARGET fcu)
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/fcu_cli.sh $<TARGET_FILE:fcu>)
   set_tests_properties(integration_fcu_cli PROPERTIES TIMEOUT 120)
 endif()
+
+# A configuration written the ecosystem's way (its key names, ENV placeholders, custom-properties
+# of every type) validated, bundled, provisioned to fcc-device and read back byte for byte.
+if(TARGET fcu AND TARGET fcc-device)
+  add_test(NAME integration_fcu_ecosystem
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/fcu_ecosystem.sh $<TARGET_FILE:fcu>
+                   $<TARGET_FILE:fcc-device>)
+  set_tests_properties(integration_fcu_ecosystem PROPERTIES TIMEOUT 300)
+endif()

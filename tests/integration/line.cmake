@@ -18,7 +18,12 @@ if(TARGET fcu AND TARGET fcc-device AND TARGET line_fake_device)
   add_test(NAME integration_line_batch
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/line_batch.sh $<TARGET_FILE:fcu>
                    $<TARGET_FILE:fcc-device> $<TARGET_FILE:line_fake_device>)
-  set_tests_properties(integration_line_e2e integration_line_batch PROPERTIES
+  # device-key-generation-mode: by_device, the two-message session (TCP, serial, batch, retry)
+  add_test(NAME integration_line_by_device
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/line_by_device.sh $<TARGET_FILE:fcu>
+                   $<TARGET_FILE:fcc-device> $<TARGET_FILE:line_fake_device>)
+  set_tests_properties(integration_line_e2e integration_line_batch integration_line_by_device
+                       PROPERTIES
                        TIMEOUT 300 LABELS "integration;line")
 endif()
 

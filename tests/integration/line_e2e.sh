@@ -20,23 +20,6 @@ C=$home/config
 # Without time sync the device keeps its own clock (used by the "late device" case).
 sed 's/^time-sync: true$/time-sync: false/' "$C/bs.yml" >"$C/bs-notime.yml"
 
-# inject NAME CONFIG EP SN PORT [extra fcu options...]: runs fcu inject --json; sets RC, OUT.
-inject() {
-  local name=$1 cfg=$2 ep=$3 sn=$4 port=$5
-  shift 5
-  OUT=$tmp/$name.json
-  set +e
-  "$FCU" --config "$C/$cfg" --json inject --endpoint-name "$ep" --serial-number "$sn" "$@" \
-    tcp --ip 127.0.0.1 --port "$port" >"$OUT" 2>"$tmp/$name.stderr"
-  RC=$?
-  set -e
-}
-
-expect_rc() { # expect_rc WANT WHAT
-  if [ "$RC" -eq "$1" ]; then ok "$2 (exit $RC)"; else
-    fail "$2: exit $RC, expected $1"; cat "$OUT" "$tmp/${3:-x}.stderr" 2>/dev/null | head -40; fi
-}
-
 items() { "$DEV" --store "$tmp/$1.img" list --json; }
 
 # Every device that is not restarted is started now, in parallel; each case attaches to its own.

@@ -19,6 +19,9 @@
  *       drop:DPORT   the same, but the first request is never forwarded ("request held"): a
  *                    station killed before its bundle reached the device
  *                    (both: every later connection is passed through both ways)
+ *       csr:NAME:FILE  answer ReturnStatus 0 with a Csrs entry {PrKN: NAME, Data: FILE's bytes}
+ *                    (a by_device session's first answer from a device whose CSR is wrong)
+ * Every request frame received is announced on standard output as "request N".
  * Prints "listening on 127.0.0.1:PORT" and serves connections until killed. */
 #include "fcc/ftcd.h"
 
@@ -67,10 +70,32 @@ static void add_text(cbor_item_t *map, const char *k, const char *v)
 }
 
 /* Encodes a response map; returns its length in out (malloc'd by libcbor). */
-static size_t response(const char *sid, int rs, bool hostile, unsigned char **out)
+static size_t response(const char *sid, int rs, bool hostile, unsigned char **out,
+                       const char *csr_mode)
 {
     size_t cap = 0;
-    cbor_item_t *m = cbor_new_definite_map(5);
+    cbor_item_t *m = cbor_new_definite_map(6);
+    if (csr_mode != NULL) { /* "NAME:FILE" */
+        static uint8_t der[16384];
+        char name[256];
+        const char *colon = strchr(csr_mode, ':');
+        size_t nl = colon ? (size_t)(colon - csr_mode) : 0;
+        FILE *f = colon && nl < sizeof(name) ? fopen(colon + 1, "rb") : NULL;
+        size_t dl = f ? fread(der, 1, sizeof(der), f) : 0;
+        if (f)
+            fclose(f);
+        memcpy(name, csr_mode, nl);
+        name[nl] = '\0';
+        cbor_item_t *e = cbor_new_definite_map(2);
+        add_text(e, "PrKN", name);
+        struct cbor_pair d = {cbor_move(cbor_build_string("Data")),
+                              cbor_move(cbor_build_bytestring(der, dl))};
+        cbor_map_add(e, d);
+        cbor_item_t *a = cbor_new_definite_array(1);
+        cbor_array_push(a, cbor_move(e));
+        struct cbor_pair c = {cbor_move(cbor_build_string("Csrs")), cbor_move(a)};
+        cbor_map_add(m, c);
+    }
     add_text(m, "SchemeVersion", "0.0.1");
     add_text(m, "SID", sid);
     struct cbor_pair p = {cbor_move(cbor_build_string("ReturnStatus")),
@@ -83,7 +108,7 @@ static size_t response(const char *sid, int rs, bool hostile, unsigned char **ou
         add_text(m, "InfoMessage", rs == 0 ? "The Factory process succeeded\n"
                                            : "Certificate invalid:mbed.BootstrapDeviceCert");
     }
-    if (rs == 0 && !hostile)
+    if (rs == 0 && !hostile && csr_mode == NULL)
         add_text(m, "WarningInfo", "Item not set:mbed.UpdateAuthCert\n");
     size_t len = cbor_serialize_alloc(m, out, &cap);
     cbor_decref(&m);
@@ -106,7 +131,7 @@ static void serve(int fd, const char *mode)
 {
     ftcd_decoder_t d;
     uint8_t chunk[4096];
-    size_t total = 0;
+    size_t total = 0, requests = 0;
     ftcd_decoder_init(&d, FTCD_KIND_REQUEST, g_payload, sizeof(g_payload), sizeof(g_payload));
     for (;;) {
         ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
@@ -132,6 +157,8 @@ static void serve(int fd, const char *mode)
             const uint8_t *pl = ftcd_decoder_payload(&d, &plen);
             char sid[128];
             request_sid(pl, plen, sid, sizeof(sid));
+            printf("request %zu\n", ++requests);
+            fflush(stdout);
             if (strcmp(mode, "silent") == 0) {
                 sleep(3600);
                 return;
@@ -146,7 +173,8 @@ static void serve(int fd, const char *mode)
             bool hostile = strcmp(mode, "escape") == 0;
             int rs = strncmp(mode, "reply:", 6) == 0 ? atoi(mode + 6) : hostile ? 10 : 0;
             size_t rlen = response(strcmp(mode, "wrongsid") == 0 ? "someone-else" : sid, rs,
-                                   hostile, &resp);
+                                   hostile, &resp,
+                                   strncmp(mode, "csr:", 4) == 0 ? mode + 4 : NULL);
             size_t cap = FTCD_RESPONSE_SIZE(rlen), flen = 0;
             uint8_t *frame = malloc(cap);
             ftcd_encode_response(resp, rlen, frame, cap, &flen);

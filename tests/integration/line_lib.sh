@@ -165,6 +165,24 @@ make_external_keys() {
   rm -f "$d/key.pem" "$d/dev.csr" "$d/ext.cnf"
 }
 
+# The configurations are in $C (the caller sets it, usually $home/config).
+# inject NAME CONFIG EP SN PORT [extra fcu options...]: runs fcu inject --json; sets RC, OUT.
+inject() {
+  local name=$1 cfg=$2 ep=$3 sn=$4 port=$5
+  shift 5
+  OUT=$tmp/$name.json
+  set +e
+  "$FCU" --config "$C/$cfg" --json inject --endpoint-name "$ep" --serial-number "$sn" "$@" \
+    tcp --ip 127.0.0.1 --port "$port" >"$OUT" 2>"$tmp/$name.stderr"
+  RC=$?
+  set -e
+}
+
+expect_rc() { # expect_rc WANT WHAT
+  if [ "$RC" -eq "$1" ]; then ok "$2 (exit $RC)"; else
+    fail "$2: exit $RC, expected $1"; cat "$OUT" "$tmp/${3:-x}.stderr" 2>/dev/null | head -40; fi
+}
+
 # json_get FILE EXPR: evaluates a Python expression over the JSON document `d` in FILE.
 json_get() {
   "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"

@@ -240,7 +240,7 @@ static fx_case_t cases[] = {
     {"device info value empty", ALL, {{"device-info.model-number", "\"\""}}, NODEV, 0, H_MAIN, 0, 300, "device-info.model-number", 0},
     {"device info key missing", ALL, {{"device-info.memory-total-size", NULL}}, NODEV, 0, H_MAIN, 0, 193, "device-info.memory-total-size", 0},
     {"timezone missing with time-sync", ALL, {{"device-info.timezone", NULL}}, NODEV, 0, H_MAIN, 0, 300, "device-info.timezone", FCU_SEV_WARNING},
-    {"key generation mode unknown", ALL, {{"device-key-generation-mode", "by_device"}}, NODEV, 0, H_MAIN, 0, 195, "device-key-generation-mode", 0},
+    {"key generation mode unknown", ALL, {{"device-key-generation-mode", "by_hand"}}, NODEV, 0, H_MAIN, 0, 195, "device-key-generation-mode", 0},
     {"validity out of range", ALL, {{"certificate-authority.validity-years", "0"}}, NODEV, 0, H_MAIN, 0, 197, "certificate-authority.validity-years", 0},
     /* review: a supplied chain cut to depth 1 is still checked as supplied (the CA is known) */
     {"CA valid-from after the device's, chain cut to depth 1", EXT, {{"device-certificate-chain-depth", "1"}}, {.chain = 2, .ca_later = true}, 0, H_MAIN, 0, 313, "@cert", 0},

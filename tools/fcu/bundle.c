@@ -6,9 +6,11 @@
 #include "fcu_bundle.h"
 #include "fcu_config_int.h"
 #include "fcu_int.h"
+#include "fcu_session.h"
 #include "fcu_validate.h"
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +110,22 @@ static void wr_map(wr_t *w, size_t n)
     wr_head(w, 5, n);
 }
 
+/* Hands the written bundle over, or wipes it and adds a finding when writing failed. */
+static int wr_finish(wr_t *w, uint8_t **out, size_t *out_len, fcu_findings_t *f)
+{
+    if (w->failed || !w->buf) {
+        if (w->buf) {
+            OPENSSL_cleanse(w->buf, w->cap);
+            free(w->buf);
+        }
+        fcu_findings_add(f, FCU_E_GENERAL, FCU_SEV_ERROR, "bundle", "could not encode the bundle");
+        return -1;
+    }
+    *out = w->buf;
+    *out_len = w->len;
+    return 0;
+}
+
 /* {Name: name, Data: text} / {Name, Data: uint} / {Name, Data: bytes} */
 static void wr_param_text(wr_t *w, const char *name, const char *v)
 {
@@ -136,31 +154,51 @@ static void wr_param_bytes(wr_t *w, const char *name, const uint8_t *d, size_t n
     wr_data(w, d, n);
 }
 
-/* {Name, Format: der, Data} */
-static void wr_cert(wr_t *w, const char *name, const uint8_t *der, size_t n)
+/* {Name, Format: der, Data[, PrKN]} */
+static void wr_cert_prkn(wr_t *w, const char *name, const uint8_t *der, size_t n,
+                         const char *prkn)
 {
-    wr_map(w, 3);
+    wr_map(w, prkn ? 4 : 3);
     wr_text(w, "Name");
     wr_text(w, name);
     wr_text(w, "Format");
     wr_text(w, "der");
     wr_text(w, "Data");
     wr_data(w, der, n);
+    if (prkn) {
+        wr_text(w, "PrKN");
+        wr_text(w, prkn);
+    }
 }
 
-/* {Name, Format: der, DataArray: [leaf, ...]} */
-static void wr_chain(wr_t *w, const char *name, const uint8_t *const *der, const size_t *len,
-                     int n)
+static void wr_cert(wr_t *w, const char *name, const uint8_t *der, size_t n)
 {
-    wr_map(w, 3);
+    wr_cert_prkn(w, name, der, n, NULL);
+}
+
+/* {Name, Format: der, DataArray: [leaf, ...][, PrKN]} */
+static void wr_chain_prkn(wr_t *w, const char *name, const uint8_t *const *der,
+                          const size_t *len, int n, const char *prkn)
+{
+    wr_map(w, prkn ? 4 : 3);
     wr_text(w, "Name");
     wr_text(w, name);
     wr_text(w, "Format");
     wr_text(w, "der");
+    if (prkn) {
+        wr_text(w, "PrKN");
+        wr_text(w, prkn);
+    }
     wr_text(w, "DataArray");
     wr_array(w, (size_t)n);
     for (int i = 0; i < n; i++)
         wr_data(w, der[i], len[i]);
+}
+
+static void wr_chain(wr_t *w, const char *name, const uint8_t *const *der, const size_t *len,
+                     int n)
+{
+    wr_chain_prkn(w, name, der, len, n, NULL);
 }
 
 /* Reads the configuration's certificate files once (they were validated on load). */
@@ -205,6 +243,112 @@ fail:
     return -1;
 }
 
+/* The custom-properties of group `type` (fcu_config_int.h): keys as {Name, Type, Format, Data},
+ * single certificates, chains, config parameters (text for `data`, bytes for `data-file`). */
+static void wr_custom(wr_t *w, const fcu_config_t *cfg, fcu_custom_type_t type, bool chains)
+{
+    const fcu_config_priv_t *priv = cfg->priv;
+    for (size_t i = 0; i < priv->ncustom; i++) {
+        const fcu_custom_prop_t *cp = &priv->custom[i];
+        if (!cp->ok || cp->type != (int)type)
+            continue;
+        switch (type) {
+        case FCU_CUSTOM_PRIVKEY:
+        case FCU_CUSTOM_PUBKEY:
+            wr_map(w, 4);
+            wr_text(w, "Name");
+            wr_text(w, cp->name);
+            wr_text(w, "Type");
+            wr_text(w, type == FCU_CUSTOM_PRIVKEY ? "ECCPrivate" : "ECCPublic");
+            wr_text(w, "Format");
+            wr_text(w, "der");
+            wr_text(w, "Data");
+            wr_data(w, cp->bytes, cp->len);
+            break;
+        case FCU_CUSTOM_CERT:
+            if (!chains && cp->ncerts == 1)
+                wr_cert(w, cp->name, cp->der[0], cp->der_len[0]);
+            else if (chains && cp->ncerts > 1)
+                wr_chain(w, cp->name, (const uint8_t *const *)cp->der, cp->der_len, cp->ncerts);
+            break;
+        case FCU_CUSTOM_CONFIG:
+            if (cp->data)
+                wr_param_text(w, cp->name, cp->data);
+            else
+                wr_param_bytes(w, cp->name, cp->bytes, cp->len);
+            break;
+        }
+    }
+}
+
+int fcu_bundle_encode_csr_request(fcu_ctx_t *ctx, const fcu_device_req_t *req,
+                                  const fcu_bundle_parts_t *p, uint8_t **out, size_t *out_len,
+                                  fcu_findings_t *f)
+{
+    char subj[FCU_CSR_SUBJ_TEXT_MAX];
+    wr_t w = {0};
+    if (fcu_csr_subject(ctx->cfg, req->endpoint_name, subj, sizeof(subj)) != 0) {
+        fcu_findings_add(f, FCU_E_VALUE_INVALID, FCU_SEV_ERROR, "--endpoint-name",
+                         "the CSR subject for '%s' is longer than a device takes",
+                         req->endpoint_name);
+        return -1;
+    }
+    /* a CSR request needs a SID (contract section 2): `fcu bundle` without --sid gets one */
+    char sid[40];
+    unsigned char rnd[8] = {0};
+    if (!req->sid) {
+        RAND_bytes(rnd, sizeof(rnd));
+        snprintf(sid, sizeof(sid), "fcu-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+                 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    }
+    wr_map(&w, 5 + (p->has_entropy ? 1 : 0));
+    wr_text(&w, "SchemeVersion");
+    wr_text(&w, FCU_SCHEME_VERSION);
+    wr_text(&w, "SID");
+    wr_text(&w, req->sid ? req->sid : sid);
+    wr_text(&w, "KpAlvSess");
+    wr_uint(&w, 1);
+    if (p->has_entropy) {
+        wr_text(&w, "Entropy");
+        wr_data(&w, p->entropy, FCU_ENTROPY_SIZE);
+    }
+    wr_text(&w, "CsrReqs");
+    wr_array(&w, 1);
+    wr_map(&w, 5);
+    wr_text(&w, "PrKN");
+    wr_text(&w, fcu_device_key_name(ctx->cfg));
+    wr_text(&w, "Subj");
+    wr_text(&w, subj);
+    wr_text(&w, "MD");
+    wr_uint(&w, FCU_CSR_MD_SHA256);
+    wr_text(&w, "Ext");
+    wr_map(&w, 2);
+    wr_text(&w, "KU");
+    wr_uint(&w, FCU_CSR_KU_DIGITAL_SIGNATURE);
+    wr_text(&w, "EKU");
+    wr_uint(&w, FCU_CSR_EKU_CLIENT_AUTH);
+    wr_text(&w, "SM");
+    wr_map(&w, 1);
+    wr_text(&w, "Prv");
+    wr_text(&w, "Device");
+    wr_text(&w, "Verify");
+    wr_uint(&w, 0);
+    return wr_finish(&w, out, out_len, f);
+}
+
+/* Bytes the custom-properties add to a bundle, for the first buffer size. */
+static size_t custom_size(const fcu_config_t *cfg)
+{
+    const fcu_config_priv_t *priv = cfg->priv;
+    size_t n = 0;
+    for (size_t i = 0; i < priv->ncustom; i++) {
+        n += 64 + FCU_CUSTOM_NAME_MAX + priv->custom[i].len;
+        for (int k = 0; k < priv->custom[i].ncerts; k++)
+            n += priv->custom[i].der_len[k] + 4;
+    }
+    return n;
+}
+
 int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bundle_parts_t *p,
                       uint8_t **out, size_t *out_len, fcu_findings_t *f)
 {
@@ -223,7 +367,7 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
                          "cannot read the certificate files of the configuration");
         return -1;
     }
-    size_t estimate = 1024 + p->key_len + priv->server_ca_len;
+    size_t estimate = 1024 + p->key_len + priv->server_ca_len + custom_size(cfg);
     for (int i = 0; i < p->nchain; i++)
         estimate += p->chain_len[i] + 4;
     for (int i = 0; i < priv->update_count; i++)
@@ -231,12 +375,18 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
     w.buf = malloc(estimate);
     w.cap = w.buf ? estimate : 0;
 
-    int ncerts = 1 + (p->nchain == 1 ? 1 : 0) + (priv->update_count == 1 ? 1 : 0);
-    int nchains = (p->nchain > 1 ? 1 : 0) + (priv->update_count > 1 ? 1 : 0);
-    size_t nparams = 9 + (ftc ? 1 : 0) + (has_vendor ? 1 : 0) + (has_class ? 1 : 0);
+    size_t ncerts = 1 + (p->nchain == 1 ? 1 : 0) + (priv->update_count == 1 ? 1 : 0) +
+                    fcu_custom_count(cfg, FCU_CUSTOM_CERT);
+    size_t nchains = (p->nchain > 1 ? 1 : 0) + (priv->update_count > 1 ? 1 : 0) +
+                     fcu_custom_chains(cfg);
+    size_t nkeys = (p->key_der ? 1 : 0) + fcu_custom_count(cfg, FCU_CUSTOM_PRIVKEY) +
+                   fcu_custom_count(cfg, FCU_CUSTOM_PUBKEY);
+    size_t nparams = 9 + (ftc ? 1 : 0) + (has_vendor ? 1 : 0) + (has_class ? 1 : 0) +
+                     fcu_custom_count(cfg, FCU_CUSTOM_CONFIG);
     if (cfg->time_sync)
         nparams += 1 + (cfg->timezone ? 1 : 0) + (cfg->utc_offset ? 1 : 0);
-    size_t pairs = 5 + (req->sid ? 1 : 0) + (req->keep_alive ? 1 : 0) + (p->has_entropy ? 1 : 0) +
+    size_t pairs = 4 + (nkeys ? 1 : 0) + (req->sid ? 1 : 0) +
+                   (req->keep_alive || p->session_last ? 1 : 0) + (p->has_entropy ? 1 : 0) +
                    (nchains ? 1 : 0) + (req->disable ? 1 : 0);
 
     wr_map(&w, pairs);
@@ -246,47 +396,55 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
         wr_text(&w, "SID");
         wr_text(&w, req->sid);
     }
-    if (req->keep_alive) {
+    if (req->keep_alive || p->session_last) {
         wr_text(&w, "KpAlvSess");
-        wr_uint(&w, 1);
+        wr_uint(&w, req->keep_alive ? 1 : 0);
     }
     if (p->has_entropy) {
         wr_text(&w, "Entropy");
         wr_data(&w, p->entropy, FCU_ENTROPY_SIZE);
     }
 
-    /* the device private key */
-    wr_text(&w, "Keys");
-    wr_array(&w, 1);
-    wr_map(&w, 4);
-    snprintf(name, sizeof(name), "mbed.%sDevicePrivateKey", set);
-    wr_text(&w, "Name");
-    wr_text(&w, name);
-    wr_text(&w, "Type");
-    wr_text(&w, "ECCPrivate");
-    wr_text(&w, "Format");
-    wr_text(&w, "der");
-    wr_text(&w, "Data");
-    wr_data(&w, p->key_der, p->key_len);
+    /* the device private key (not in by_device mode: the device made it) */
+    if (nkeys) {
+        wr_text(&w, "Keys");
+        wr_array(&w, nkeys);
+    }
+    if (p->key_der) {
+        wr_map(&w, 4);
+        snprintf(name, sizeof(name), "mbed.%sDevicePrivateKey", set);
+        wr_text(&w, "Name");
+        wr_text(&w, name);
+        wr_text(&w, "Type");
+        wr_text(&w, "ECCPrivate");
+        wr_text(&w, "Format");
+        wr_text(&w, "der");
+        wr_text(&w, "Data");
+        wr_data(&w, p->key_der, p->key_len);
+    }
+    wr_custom(&w, cfg, FCU_CUSTOM_PRIVKEY, false);
+    wr_custom(&w, cfg, FCU_CUSTOM_PUBKEY, false);
 
     /* single certificates, then chains */
     wr_text(&w, "Certificates");
-    wr_array(&w, (size_t)ncerts);
+    wr_array(&w, ncerts);
     snprintf(name, sizeof(name), "mbed.%sServerCACert", set);
     wr_cert(&w, name, priv->server_ca_der, priv->server_ca_len);
     snprintf(name, sizeof(name), "mbed.%sDeviceCert", set);
     if (p->nchain == 1)
-        wr_cert(&w, name, p->chain_der[0], p->chain_len[0]);
+        wr_cert_prkn(&w, name, p->chain_der[0], p->chain_len[0], p->cert_prkn);
     if (priv->update_count == 1)
         wr_cert(&w, "mbed.UpdateAuthCert", priv->update_der[0], priv->update_len[0]);
+    wr_custom(&w, cfg, FCU_CUSTOM_CERT, false);
     if (nchains) {
         wr_text(&w, "CertificateChains");
-        wr_array(&w, (size_t)nchains);
+        wr_array(&w, nchains);
         if (p->nchain > 1)
-            wr_chain(&w, name, p->chain_der, p->chain_len, p->nchain);
+            wr_chain_prkn(&w, name, p->chain_der, p->chain_len, p->nchain, p->cert_prkn);
         if (priv->update_count > 1)
             wr_chain(&w, "mbed.UpdateAuthCert", (const uint8_t *const *)priv->update_der,
                      priv->update_len, priv->update_count);
+        wr_custom(&w, cfg, FCU_CUSTOM_CERT, true);
     }
 
     /* ConfigParams: Name and Data only */
@@ -315,6 +473,7 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
         wr_param_bytes(&w, "mbed.VendorId", vendor, 16);
     if (has_class)
         wr_param_bytes(&w, "mbed.ClassId", klass, 16);
+    wr_custom(&w, cfg, FCU_CUSTOM_CONFIG, false);
 
     wr_text(&w, "Verify");
     wr_uint(&w, cfg->verify_on_device ? 1 : 0);
@@ -322,17 +481,7 @@ int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bun
         wr_text(&w, "Disable");
         wr_uint(&w, 1);
     }
-    if (w.failed || !w.buf) {
-        if (w.buf) {
-            OPENSSL_cleanse(w.buf, w.cap);
-            free(w.buf);
-        }
-        fcu_findings_add(f, FCU_E_GENERAL, FCU_SEV_ERROR, "bundle", "could not encode the bundle");
-        return -1;
-    }
-    *out = w.buf;
-    *out_len = w.len;
-    return 0;
+    return wr_finish(&w, out, out_len, f);
 }
 
 /* ---- reading ---- */

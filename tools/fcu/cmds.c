@@ -59,7 +59,7 @@ int fcu_cmd_validate(fcu_ctx_t *ctx, int argc, char **argv)
             fcu_device_result_free(&res);
     } else {
         rc = fcu_config_load(ctx, &f);
-        if (rc != FCU_EXIT_USAGE && ctx->cfg && ctx->cfg->keygen_mode == FCU_KEYGEN_BY_TOOL &&
+        if (rc != FCU_EXIT_USAGE && ctx->cfg && ctx->cfg->keygen_mode != FCU_KEYGEN_EXTERNAL &&
             fcu_ca_load(ctx, &f) != FCU_EXIT_OK)
             rc = FCU_EXIT_INVALID;
     }

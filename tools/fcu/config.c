@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
-typedef enum { T_BOOL, T_INT, T_STR, T_PATH, T_ENUM, T_MAP } ktype_t;
+typedef enum { T_BOOL, T_INT, T_STR, T_PATH, T_ENUM, T_MAP, T_CUSTOM } ktype_t;
 
 typedef struct key {
     const char *name;
@@ -29,7 +29,7 @@ typedef struct key {
 
 #define OFF(f) offsetof(fcu_config_t, f)
 
-static const char *const keygen_modes[] = {"by_tool", "externally_supplied", NULL};
+static const char *const keygen_modes[] = {"by_tool", "externally_supplied", "by_device", NULL};
 static const char *const entropy_modes[] = {"by_device", "by_tool", "externally_supplied", NULL};
 
 static const key_t_ ca_keys[] = {
@@ -84,11 +84,19 @@ static const key_t_ top_keys[] = {
     {"certificate-authority", T_MAP, 0, false, NULL, ca_keys, 0, 0},
     {"device-certificate", T_MAP, 0, false, NULL, dev_keys, 0, 0},
     {"device-info", T_MAP, 0, true, NULL, info_keys, 0, 0},
-    {"update-authentication-certificate-file", T_PATH, OFF(update_auth_cert_file), false, NULL,
-     NULL, 0, 0},
+    {"update-auth-certificate-file", T_PATH, OFF(update_auth_cert_file), false, NULL, NULL, 0, 0},
+    {"custom-properties", T_CUSTOM, 0, false, NULL, NULL, 0, 0},
     {"vendor-id", T_STR, OFF(vendor_id), false, NULL, NULL, 0, 0},
     {"class-id", T_STR, OFF(class_id), false, NULL, NULL, 0, 0},
     {NULL, 0, 0, false, NULL, NULL, 0, 0}};
+
+/* Other spellings of a key: the ecosystem's name is the key, the name this tool used first stays
+ * accepted. Giving both is a key given twice. */
+static const struct {
+    const char *alias, *key;
+} key_aliases[] = {
+    {"update-authentication-certificate-file", "update-auth-certificate-file"},
+};
 
 typedef struct loader {
     fcu_config_t *cfg;
@@ -125,6 +133,16 @@ bool fcu_config_where(const fcu_config_t *cfg, const char *param, size_t *line, 
         }
     }
     return false;
+}
+
+const char *fcu_config_key_name(const fcu_config_t *cfg, const char *key)
+{
+    size_t line, col;
+    for (size_t a = 0; a < sizeof(key_aliases) / sizeof(key_aliases[0]); a++)
+        if (strcmp(key_aliases[a].key, key) == 0 &&
+            fcu_config_where(cfg, key_aliases[a].alias, &line, &col))
+            return key_aliases[a].alias;
+    return key;
 }
 
 /* "file:line:column: " prefix of a configuration message, or "file: " when the key is absent. */
@@ -171,9 +189,107 @@ static char *resolve_path(const char *dir, const char *p)
     return out;
 }
 
+/* The ecosystem's configuration is an ERB template; the one form its shipped fcu.yml uses is
+ * `<%= ENV['NAME'] %>` (also with double quotes, any blanks inside the tag). Each placeholder of
+ * `s` is replaced by the environment variable's value. Returns the expanded text (malloc'd), or
+ * NULL with a finding: 340 for a variable that is not set, 341 for any other `<%` tag. */
+static char *expand_env(loader_t *L, const char *param, const yaml_mark_t *m, const char *s)
+{
+    size_t cap = strlen(s) + 1, len = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    while (*s) {
+        const char *tag = strstr(s, "<%");
+        size_t lit = tag ? (size_t)(tag - s) : strlen(s);
+        const char *val = NULL, *p = NULL;
+        char name[128];
+        size_t nl = 0;
+        if (tag) {
+            p = tag + 2;
+            if (*p == '=')
+                p++;
+            else
+                goto bad;
+            while (*p == ' ' || *p == '\t')
+                p++;
+            if (strncmp(p, "ENV[", 4) != 0)
+                goto bad;
+            p += 4;
+            char q = *p;
+            if (q != '\'' && q != '"')
+                goto bad;
+            p++;
+            while ((p[nl] >= 'A' && p[nl] <= 'Z') || (p[nl] >= 'a' && p[nl] <= 'z') ||
+                   (p[nl] >= '0' && p[nl] <= '9') || p[nl] == '_')
+                nl++;
+            if (nl == 0 || nl >= sizeof(name) || p[nl] != q || p[nl + 1] != ']')
+                goto bad;
+            memcpy(name, p, nl);
+            name[nl] = '\0';
+            p += nl + 2;
+            while (*p == ' ' || *p == '\t')
+                p++;
+            if (strncmp(p, "%>", 2) != 0)
+                goto bad;
+            p += 2;
+            val = getenv(name);
+            if (!val) {
+                fcu_findings_add(L->f, FCU_E_ENV_UNSET, FCU_SEV_ERROR, param,
+                                 "%s:%zu:%zu: '%s' uses the environment variable %s, which is not "
+                                 "set",
+                                 L->file, (size_t)m->line + 1, (size_t)m->column + 1, param, name);
+                free(out);
+                return NULL;
+            }
+        }
+        size_t add = lit + (val ? strlen(val) : 0);
+        if (len + add + 1 > cap) {
+            cap = (len + add + 1) * 2;
+            char *nb = realloc(out, cap);
+            if (!nb) {
+                free(out);
+                return NULL;
+            }
+            out = nb;
+        }
+        memcpy(out + len, s, lit);
+        len += lit;
+        if (val) {
+            memcpy(out + len, val, strlen(val));
+            len += strlen(val);
+        }
+        s = tag ? p : s + lit;
+    }
+    out[len] = '\0';
+    return out;
+bad:
+    fcu_findings_add(L->f, FCU_E_PLACEHOLDER, FCU_SEV_ERROR, param,
+                     "%s:%zu:%zu: '%s' holds a placeholder this tool does not understand; the "
+                     "supported form is <%%= ENV['NAME'] %%>",
+                     L->file, (size_t)m->line + 1, (size_t)m->column + 1, param);
+    free(out);
+    return NULL;
+}
+
+/* Scalar text of `v` with placeholders expanded (malloc'd), NULL with a finding. A value holding
+ * a NUL character is refused first (106). */
+static char *scalar_text(loader_t *L, const char *param, yaml_node_t *v)
+{
+    const char *s = (const char *)v->data.scalar.value;
+    if (strlen(s) != v->data.scalar.length) {
+        add_at(L, FCU_E_WRONG_TYPE, param, &v->start_mark,
+               "'%s' holds a NUL character (\\0), which no value may contain%s", param, "");
+        return NULL;
+    }
+    return expand_env(L, param, &v->start_mark, s);
+}
+
+static void set_scalar(loader_t *L, const key_t_ *k, const char *param, yaml_node_t *v,
+                       const char *s);
+
 static void set_value(loader_t *L, const key_t_ *k, const char *param, yaml_node_t *v)
 {
-    void *dst = (char *)L->cfg + k->off;
     /* The position is recorded only for a value that was taken: a key whose value was refused
      * here counts as absent for the later checks, which would otherwise report it again or
      * guess from a default (an empty use-bootstrap is not "false"). */
@@ -191,13 +307,18 @@ static void set_value(loader_t *L, const key_t_ *k, const char *param, yaml_node
                param, v->type == YAML_MAPPING_NODE ? "a mapping" : "a list");
         return;
     }
-    const char *s = scalar(v);
-    bool plain = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-    if (strlen(s) != v->data.scalar.length) {
-        add_at(L, FCU_E_WRONG_TYPE, param, &v->start_mark,
-               "'%s' holds a NUL character (\\0), which no value may contain%s", param, "");
+    char *text = scalar_text(L, param, v);
+    if (!text)
         return;
-    }
+    set_scalar(L, k, param, v, text);
+    free(text);
+}
+
+static void set_scalar(loader_t *L, const key_t_ *k, const char *param, yaml_node_t *v,
+                       const char *s)
+{
+    void *dst = (char *)L->cfg + k->off;
+    bool plain = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     switch (k->type) {
     case T_BOOL:
         if (plain && (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE")))
@@ -275,7 +396,139 @@ static void set_value(loader_t *L, const key_t_ *k, const char *param, yaml_node
         }
         return;
     case T_MAP:
+    case T_CUSTOM:
         return;
+    }
+}
+
+static const char *const custom_types[] = {"config-param", "certificate", "private-key",
+                                            "public-key", NULL};
+
+/* One custom-properties entry: a mapping of name, type, data / data-file. Problems become
+ * findings at the field's position; the entry is kept (for the later checks) even when a field
+ * was refused, with that field absent. */
+static void custom_entry(loader_t *L, fcu_custom_prop_t *cp, yaml_node_t *map)
+{
+    static const char *const fields[] = {"name", "type", "data", "data-file", NULL};
+    bool seen[4] = {false};
+    cp->type = -1;
+    cp->line = map->start_mark.line + 1;
+    cp->column = map->start_mark.column + 1;
+    record_loc(L, cp->param, &map->start_mark);
+    if (map->type != YAML_MAPPING_NODE) {
+        add_at(L, FCU_E_WRONG_TYPE, cp->param, &map->start_mark,
+               "'%s' must be a mapping with name, type and data or data-file%s", cp->param, "");
+        return;
+    }
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *kn = yaml_document_get_node(L->doc, p->key);
+        yaml_node_t *vn = yaml_document_get_node(L->doc, p->value);
+        if (!kn || !vn)
+            continue;
+        char param[96];
+        snprintf(param, sizeof(param), "%s.%.40s", cp->param,
+                 kn->type == YAML_SCALAR_NODE ? scalar(kn) : "?");
+        int idx = -1;
+        for (int i = 0; kn->type == YAML_SCALAR_NODE && fields[i]; i++)
+            if (strcmp(fields[i], scalar(kn)) == 0)
+                idx = i;
+        if (idx < 0) {
+            add_at(L, FCU_E_CONFIG_UNKNOWN_KEY, param, &kn->start_mark,
+                   "unknown key '%s' (a custom property has name, type, and data or data-file)%s",
+                   param, "");
+            continue;
+        }
+        if (seen[idx]) {
+            add_at(L, FCU_E_CONFIG_DUPLICATE_KEY, param, &kn->start_mark,
+                   "key '%s' given twice%s", param, "");
+            continue;
+        }
+        seen[idx] = true;
+        if (vn->type != YAML_SCALAR_NODE) {
+            add_at(L, FCU_E_WRONG_TYPE, param, &vn->start_mark,
+                   "'%s' needs a single value, not %s", param,
+                   vn->type == YAML_MAPPING_NODE ? "a mapping" : "a list");
+            continue;
+        }
+        char *text = scalar_text(L, param, vn);
+        if (!text)
+            continue;
+        if (is_null(vn) && idx != 2) {
+            add_at(L, FCU_E_CONFIG_MISSING_KEY, param, &vn->start_mark,
+                   "'%s' has no value%s", param, "");
+            free(text);
+            continue;
+        }
+        switch (idx) {
+        case 0:
+            cp->name = text;
+            text = NULL;
+            break;
+        case 1:
+            for (int i = 0; custom_types[i]; i++)
+                if (strcmp(custom_types[i], text) == 0)
+                    cp->type = i;
+            if (cp->type < 0)
+                add_at(L, FCU_E_CONFIG_BAD_VALUE, param, &vn->start_mark,
+                       "type '%.100s' is not one of: %s", text,
+                       "config-param, certificate, private-key, public-key");
+            break;
+        case 2:
+            cp->data = text; /* an empty text is a valid (empty) config-param */
+            text = NULL;
+            break;
+        default:
+            cp->data_file = resolve_path(L->cfg->dir, text);
+            break;
+        }
+        free(text);
+    }
+    if (!seen[0])
+        add_at(L, FCU_E_CONFIG_MISSING_KEY, cp->param, &map->start_mark,
+               "'%s' has no name%s", cp->param, "");
+    if (!seen[1])
+        add_at(L, FCU_E_CONFIG_MISSING_KEY, cp->param, &map->start_mark,
+               "'%s' has no type%s", cp->param, "");
+    if (seen[2] && seen[3])
+        add_at(L, FCU_E_CUSTOM_ENTRY, cp->param, &map->start_mark,
+               "'%s' gives both data and data-file; give one%s", cp->param, "");
+    else if (!seen[2] && !seen[3])
+        add_at(L, FCU_E_CUSTOM_ENTRY, cp->param, &map->start_mark,
+               "'%s' gives neither data nor data-file%s", cp->param, "");
+    else if (seen[2] && cp->type > FCU_CUSTOM_CONFIG)
+        add_at(L, FCU_E_CUSTOM_ENTRY, cp->param, &map->start_mark,
+               "'%s': data (inline text) is for a config-param only; a %s takes data-file",
+               cp->param, custom_types[cp->type]);
+}
+
+/* custom-properties: a list of entries (or empty). */
+static void fcu_custom_load(loader_t *L, const char *param, yaml_node_t *v)
+{
+    if (is_null(v))
+        return;
+    if (v->type != YAML_SEQUENCE_NODE) {
+        add_at(L, FCU_E_WRONG_TYPE, param, &v->start_mark,
+               "'%s' must be a list of entries (- name: ..., type: ..., data-file: ...)%s", param,
+               "");
+        return;
+    }
+    record_loc(L, param, &v->start_mark);
+    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (n == 0)
+        return;
+    L->priv->custom = calloc(n, sizeof(fcu_custom_prop_t));
+    if (!L->priv->custom)
+        return;
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+        yaml_node_t *e = yaml_document_get_node(L->doc, *it);
+        if (!e)
+            continue;
+        fcu_custom_prop_t *cp = &L->priv->custom[L->priv->ncustom];
+        snprintf(cp->param, sizeof(cp->param), "custom-properties[%zu]", L->priv->ncustom);
+        L->priv->ncustom++;
+        custom_entry(L, cp, e);
     }
 }
 
@@ -297,8 +550,12 @@ static void load_map(loader_t *L, yaml_node_t *map, const key_t_ *keys, const ch
         char param[160];
         snprintf(param, sizeof(param), "%s%s%s", prefix, prefix[0] ? "." : "", name);
         int idx = -1;
+        const char *key_name = name;
+        for (size_t a = 0; a < sizeof(key_aliases) / sizeof(key_aliases[0]); a++)
+            if (!prefix[0] && strcmp(key_aliases[a].alias, name) == 0)
+                key_name = key_aliases[a].key;
         for (int i = 0; keys[i].name; i++)
-            if (strcmp(keys[i].name, name) == 0)
+            if (strcmp(keys[i].name, key_name) == 0)
                 idx = i;
         if (idx < 0) {
             add_at(L, FCU_E_CONFIG_UNKNOWN_KEY, param, &kn->start_mark, "unknown key '%s'%s",
@@ -312,7 +569,9 @@ static void load_map(loader_t *L, yaml_node_t *map, const key_t_ *keys, const ch
         }
         seen[idx] = true;
         const key_t_ *k = &keys[idx];
-        if (k->type == T_MAP) {
+        if (k->type == T_CUSTOM) {
+            fcu_custom_load(L, param, vn);
+        } else if (k->type == T_MAP) {
             record_loc(L, param, &kn->start_mark);
             if (vn->type != YAML_MAPPING_NODE) {
                 if (is_null(vn) && !k->mandatory)
@@ -355,6 +614,7 @@ void fcu_config_free(fcu_config_t *c)
         free(*strs[i]);
     fcu_config_priv_t *p = c->priv;
     if (p) {
+        fcu_custom_free(p);
         free(p->server_ca_der);
         for (int i = 0; i < 5; i++)
             free(p->update_der[i]);
@@ -452,6 +712,7 @@ int fcu_config_load(fcu_ctx_t *ctx, fcu_findings_t *f)
     ctx->cfg = cfg; /* handed over: kept even with errors, so every finding can be listed */
     cfg = NULL;
     fcu_validate_config(ctx, f);
+    fcu_custom_validate(ctx, f);
     rc = fcu_findings_errors(f) > errors_before ? FCU_EXIT_INVALID : FCU_EXIT_OK;
 
 cleanup:

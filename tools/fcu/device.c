@@ -7,6 +7,7 @@
 #include "fcu_bundle.h"
 #include "fcu_config_int.h"
 #include "fcu_int.h"
+#include "fcu_session.h"
 #include "fcu_validate.h"
 
 #include <errno.h>
@@ -102,8 +103,13 @@ static bool apply_depth(const fcu_config_t *cfg, STACK_OF(X509) *sk, fcu_finding
     return true;
 }
 
+/* by_tool: a fresh key and its certificate. by_device (`csr_pt` = the public point of the
+ * device's CSR, already checked): the certificate only, with the same profile; without a point
+ * (the session's first message) only the CA and the depth are checked, so that nothing goes to
+ * the device that could not be completed. */
 static void obtain_by_tool(fcu_ctx_t *ctx, const fcu_device_req_t *req, material_t *m,
-                           fcu_findings_t *f)
+                           fcu_findings_t *f, bool by_device, const unsigned char *csr_pt,
+                           size_t csr_ptlen)
 {
     const fcu_config_t *cfg = ctx->cfg;
     char aid[256];
@@ -142,13 +148,20 @@ static void obtain_by_tool(fcu_ctx_t *ctx, const fcu_device_req_t *req, material
         sk_X509_pop_free(avail, X509_free);
         return;
     }
-    if (!req->endpoint_name || !*req->endpoint_name) {
+    if (!req->endpoint_name || !*req->endpoint_name || (by_device && !csr_pt)) {
         sk_X509_pop_free(avail, X509_free);
-        return; /* 101 already reported; nothing to sign */
+        return; /* 101 already reported; nothing to sign (or nothing yet: by_device) */
     }
-    m->key = fcu_key_generate_with(ctx->ca);
-    if (m->key)
-        m->ptlen = fcu_key_pub_point(m->key, m->pt, sizeof(m->pt));
+    if (by_device) {
+        if (csr_ptlen <= sizeof(m->pt)) {
+            memcpy(m->pt, csr_pt, csr_ptlen);
+            m->ptlen = csr_ptlen;
+        }
+    } else {
+        m->key = fcu_key_generate_with(ctx->ca);
+        if (m->key)
+            m->ptlen = fcu_key_pub_point(m->key, m->pt, sizeof(m->pt));
+    }
     X509 *leaf = m->ptlen ? fcu_device_cert_issue(ctx, ctx->ca, m->pt, m->ptlen,
                                                   req->endpoint_name, ou,
                                                   cfg->dev_validity_years
@@ -439,6 +452,12 @@ void fcu_device_result_free(fcu_device_result_t *res)
 int fcu_device_build(fcu_ctx_t *ctx, const fcu_device_req_t *req, fcu_device_result_t *res,
                      fcu_findings_t *f)
 {
+    return fcu_device_build_session(ctx, req, NULL, 0, res, f);
+}
+
+int fcu_device_build_session(fcu_ctx_t *ctx, const fcu_device_req_t *req, const uint8_t *csr,
+                             size_t csr_len, fcu_device_result_t *res, fcu_findings_t *f)
+{
     int rc = FCU_EXIT_INVALID;
     material_t m;
     memset(&m, 0, sizeof(m));
@@ -457,25 +476,53 @@ int fcu_device_build(fcu_ctx_t *ctx, const fcu_device_req_t *req, fcu_device_res
         errors = 0; /* configuration errors count as this build's errors */
 
     check_request(req, f);
-    if (cfg->keygen_mode == FCU_KEYGEN_BY_TOOL)
-        obtain_by_tool(ctx, req, &m, f);
+    bool by_device = cfg->keygen_mode == FCU_KEYGEN_BY_DEVICE;
+
+    unsigned char csr_pt[160];
+    size_t csr_ptlen = 0;
+    if (by_device && csr) {
+        EVP_PKEY *pub = fcu_csr_check(ctx, req, csr, csr_len, f);
+        if (pub)
+            csr_ptlen = fcu_key_pub_point(pub, csr_pt, sizeof(csr_pt));
+        EVP_PKEY_free(pub);
+        if (!csr_ptlen)
+            goto cleanup;
+    }
+    if (cfg->keygen_mode == FCU_KEYGEN_BY_TOOL || by_device)
+        obtain_by_tool(ctx, req, &m, f, by_device, csr_ptlen ? csr_pt : NULL, csr_ptlen);
     else
         obtain_external(ctx, req, &m, f);
     check_material(ctx, req, &m, f);
-    obtain_entropy(cfg, req, parts.entropy, &parts.has_entropy, f);
+    /* by_device: entropy goes with the first message, before the device makes its key */
+    if (!by_device || !csr)
+        obtain_entropy(cfg, req, parts.entropy, &parts.has_entropy, f);
     if (fcu_findings_errors(f) > errors || lr != FCU_EXIT_OK)
         goto cleanup;
-    if (!m.key || !m.chain) {
+    if (by_device && !csr) {
+        /* the session's first message: the key pair and CSR request */
+        if (fcu_bundle_encode_csr_request(ctx, req, &parts, &res->bundle, &res->bundle_len,
+                                          f) != 0)
+            goto cleanup;
+        rc = FCU_EXIT_OK;
+        goto cleanup;
+    }
+    if (by_device) {
+        parts.cert_prkn = fcu_device_key_name(cfg);
+        parts.session_last = true;
+    }
+    if ((!m.key && !by_device) || !m.chain) {
         fcu_findings_add(f, FCU_E_GENERAL, FCU_SEV_ERROR, "device-key-generation-mode",
                          "no device key and certificate were obtained");
         goto cleanup;
     }
     /* DER of every item once: the bundle and the result share it */
-    key_der = fcu_key_der_p256(m.key, m.pt, m.ptlen, &key_len);
-    if (!key_der)
-        goto cleanup;
-    parts.key_der = key_der;
-    parts.key_len = key_len;
+    if (!by_device) {
+        key_der = fcu_key_der_p256(m.key, m.pt, m.ptlen, &key_len);
+        if (!key_der)
+            goto cleanup;
+        parts.key_der = key_der;
+        parts.key_len = key_len;
+    }
     parts.nchain = sk_X509_num(m.chain);
     for (int i = 0; i < parts.nchain && i < 5; i++) {
         if (i == 0 && m.leaf_der) {

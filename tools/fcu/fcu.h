@@ -83,6 +83,16 @@ enum fcu_code {
     FCU_E_URI_UNREACHABLE = 330,     /* URI that can never connect: port, IPv6 literal, userinfo */
     FCU_E_CERT_DEVICE_PARSE = 331,   /* certificate the device's X.509 parser refuses */
     FCU_E_CERT_PATH = 332,           /* certificate path a server refuses in the handshake */
+    /* the ecosystem's configuration (placeholders, custom-properties) and by_device sessions */
+    FCU_E_ENV_UNSET = 340,           /* <%= ENV['NAME'] %> names a variable that is not set */
+    FCU_E_PLACEHOLDER = 341,         /* a <% ... %> tag other than ENV['NAME'] */
+    FCU_E_CUSTOM_ENTRY = 342,        /* custom property malformed (fields, data / data-file) */
+    FCU_E_CUSTOM_NAME = 343,         /* custom property name breaks the item name rules */
+    FCU_E_CUSTOM_DUPLICATE = 344,    /* name given twice, or the name of an item the tool sends */
+    FCU_E_CUSTOM_KEY = 345,          /* custom key file unparsable, encrypted or the wrong kind */
+    FCU_W_CUSTOM_CERT_SHORT = 346,   /* custom certificate with less than 10 years left */
+    FCU_E_CSR = 350,                 /* by_device: the device's CSR is not what was asked for */
+    FCU_E_BY_DEVICE_RETRY = 351,     /* by_device: the device kept a key from an earlier attempt */
 };
 
 /* ---- findings ------------------------------------------------------------------------------- */
@@ -113,7 +123,11 @@ void fcu_findings_print(const fcu_findings_t *f, FILE *out, bool json);
 void fcu_findings_free(fcu_findings_t *f);
 
 /* ---- configuration (fcu.yml) ---------------------------------------------------------------- */
-typedef enum fcu_keygen_mode { FCU_KEYGEN_BY_TOOL = 0, FCU_KEYGEN_EXTERNAL = 1 } fcu_keygen_mode_t;
+typedef enum fcu_keygen_mode {
+    FCU_KEYGEN_BY_TOOL = 0,
+    FCU_KEYGEN_EXTERNAL = 1,
+    FCU_KEYGEN_BY_DEVICE = 2 /* the device makes its key: a two-message session (fcu_session.h) */
+} fcu_keygen_mode_t;
 typedef enum fcu_entropy_mode {
     FCU_ENTROPY_BY_DEVICE = 0,
     FCU_ENTROPY_BY_TOOL = 1,
@@ -205,6 +219,12 @@ typedef struct fcu_device_result {
 int fcu_device_build(fcu_ctx_t *ctx, const fcu_device_req_t *req, fcu_device_result_t *res,
                      fcu_findings_t *findings);
 void fcu_device_result_free(fcu_device_result_t *res);
+/* by_device mode, a session of two messages: with csr NULL, the first message (key pair and CSR
+ * request; res holds only the bundle); with the device's CSR (DER), the CSR is checked, the
+ * certificate issued and the second message built (res as for fcu_device_build). In the other
+ * modes the same as fcu_device_build. */
+int fcu_device_build_session(fcu_ctx_t *ctx, const fcu_device_req_t *req, const uint8_t *csr,
+                             size_t csr_len, fcu_device_result_t *res, fcu_findings_t *f);
 
 /* ---- device response (wire contract section 3) ---------------------------------------------- */
 typedef struct fcu_response {

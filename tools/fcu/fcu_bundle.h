@@ -21,12 +21,23 @@ typedef struct fcu_bundle_parts {
     size_t chain_len[5];
     uint8_t entropy[FCU_ENTROPY_SIZE];
     bool has_entropy;
+    /* by_device (second message of the session): no device key is sent (key_der NULL); the
+     * device certificate carries PrKN = this key name, and KpAlvSess 0 ends the session */
+    const char *cert_prkn;
+    bool session_last;
 } fcu_bundle_parts_t;
 
 /* Encodes the bundle (definite-length CBOR). *out is malloc'd (caller wipes and frees).
  * Returns 0, or -1 with a finding added. */
 int fcu_bundle_encode(fcu_ctx_t *ctx, const fcu_device_req_t *req, const fcu_bundle_parts_t *p,
                       uint8_t **out, size_t *out_len, fcu_findings_t *f);
+
+/* by_device, the session's first message: KpAlvSess 1, Verify 0, the entropy of `p` (if any)
+ * and one CsrReqs entry for the current mode's device key (fcu_session.h). Returns 0, or -1 with
+ * a finding added. */
+int fcu_bundle_encode_csr_request(fcu_ctx_t *ctx, const fcu_device_req_t *req,
+                                  const fcu_bundle_parts_t *p, uint8_t **out, size_t *out_len,
+                                  fcu_findings_t *f);
 
 /* Recomputes the enrollment ID from the bootstrap device certificate inside a bundle.
  * Returns 0, or -1 when the bundle holds none. */

@@ -2,6 +2,7 @@
 /* Provisioning one device on the factory line (see line.h), the line commands' table
  * (fcu_line_commands, found by main.c) and their shared options and output. */
 #include "line.h"
+#include "line_session.h"
 
 #include "fcc/status.h"
 #include "fcu_bundle.h"
@@ -151,7 +152,7 @@ void line_report_free(line_report_t *rep)
 }
 
 /* Serial number of a DER certificate as upper-case hex into buf ("" when unparsable). */
-static void cert_serial_hex(const uint8_t *der, size_t len, char *buf, size_t size)
+void line_cert_serial(const uint8_t *der, size_t len, char *buf, size_t size)
 {
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
@@ -577,6 +578,8 @@ int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const 
              !ctx->cfg->use_bootstrap       ? "lwm2m"
              : ctx->cfg->first_to_claim     ? "bootstrap+first-to-claim"
                                             : "bootstrap");
+    if (ctx->cfg->keygen_mode == FCU_KEYGEN_BY_DEVICE) /* the key never leaves the device */
+        strncat(rep->mode, "+by_device", sizeof(rep->mode) - strlen(rep->mode) - 1);
 
     /* 1. Claim the endpoint name and serial number BEFORE talking to the device. */
     if (reg != NULL) {
@@ -616,6 +619,19 @@ int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const 
     /* 2. Build and validate the bundle. */
     snprintf(sid, sizeof(sid), "fcu-%" PRId64 "-%08lx", rep->attempt_id,
              (unsigned long)(((uint64_t)t0 * 1000003u) ^ (uint64_t)getpid()) & 0xffffffffu);
+    if (ctx->cfg->keygen_mode == FCU_KEYGEN_BY_DEVICE) { /* a session of two messages */
+        double t_link = 0, t_dev = 0;
+        line_by_device(ctx, reg, o, job, sid, rep, &t_link, &t_dev);
+        rep->t_link += t_link;
+        rep->t_device += t_dev;
+        if (rep->exit == FCU_EXIT_OK) /* the device took this attempt's key under the name */
+            for (size_t i = 0; i < u.ndeferred; i++)
+                (void)registry_settle_not_applied(reg, u.deferred[i], rep->attempt_id,
+                                                  "not applied: the device accepted a later "
+                                                  "attempt's key under the same name",
+                                                  err, sizeof(err));
+        goto finish;
+    }
     fcu_device_req_t dreq = {.endpoint_name = job->endpoint_name,
                              .serial_number = job->serial_number,
                              .device_keys_dir = job->device_keys,
@@ -632,7 +648,7 @@ int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const 
     snprintf(rep->fingerprint, sizeof(rep->fingerprint), "%s", dev.fingerprint);
     snprintf(rep->enrollment_id, sizeof(rep->enrollment_id), "%s", dev.enrollment_id);
     if (dev.cert_der != NULL)
-        cert_serial_hex(dev.cert_der, dev.cert_der_len, rep->cert_serial,
+        line_cert_serial(dev.cert_der, dev.cert_der_len, rep->cert_serial,
                         sizeof(rep->cert_serial));
 
     /* 3. The wire: connect, write ahead, send, wait for the answer. */
@@ -773,7 +789,7 @@ void line_report_print(const line_report_t *rep, const line_job_t *job, FILE *ou
                 rep->cert_serial[0] ? rep->cert_serial : "?",
                 rep->fingerprint[0] ? rep->fingerprint : "?");
     if (rep->enrollment_id[0])
-        fprintf(out, "  enrollment ID: %s\n", rep->enrollment_id);
+        fprintf(out, "enrollment id: %s\n", rep->enrollment_id); /* scraped by scripts */
     if (rep->recovered_attempt_id > 0)
         fprintf(out,
                 "  registry: attempt %" PRId64 " (whose station died) recorded as recovered: "

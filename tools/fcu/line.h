@@ -93,7 +93,7 @@ typedef struct line_report {
     char fingerprint[96];     /* SHA-256 of the device certificate, XX:XX:... */
     char enrollment_id[100];  /* first-to-claim only */
     char cert_serial[96];     /* device certificate serial, hex */
-    char mode[32];            /* bootstrap / bootstrap+first-to-claim / lwm2m */
+    char mode[48];            /* bootstrap / bootstrap+first-to-claim / lwm2m [+by_device] */
     int64_t attempt_id;       /* registry row, 0 when none */
     int64_t recovered_attempt_id; /* an earlier attempt this one found applied on the device and
                                    * recorded as "recovered" (outcome recovered), else 0 */
@@ -109,6 +109,8 @@ typedef struct line_report {
 int line_provision(fcu_ctx_t *ctx, registry_t *reg, const line_opts_t *o, const line_job_t *job,
                    line_report_t *rep);
 void line_report_free(line_report_t *rep);
+/* Serial number of a DER certificate as upper-case hex into buf ("" when unparsable). */
+void line_cert_serial(const uint8_t *der, size_t len, char *buf, size_t size);
 
 /* Takes the response's ReturnStatus into the report (device_status and status_text). */
 void line_report_set_status(line_report_t *rep, const fcu_response_t *r);

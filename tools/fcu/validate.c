@@ -290,7 +290,7 @@ mode_independent:
         fcu_cfg_finding(cfg, f, FCU_E_CONFIG_BAD_VALUE, FCU_SEV_ERROR, "supported-crypto-scheme",
                         "'%s' is not supported; the only scheme is secp256r1", cfg->crypto_scheme);
 
-    if (mode_known && cfg->keygen_mode == FCU_KEYGEN_BY_TOOL && cfg->dev_validity_years) {
+    if (mode_known && cfg->keygen_mode != FCU_KEYGEN_EXTERNAL && cfg->dev_validity_years) {
         int y = cfg->dev_validity_years;
         if (!cfg->use_bootstrap && y < 35)
             fcu_cfg_finding(cfg, f, FCU_E_VALIDITY_CONFIG, FCU_SEV_ERROR,
@@ -353,7 +353,8 @@ mode_independent:
         fcu_cfg_finding(cfg, f, FCU_E_UUID, FCU_SEV_ERROR, "class-id",
                         "'%s' is not a UUID (32 hex digits, optionally 8-4-4-4-12)", cfg->class_id);
     if (cfg->update_auth_cert_file)
-        sk_X509_pop_free(fcu_cfg_cert_file(cfg, f, "update-authentication-certificate-file",
+        sk_X509_pop_free(fcu_cfg_cert_file(cfg, f,
+                                           fcu_config_key_name(cfg, "update-auth-certificate-file"),
                                            cfg->update_auth_cert_file, true, ctx->now),
                          X509_free);
 }
