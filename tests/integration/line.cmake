@@ -40,5 +40,5 @@ if(TARGET fcu AND TARGET fcc-device AND TARGET line_fake_device)
   add_test(NAME integration_line_recovery
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/line_recovery.sh $<TARGET_FILE:fcu>
                    $<TARGET_FILE:fcc-device> $<TARGET_FILE:line_fake_device>)
-  set_tests_properties(integration_line_recovery PROPERTIES TIMEOUT 300 LABELS "integration;line")
+  set_tests_properties(integration_line_recovery PROPERTIES TIMEOUT 600 LABELS "integration;line")
 endif()

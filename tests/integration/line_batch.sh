@@ -130,13 +130,17 @@ csv2=$tmp/silent.csv
 for i in $(seq -w 1 10); do echo "int-$i,SN-I-$i,tcp:127.0.0.1:$PORT" >>"$csv2"; done
 "$FCU" batch --devices "$csv2" --parallel 2 --timeout 3 >"$tmp/int.out" 2>&1 &
 bpid=$!
-for _ in $(seq 1 100); do
-  a=$("$FCU" registry show int-01 2>/dev/null | grep -c in_progress || true)
-  b=$("$FCU" registry show int-02 2>/dev/null | grep -c in_progress || true)
-  [ "$a" -ge 1 ] && [ "$b" -ge 1 ] && break
+# Polled straight from the SQLite file: two `fcu registry show` per poll took seconds on a loaded
+# machine under ASan, longer than the 3 s both devices are in flight.
+for _ in $(seq 1 400); do
+  n=$("$PY" -c "import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute(\"SELECT COUNT(*) FROM attempts WHERE outcome = 'in_progress' AND endpoint_name IN ('int-01', 'int-02')\").fetchone()[0])" \
+    "$home/registry.sqlite3" 2>/dev/null || echo 0)
+  [ "$n" -ge 2 ] && break
   sleep 0.05
 done
-kill -INT "$bpid"
+kill -INT "$bpid" 2>/dev/null || fail "the batch ended before both devices were seen in flight"
 set +e
 wait "$bpid"
 rc=$?

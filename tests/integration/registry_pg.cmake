@@ -15,6 +15,6 @@ if(TARGET unit_registry)
     add_test(NAME integration_registry_pg
              COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/registry_pg.sh $<TARGET_FILE:unit_registry>)
   endif()
-  set_tests_properties(integration_registry_pg PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 400
+  set_tests_properties(integration_registry_pg PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600
                        LABELS "integration;postgresql")
 endif()

@@ -29,7 +29,7 @@ enum {
 #define REGISTRY_OUTCOME_ABANDONED "abandoned"             /* released; nothing had been sent */
 /* Recovery (issue 20, docs/fcu-registry.md "Recovery"): */
 #define REGISTRY_OUTCOME_UNKNOWN "unknown"         /* released after its bundle was written ahead */
-#define REGISTRY_OUTCOME_RECOVERED "recovered"     /* an unknown attempt the device proved applied */
+#define REGISTRY_OUTCOME_RECOVERED "recovered"     /* unknown, proved applied by the device */
 #define REGISTRY_OUTCOME_NOT_APPLIED "not_applied" /* an unknown attempt the device never applied */
 #define REGISTRY_OUTCOME_RECOVERY_CHECK "recovery_check" /* a retry that settled an unknown one */
 #define REGISTRY_OUTCOME_IDENTITY_CONFLICT "identity_conflict" /* device holds another identity */

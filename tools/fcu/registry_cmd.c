@@ -150,8 +150,14 @@ static int show_cb(void *arg, const registry_attempt_t *a)
         if (*w)
             w++;
     }
-    if (a->error)
-        fprintf(o, "  error: %s\n", a->error);
+    if (a->error) {
+        /* Recovery writes its reasoning where a failure writes its error. */
+        const char *oc = a->outcome ? a->outcome : "";
+        bool note = strcmp(oc, REGISTRY_OUTCOME_RECOVERY_CHECK) == 0 ||
+                    strcmp(oc, REGISTRY_OUTCOME_NOT_APPLIED) == 0 ||
+                    strcmp(oc, REGISTRY_OUTCOME_UNKNOWN) == 0;
+        fprintf(o, "  %s: %s\n", note ? "note" : "error", a->error);
+    }
     if (a->cert_sha256)
         fprintf(o, "  certificate: serial %s  SHA-256 %s\n", a->cert_serial ? a->cert_serial : "?",
                 a->cert_sha256);
