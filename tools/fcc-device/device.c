@@ -6,6 +6,7 @@
 #include "device.h"
 
 #include "json.h"
+#include "resp_scan.h"
 
 #include <cbor.h>
 #include <errno.h>
@@ -146,67 +147,9 @@ typedef struct resp_view {
     bool has_sid;
 } resp_view_t;
 
-/* One head of the response, read by libcbor's streaming decoder, which checks the structure
- * but not the UTF-8 of texts (cbor_load refuses non-UTF-8 text, which a response may hold). */
-typedef struct head {
-    int kind; /* 1 text, 2 uint, 3 break, 4 map or array (count in v), 5 indefinite map */
-    const uint8_t *p;
-    size_t n;
-    uint64_t v;
-} head_t;
-
-static void h_text(void *c, cbor_data p, uint64_t n)
+static size_t copy_text(const resp_head_t *h, char *out, size_t size)
 {
-    head_t *h = c;
-    h->kind = 1;
-    h->p = p;
-    h->n = (size_t)n;
-}
-static void h_uint(head_t *h, uint64_t v)
-{
-    h->kind = 2;
-    h->v = v;
-}
-static void h_u8(void *c, uint8_t v) { h_uint(c, v); }
-static void h_u16(void *c, uint16_t v) { h_uint(c, v); }
-static void h_u32(void *c, uint32_t v) { h_uint(c, v); }
-static void h_u64(void *c, uint64_t v) { h_uint(c, v); }
-static void h_break(void *c) { ((head_t *)c)->kind = 3; }
-static void h_indef_map(void *c) { ((head_t *)c)->kind = 5; }
-static void h_count(void *c, uint64_t n)
-{
-    ((head_t *)c)->kind = 4;
-    ((head_t *)c)->v = n;
-}
-
-/* Reads the head at *pos; returns false at the end or on a malformed head. */
-static bool next_head(const uint8_t *p, size_t len, size_t *pos, head_t *h)
-{
-    struct cbor_callbacks cb = cbor_empty_callbacks;
-    struct cbor_decoder_result r;
-    cb.string = h_text;
-    cb.byte_string = h_text;
-    cb.uint8 = h_u8;
-    cb.uint16 = h_u16;
-    cb.uint32 = h_u32;
-    cb.uint64 = h_u64;
-    cb.indef_break = h_break;
-    cb.indef_map_start = h_indef_map;
-    cb.array_start = h_count;
-    cb.map_start = h_count;
-    memset(h, 0, sizeof(*h));
-    if (*pos >= len)
-        return false;
-    r = cbor_stream_decode(p + *pos, len - *pos, &cb, h);
-    if (r.status != CBOR_DECODER_FINISHED)
-        return false;
-    *pos += r.read;
-    return true;
-}
-
-static size_t copy_text(const head_t *h, char *out, size_t size)
-{
-    size_t n = h->kind == 1 ? h->n : 0;
+    size_t n = h->kind == RESP_TEXT ? h->n : 0;
     if (n >= size)
         n = size - 1;
     memcpy(out, h->p, n);
@@ -214,39 +157,26 @@ static size_t copy_text(const head_t *h, char *out, size_t size)
     return n;
 }
 
-/* Our device's response: an indefinite map of text keys; Csrs (an array of 2-pair maps) is
- * skipped, the other values are texts or ReturnStatus. */
+static void view_pair(void *ctx, const resp_head_t *k, const resp_head_t *val)
+{
+    resp_view_t *v = ctx;
+    if (k->n == 12 && memcmp(k->p, "ReturnStatus", 12) == 0 && val->kind == RESP_UINT) {
+        v->status = val->v > 0x7fffffff ? -1 : (int)val->v;
+        v->parsed = true;
+    } else if (k->n == 11 && memcmp(k->p, "InfoMessage", 11) == 0) {
+        v->info_len = copy_text(val, v->info, sizeof(v->info));
+    } else if (k->n == 11 && memcmp(k->p, "WarningInfo", 11) == 0) {
+        v->warnings_len = copy_text(val, v->warnings, sizeof(v->warnings));
+    } else if (k->n == 3 && memcmp(k->p, "SID", 3) == 0) {
+        v->sid_len = copy_text(val, v->sid, sizeof(v->sid));
+        v->has_sid = true;
+    }
+}
+
 static void parse_response(const uint8_t *resp, size_t len, resp_view_t *v)
 {
-    size_t pos = 0;
-    head_t k, val;
     memset(v, 0, sizeof(*v));
-    if (!next_head(resp, len, &pos, &k) || k.kind != 5)
-        return;
-    while (next_head(resp, len, &pos, &k) && k.kind == 1) {
-        if (k.n == 4 && memcmp(k.p, "Csrs", 4) == 0) {
-            uint64_t heads;
-            if (!next_head(resp, len, &pos, &val) || val.kind != 4 || val.v > 64)
-                return;
-            for (heads = val.v * 5; heads > 0; heads--)
-                if (!next_head(resp, len, &pos, &val))
-                    return;
-            continue;
-        }
-        if (!next_head(resp, len, &pos, &val))
-            return;
-        if (k.n == 12 && memcmp(k.p, "ReturnStatus", 12) == 0 && val.kind == 2) {
-            v->status = val.v > 0x7fffffff ? -1 : (int)val.v;
-            v->parsed = true;
-        } else if (k.n == 11 && memcmp(k.p, "InfoMessage", 11) == 0) {
-            v->info_len = copy_text(&val, v->info, sizeof(v->info));
-        } else if (k.n == 11 && memcmp(k.p, "WarningInfo", 11) == 0) {
-            v->warnings_len = copy_text(&val, v->warnings, sizeof(v->warnings));
-        } else if (k.n == 3 && memcmp(k.p, "SID", 3) == 0) {
-            v->sid_len = copy_text(&val, v->sid, sizeof(v->sid));
-            v->has_sid = true;
-        }
-    }
+    (void)resp_scan(resp, len, view_pair, v);
 }
 
 /* Human output of a text that may hold any byte: printable ASCII and UTF-8 as they are,
