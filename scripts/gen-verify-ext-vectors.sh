@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Generates the extra PKI of issue 11 (tests/data/verify/ext/): server CAs and chains with keys
 # or signatures other than P-256 / ecdsa-with-SHA256 (stored by default, refused by a strict
-# device), and device chains that break a certificate-path rule a server checks during the
+# device), a CA with an unknown critical extension (refused by the store), and device chains that break a certificate-path rule a server checks during the
 # handshake (an issuer without CA:TRUE or keyCertSign, a leaf that is a CA, a path-length
 # constraint exceeded), plus a CA and a device certificate issued in the same second. Every
 # device certificate uses tests/data/verify/key_leaf.der, so the vectors store that key. Fixed
@@ -48,6 +48,10 @@ keyUsage = critical,keyCertSign,digitalSignature
 [noku]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,digitalSignature,cRLSign
+[unknown_crit]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+1.3.6.1.4.1.99999.1 = critical,ASN1:UTF8String:unknown
 [leaf]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -65,6 +69,9 @@ pki_cert ca_p384 k_p384 "/O=Verify Test/CN=P-384 Server CA" self k_p384 $FROM $T
 pki_cert ca_rsa  k_rsa  "/O=Verify Test/CN=RSA Server CA"   self k_rsa  $FROM $TO ca_ext sha256
 # A P-256 CA signed with ecdsa-with-SHA384 (key fine, signature not).
 pki_cert ca_sha384 k_root "/O=Verify Test/CN=SHA-384 Server CA" self k_root $FROM $TO ca_ext sha384
+# A server CA with an unknown critical extension: the device cannot parse it (mbedTLS refuses
+# unknown critical extensions), so the store refuses it (18 Certificate parse failed:).
+pki_cert ca_unknown_crit k_root "/O=Verify Test/CN=Unknown Critical CA" self k_root $FROM $TO unknown_crit
 # A device chain issued by the P-384 CA: leaf (P-256 key, signed ecdsa-with-SHA384), CA.
 pki_cert leaf_by_p384 key_leaf "$DN" ca_p384 k_p384 $LFROM $LTO leaf sha384
 
