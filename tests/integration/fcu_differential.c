@@ -136,7 +136,11 @@ typedef struct spec {
     int length;     /* device-info model-number: 0 short, 1 4056 bytes (the most a device
                        stores: 4096 less the KCM record header), 2 4057 bytes, 3 a serial number
                        of 4057 bytes */
+    int utc;        /* device-info utc-offset: see utc_offsets */
 } spec_t;
+
+static const char *const utc_offsets[] = {"+00:00", "+14:00", "+14:30", "-12:00", "-12:01",
+                                          "-13:00", "+05:45", "-00:30", "+12:60"};
 
 static const char *const date_names[] = {
     "normal",          "leaf-from=ca-from", "leaf-from<ca-from",  "leaf-from+1h",
@@ -146,11 +150,11 @@ static const char *const date_names[] = {
 
 /* The number of values of each dimension, in the struct's order. */
 static const int dim_count[] = {M_COUNT, (int)N_URIS, 4, 3, 2, 4, 3, 3, 2, 3, 5,
-                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10, 4};
+                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10, 4, 9};
 static const char *const dim_names[] = {"mode", "uri",     "ncert", "cfg_depth", "reversed",
                                         "ca_bc", "ca_ku",  "pathlen", "leaf_ca", "leaf_ku",
                                         "crit", "ca_alg",  "sig",   "eku",       "ou",
-                                        "dates", "trailing", "srv", "upd", "length"};
+                                        "dates", "trailing", "srv", "upd", "length", "utc"};
 #define N_DIMS ((int)(sizeof(dim_count) / sizeof(dim_count[0])))
 
 static int *dim(spec_t *s, int d)
@@ -585,7 +589,8 @@ static void write_variant(const spec_t *s, int index, const char *dir)
     else
         fputs("D1", f);
     fprintf(f, "\n  device-type: sensor\n  hardware-version: \"1\"\n  memory-total-size: 256\n"
-               "  timezone: UTC\n  utc-offset: \"+00:00\"\n");
+               "  timezone: UTC\n  utc-offset: \"%s\"\n",
+            utc_offsets[s->utc]);
     fclose(f);
 }
 

@@ -232,6 +232,8 @@ static fx_case_t cases[] = {
     {"vendor id not a UUID", ALL, {{"vendor-id", "not-a-uuid"}}, NODEV, 0, H_MAIN, 0, 320, "vendor-id", 0},
     {"class id not a UUID", ALL, {{"class-id", "0123-4567"}}, NODEV, 0, H_MAIN, 0, 320, "class-id", 0},
     {"UTC offset format", ALL, {{"device-info.utc-offset", "\"+1:00\""}}, NODEV, 0, H_MAIN, 0, 322, "device-info.utc-offset", 0},
+    {"UTC offset beyond +14:00", ALL, {{"device-info.utc-offset", "\"+14:30\""}}, NODEV, 0, H_MAIN, 0, 322, "device-info.utc-offset", 0},
+    {"UTC offset beyond -12:00", ALL, {{"device-info.utc-offset", "\"-13:00\""}}, NODEV, 0, H_MAIN, 0, 322, "device-info.utc-offset", 0},
     {"LwM2M device validity under 35 years", C(0, FX_LW), {{"device-certificate.validity-years", "20"}}, NODEV, 0, H_MAIN, 0, 323, "device-certificate.validity-years", 0},
     {"bootstrap device validity of 10 years", C(0, FX_BS) | C(0, FX_BS_FTC), {{"device-certificate.validity-years", "10"}}, NODEV, 0, H_MAIN, 0, 323, "device-certificate.validity-years", 0},
     {"device certificate outlives its CA", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .cert = {.na = -30}}, 0, H_MAIN, 0, 324, "@cert", FCU_SEV_WARNING},

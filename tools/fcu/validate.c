@@ -91,7 +91,8 @@ int fcu_value_size_check(size_t len, char *msg, size_t size)
 
 bool fcu_utc_offset_ok(const char *s)
 {
-    /* sign, two digits, colon, two digits; hours 00..14, minutes 00..59 */
+    /* sign, two digits, colon, two digits, minutes 00..59; from -12:00 to +14:00, the range a
+     * strict device accepts */
     if (strlen(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':')
         return false;
     if (!isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2]) ||
@@ -99,7 +100,9 @@ bool fcu_utc_offset_ok(const char *s)
         return false;
     int h = (s[1] - '0') * 10 + (s[2] - '0');
     int m = (s[4] - '0') * 10 + (s[5] - '0');
-    return h <= 14 && m <= 59;
+    if (m > 59)
+        return false;
+    return h * 60 + m <= (s[0] == '+' ? 14 * 60 : 12 * 60);
 }
 
 const char *fcu_active_uri_param(const fcu_config_t *cfg)
