@@ -137,6 +137,7 @@ typedef struct spec {
                        stores: 4096 less the KCM record header), 2 4057 bytes, 3 a serial number
                        of 4057 bytes */
     int utc;        /* device-info utc-offset: see utc_offsets */
+    int by_tool;    /* 1: fcu makes the device key and certificate (its CA made by fcu setup) */
 } spec_t;
 
 static const char *const utc_offsets[] = {"+00:00", "+14:00", "+14:30", "-12:00", "-12:01",
@@ -150,11 +151,11 @@ static const char *const date_names[] = {
 
 /* The number of values of each dimension, in the struct's order. */
 static const int dim_count[] = {M_COUNT, (int)N_URIS, 4, 3, 2, 4, 3, 3, 2, 3, 5,
-                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10, 4, 9};
+                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10, 4, 9, 2};
 static const char *const dim_names[] = {"mode", "uri",     "ncert", "cfg_depth", "reversed",
                                         "ca_bc", "ca_ku",  "pathlen", "leaf_ca", "leaf_ku",
                                         "crit", "ca_alg",  "sig",   "eku",       "ou",
-                                        "dates", "trailing", "srv", "upd", "length", "utc"};
+                                        "dates", "trailing", "srv", "upd", "length", "utc", "by_tool"};
 #define N_DIMS ((int)(sizeof(dim_count) / sizeof(dim_count[0])))
 
 static int *dim(spec_t *s, int d)
@@ -217,7 +218,7 @@ static size_t make_variants(spec_t **out, int nrandom)
         for (int d = 1; d < N_DIMS; d++) {
             /* outside LwM2M mode only the URI, the leaf's EKU and the server CA vary: the
              * chain rules do not depend on the mode */
-            if (m != M_LWM2M && d != 1 && d != 13 && d != 17)
+            if (m != M_LWM2M && d != 1 && d != 13 && d != 17 && d != 20)
                 continue;
             for (int val = 0; val < dim_count[d]; val++) {
                 spec_t s = base_spec(m);
@@ -243,9 +244,14 @@ static size_t make_variants(spec_t **out, int nrandom)
             int d = 1 + (int)(rng() % (uint64_t)(N_DIMS - 1));
             *dim(&s, d) = (int)(rng() % (uint64_t)dim_count[d]);
         }
-        /* chains of 2 and 3 certificates make the CA dimensions meaningful: favour them */
+        /* chains of 2 and 3 certificates make the CA dimensions meaningful: favour them; a
+         * third of the variants have fcu make the device certificate, with a random URI */
         if (s.ncert < 2 && rng() % 2)
             s.ncert = 2 + (int)(rng() % 2);
+        if (rng() % 3 == 0) {
+            s.by_tool = 1;
+            s.uri = (int)(rng() % N_URIS);
+        }
         if (n == cap)
             v = realloc(v, (cap *= 2) * sizeof(*v));
         v[n++] = s;
@@ -574,9 +580,10 @@ static void write_variant(const spec_t *s, int index, const char *dir)
     fprintf(f, "%s: '%s'\n", uri_key, uri);
     fprintf(f, "%s-server-ca-certificate-file: %s/server-ca.der\n",
             s->mode == M_LWM2M ? "lwm2m" : "bootstrap", dir);
-    fprintf(f, "device-key-generation-mode: externally_supplied\n");
+    fprintf(f, "device-key-generation-mode: %s\n",
+            s->by_tool ? "by_tool" : "externally_supplied");
     fprintf(f, "entropy-generation-mode: by_tool\n");
-    if (nc > 1 || s->cfg_depth)
+    if (!s->by_tool && (nc > 1 || s->cfg_depth))
         fprintf(f, "device-certificate-chain-depth: %d\n", depth);
     if (s->upd)
         fprintf(f, "update-authentication-certificate-file: %s/update.pem\n", dir);
@@ -664,6 +671,8 @@ static void run_variant(const spec_t *sp, size_t i, char *fcu, char *dev, char *
     char *va[] = {fcu, "--home", home, "--config", cfg, "--time", now, "validate",
                   "--endpoint-name", ENDPOINT, "--serial-number", sn, "--device-keys",
                   keysdir, NULL};
+    if (sp->by_tool)
+        va[12] = NULL; /* no --device-keys: fcu makes the key */
     int vrc = run(va, out);
     if (vrc != 0 && vrc != 1) {
         ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml,
@@ -684,6 +693,8 @@ static void run_variant(const spec_t *sp, size_t i, char *fcu, char *dev, char *
     char *ba[] = {fcu, "--home", home, "--config", cfg, "--time", now, "bundle", "-o",
                   bundle, "--endpoint-name", ENDPOINT, "--serial-number", sn,
                   "--device-keys", keysdir, NULL};
+    if (sp->by_tool)
+        ba[14] = NULL;
     int brc = run(ba, out);
     if (brc != 0) {
         char why[300];
@@ -732,7 +743,7 @@ int main(int argc, char **argv)
     }
     char *fcu = argv[1], *dev = argv[2];
     uint64_t seed = 11;
-    int nrandom = 110, jobs = 2;
+    int nrandom = 90, jobs = 2;
     bool keep = false, verbose = false;
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--seed") && i + 1 < argc)
@@ -765,6 +776,21 @@ int main(int argc, char **argv)
     }
     leaf_key = make_key(ALG_P256);
     root_key = make_key(ALG_P256);
+    {
+        /* the FCU CA of the by_tool variants, made by `fcu setup` a day before NOW */
+        char cfgdir[350], cfg[400], out[400], when[32];
+        snprintf(cfgdir, sizeof(cfgdir), "%s/config", home);
+        mkdir(cfgdir, 0700);
+        snprintf(cfg, sizeof(cfg), "%s/fcu.yml", cfgdir);
+        spec_t b = base_spec(M_LWM2M);
+        mkdir(cfgdir, 0700);
+        write_variant(&b, 0, cfgdir);
+        snprintf(out, sizeof(out), "%s/setup.out", tmp_root);
+        snprintf(when, sizeof(when), "%lld", (long long)(NOW - DAY));
+        char *sa[] = {fcu, "--home", home, "--config", cfg, "--time", when, "setup", NULL};
+        if (run(sa, out) != 0)
+            die("fcu setup failed");
+    }
 
     /* the variants are shared out to `jobs` worker processes; each writes its verdicts into
      * the variant's folder, and the listing below reads them back in variant order */
