@@ -337,7 +337,8 @@ mode_independent:
                         "'device-info.memory-total-size' must not be empty");
     if (cfg->utc_offset && !fcu_utc_offset_ok(cfg->utc_offset))
         fcu_cfg_finding(cfg, f, FCU_E_UTC_OFFSET, FCU_SEV_ERROR, "device-info.utc-offset",
-                        "'%s' is not +HH:MM or -HH:MM", cfg->utc_offset);
+                        "'%s' is not +HH:MM or -HH:MM from -12:00 to +14:00",
+                        cfg->utc_offset);
     if (cfg->time_sync) {
         if (!cfg->timezone)
             fcu_cfg_finding(cfg, f, FCU_E_REQUIRED, FCU_SEV_WARNING, "device-info.timezone",
