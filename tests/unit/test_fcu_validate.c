@@ -355,6 +355,18 @@ static void make_home(int kind)
     EVP_PKEY_free(cakey);
 }
 
+/* A self-signed certificate made from `s`, written as PEM to home/config/<name>. */
+static void config_cert_pem(const char *name, const fx_cert_t *s)
+{
+    char p[1100];
+    EVP_PKEY *k = fx_key(s->p384);
+    X509 *c = fx_cert(s, k, NULL, NULL);
+    snprintf(p, sizeof(p), "%s/home/config/%s", fx_root, name);
+    fx_write_pem(p, &c, 1);
+    X509_free(c);
+    EVP_PKEY_free(k);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -398,12 +410,7 @@ static int group_setup(void **state)
         EVP_PKEY_free(lk);
     }
     fx_cert_t cs = {.cn = "Critical CA", .ca = true, .crit_ext = true};
-    k = fx_key(false);
-    c = fx_cert(&cs, k, NULL, NULL);
-    snprintf(p, sizeof(p), "%s/home/config/crit-ca.pem", fx_root);
-    fx_write_pem(p, &c, 1);
-    X509_free(c);
-    EVP_PKEY_free(k);
+    config_cert_pem("crit-ca.pem", &cs);
     {
         fx_cert_t ts = {.cn = "Trailing CA", .ca = true};
         k = fx_key(false);
@@ -861,6 +868,19 @@ static void test_issue11_accepted(void **state)
     }
 }
 
+/* A context on the main home with the configuration `cfg`, at the fixture's time. */
+static void ctx_for(fcu_ctx_t *ctx, const char *cfg)
+{
+    char p[1100];
+    fcu_ctx_init(ctx, "fcu");
+    free(ctx->home);
+    snprintf(p, sizeof(p), "%s/home", fx_root);
+    ctx->home = strdup(p);
+    ctx->config_arg = strdup(cfg);
+    ctx->now = fx_now;
+    ctx->now_fixed = true;
+}
+
 /* Issue 11: docs/fcu-codes.md and the behaviour agree on files of more than 5 certificates. A
  * device stores at most 5 per chain: an update-authentication file of 6 is 111 on its key (it is
  * sent whole); a supplied device chain of 6 is checked whole and cut to the configured depth
@@ -903,13 +923,7 @@ static void test_more_than_five_certificates(void **state)
     fx_kv_t over[] = {{"device-certificate-chain-depth", "5"}, {NULL, NULL}};
     fx_config(cfg, FX_LW, true, over);
     fcu_ctx_t ctx;
-    fcu_ctx_init(&ctx, "fcu");
-    free(ctx.home);
-    snprintf(p, sizeof(p), "%s/home", fx_root);
-    ctx.home = strdup(p);
-    ctx.config_arg = strdup(cfg);
-    ctx.now = fx_now;
-    ctx.now_fixed = true;
+    ctx_for(&ctx, cfg);
     fcu_device_req_t req = {.endpoint_name = "ep-1", .serial_number = "SN1",
                             .device_keys_dir = dev};
     memset(&f, 0, sizeof(f));
@@ -923,13 +937,7 @@ static void test_more_than_five_certificates(void **state)
     /* without a depth: 112, naming the 1..5 a device stores */
     fx_config(cfg, FX_LW, true, NULL);
     fcu_ctx_free(&ctx);
-    fcu_ctx_init(&ctx, "fcu");
-    free(ctx.home);
-    snprintf(p, sizeof(p), "%s/home", fx_root);
-    ctx.home = strdup(p);
-    ctx.config_arg = strdup(cfg);
-    ctx.now = fx_now;
-    ctx.now_fixed = true;
+    ctx_for(&ctx, cfg);
     assert_int_equal(fcu_device_build(&ctx, &req, &res, &f), FCU_EXIT_INVALID);
     x = fcu_findings_find(&f, 112);
     assert_non_null(x);
