@@ -9,8 +9,7 @@
 #include "fcc/fcc.h"
 #include "fcc/flash_sim.h"
 #include "fcc/kcm.h"
-
-#include <cbor.h>
+#include "resp_scan.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -55,94 +54,25 @@ typedef struct device {
     uint8_t resp[FCC_RESPONSE_MAX];
 } device_t;
 
-/* Walks the response head by head with libcbor's streaming decoder, which checks the CBOR
- * structure but not the UTF-8 of text strings: names are echoed byte for byte (wire contract
- * section 8 point 6), so a text may hold any bytes. */
-typedef struct walk {
-    int kind; /* 1 text, 2 uint, 3 break, 4 indefinite map, 0 other */
-    const uint8_t *p;
-    size_t n;
-    uint64_t v;
-} walk_t;
+typedef struct status_check {
+    int status;
+    int found;
+} status_check_t;
 
-static void w_text(void *c, cbor_data p, size_t n)
+static void status_pair(void *ctx, const resp_head_t *k, const resp_head_t *v)
 {
-    walk_t *w = c;
-    w->kind = 1;
-    w->p = p;
-    w->n = n;
+    status_check_t *c = ctx;
+    if (k->n == 12 && memcmp(k->p, "ReturnStatus", 12) == 0 && v->kind == RESP_UINT &&
+        v->v == (uint64_t)c->status)
+        c->found++;
 }
-static void w_u8(void *c, uint8_t v) { ((walk_t *)c)->kind = 2, ((walk_t *)c)->v = v; }
-static void w_u16(void *c, uint16_t v) { ((walk_t *)c)->kind = 2, ((walk_t *)c)->v = v; }
-static void w_u32(void *c, uint32_t v) { ((walk_t *)c)->kind = 2, ((walk_t *)c)->v = v; }
-static void w_u64(void *c, uint64_t v) { ((walk_t *)c)->kind = 2, ((walk_t *)c)->v = v; }
-static void w_brk(void *c) { ((walk_t *)c)->kind = 3; }
-static void w_map(void *c) { ((walk_t *)c)->kind = 4; }
-static void w_other_n(void *c, size_t n) { ((walk_t *)c)->kind = 5, ((walk_t *)c)->v = n; }
 
+/* One well-formed map (read without UTF-8 validation: names are echoed byte for byte) whose
+ * ReturnStatus is the status returned. */
 static void check_response(const uint8_t *resp, size_t len, int status)
 {
-    struct cbor_callbacks cb = cbor_empty_callbacks;
-    struct cbor_decoder_result r;
-    size_t pos = 0;
-    int found = 0;
-    walk_t w;
-    cb.string = w_text;
-    cb.uint8 = w_u8;
-    cb.uint16 = w_u16;
-    cb.uint32 = w_u32;
-    cb.uint64 = w_u64;
-    cb.indef_break = w_brk;
-    cb.indef_map_start = w_map;
-    cb.array_start = w_other_n;
-    cb.map_start = w_other_n;
-    cb.byte_string = (void (*)(void *, cbor_data, uint64_t))w_text;
-    memset(&w, 0, sizeof(w));
-    r = cbor_stream_decode(resp, len, &cb, &w);
-    if (r.status != CBOR_DECODER_FINISHED || w.kind != 4)
-        abort();
-    pos = r.read;
-    for (;;) {
-        const uint8_t *key;
-        size_t key_len;
-        memset(&w, 0, sizeof(w));
-        r = cbor_stream_decode(resp + pos, len - pos, &cb, &w);
-        if (r.status != CBOR_DECODER_FINISHED)
-            abort();
-        pos += r.read;
-        if (w.kind == 3)
-            break;
-        if (w.kind != 1)
-            abort();
-        key = w.p;
-        key_len = w.n;
-        if (key_len == 4 && memcmp(key, "Csrs", 4) == 0) {
-            /* An array of n {PrKN, Data} maps: a map head and four items each. */
-            uint64_t n, heads;
-            memset(&w, 0, sizeof(w));
-            r = cbor_stream_decode(resp + pos, len - pos, &cb, &w);
-            if (r.status != CBOR_DECODER_FINISHED || w.kind != 5 || w.v > 5)
-                abort();
-            pos += r.read;
-            heads = w.v * 5;
-            for (n = 0; n < heads; n++) {
-                r = cbor_stream_decode(resp + pos, len - pos, &cb, &w);
-                if (r.status != CBOR_DECODER_FINISHED)
-                    abort();
-                pos += r.read;
-            }
-            continue;
-        }
-        memset(&w, 0, sizeof(w));
-        r = cbor_stream_decode(resp + pos, len - pos, &cb, &w);
-        if (r.status != CBOR_DECODER_FINISHED)
-            abort();
-        pos += r.read;
-        if (key_len == 12 && memcmp(key, "ReturnStatus", 12) == 0 && w.kind == 2 &&
-            w.v == (uint64_t)status)
-            found = 1;
-    }
-    if (pos != len || !found)
+    status_check_t c = {status, 0};
+    if (!resp_scan(resp, len, status_pair, &c) || c.found != 1)
         abort();
 }
 

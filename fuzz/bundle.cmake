@@ -3,5 +3,5 @@
 # bundles of tests/vectors/bundle. Needs KCM (and the storage engine).
 if(TARGET fcc_kcm)
   fcc_fuzz_target(bundle SOURCE ${CMAKE_CURRENT_LIST_DIR}/bundle.c
-                  LIBS fcc_core fcc_kcm fcc_port fcc_mbedtls fcc_cbor)
+                  LIBS fcc_core fcc_kcm fcc_port fcc_mbedtls fcc_cbor tools_common)
 endif()

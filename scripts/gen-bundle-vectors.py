@@ -792,6 +792,11 @@ Case("err_cert_trailing_byte").step(B(Certificates=[cert("c", SERVER_CA + b"\x00
 Case("err_chain_trailing_byte").step(B(CertificateChains=[chain("ch", [LEAF, INT + b"\x30"])]),
                                      18, info="Certificate parse failed:ch", store={})
 
+# An unknown critical extension: the device cannot parse the certificate (both modes).
+Case("err_cert_unknown_critical").step(
+    B(Certificates=[cert("mbed.LwM2MServerCACert", rd(EXT, "ca_unknown_crit.der"))]), 18,
+    info="Certificate parse failed:mbed.LwM2MServerCACert", store={})
+
 # Point 9: the CA-identifier step records any parsable CA and is otherwise silent.
 Case("ok_caid_p384").step(B(Certificates=[cert("mbed.BootstrapServerCACert", CA_P384)]), 0,
                           internal={"caid": ca_id(CA_P384)})

@@ -196,9 +196,18 @@ bool fcc_cbor_at_break(const fcc_cbor_reader_t *rd)
     return rd->pos < rd->len && rd->buf[rd->pos] == 0xff;
 }
 
-int fcc_cbor_skip(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *it, unsigned depth)
+/* Reads one element (its head, then its content) at nesting level `depth`. */
+static int skip_element(fcc_cbor_reader_t *rd, unsigned depth)
 {
     fcc_cbor_item_t sub;
+    int rc = fcc_cbor_next(rd, &sub);
+    if (rc != FCC_CBOR_OK)
+        return rc;
+    return fcc_cbor_skip(rd, &sub, depth);
+}
+
+int fcc_cbor_skip(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *it, unsigned depth)
+{
     uint64_t n, i;
     int rc;
 
@@ -222,11 +231,7 @@ int fcc_cbor_skip(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *it, unsigned dep
             }
             if (depth >= FCC_CBOR_DEPTH_MAX)
                 return FCC_CBOR_ERR_DEPTH;
-            rc = fcc_cbor_next(rd, &sub);
-            if (rc != FCC_CBOR_OK)
-                return rc;
-            rc = fcc_cbor_skip(rd, &sub, depth + 1);
-            if (rc != FCC_CBOR_OK)
+            if ((rc = skip_element(rd, depth + 1)) != FCC_CBOR_OK)
                 return rc;
         }
     }
@@ -244,14 +249,9 @@ int fcc_cbor_skip(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *it, unsigned dep
      * by the end of the input, never by a loop over the declared count. */
     if (n > rd->len - rd->pos)
         return FCC_CBOR_ERR_TRUNCATED;
-    for (i = 0; i < n; i++) {
-        rc = fcc_cbor_next(rd, &sub);
-        if (rc != FCC_CBOR_OK)
+    for (i = 0; i < n; i++)
+        if ((rc = skip_element(rd, depth + 1)) != FCC_CBOR_OK)
             return rc;
-        rc = fcc_cbor_skip(rd, &sub, depth + 1);
-        if (rc != FCC_CBOR_OK)
-            return rc;
-    }
     return FCC_CBOR_OK;
 }
 

@@ -2,6 +2,7 @@
 /* Unit tests of the NOR flash simulators (RAM and file image): the NOR rules they enforce, the
  * power-cut and tearing hooks, read bit flips, statistics and wear, and the image file's
  * persistence and geometry check. The power-loss suite is only as good as these rules. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -205,6 +207,49 @@ static void test_file_image(void **state)
     unlink(path);
 }
 
+/* A new image is created atomically (temporary file, rename): afterwards the folder holds the
+ * image and nothing else; an existing empty file is replaced by a complete image; a short file
+ * (what a killed non-atomic creation left) is refused, not mistaken for an image. */
+static void test_file_image_atomic(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fcc_flash_dir_XXXXXX";
+    char path[256], cmd[300];
+    struct stat st;
+    fcc_flash_sim_t sim;
+    fcc_flash_t f;
+    FILE *l;
+    int fd, n = 0;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/dev.img", dir);
+    assert_int_equal(fcc_flash_file_open(&sim, &f, path, 8, 2048, 4), FCC_FLASH_OK);
+    fcc_flash_sim_close(&sim);
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size > 4 * 2048);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    snprintf(cmd, sizeof(cmd), "ls -A '%s'", dir);
+    l = popen(cmd, "r");
+    assert_non_null(l);
+    while (fgets(cmd, sizeof(cmd), l) != NULL)
+        n++;
+    pclose(l);
+    assert_int_equal(n, 1); /* no temporary file left */
+    /* an empty file: replaced by a whole image */
+    unlink(path);
+    fd = open(path, O_CREAT | O_WRONLY, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(fcc_flash_file_open(&sim, &f, path, 8, 2048, 4), FCC_FLASH_OK);
+    fcc_flash_sim_close(&sim);
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size > 4 * 2048);
+    /* a short file is not an image */
+    assert_int_equal(truncate(path, 100), 0);
+    assert_int_equal(fcc_flash_file_open(&sim, &f, path, 8, 2048, 4), FCC_FLASH_ERR_INVAL);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_power_cut),
         cmocka_unit_test(test_read_flips),
         cmocka_unit_test(test_file_image),
+        cmocka_unit_test(test_file_image_atomic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

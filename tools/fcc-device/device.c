@@ -6,6 +6,7 @@
 #include "device.h"
 
 #include "json.h"
+#include "resp_scan.h"
 
 #include <cbor.h>
 #include <errno.h>
@@ -131,71 +132,66 @@ bool device_type_parse(const char *s, kcm_item_type_t *t)
     return false;
 }
 
-/* What a tool reads from a response payload. */
+/* What a tool reads from a response payload. Texts keep their length: a SID or an item name
+ * is echoed byte for byte (wire contract section 8 points 1 and 6), NUL and non-UTF-8 bytes
+ * included; the JSON writer escapes them, the human output too (print_text). */
 typedef struct resp_view {
     bool parsed;
     int status;
-    /* A SID and an error's name are echoed whole: up to the largest frame the device takes. */
     char info[1024 + DEVICE_ECHO_MAX];
+    size_t info_len;
     char warnings[FCC_RESPONSE_MAX];
+    size_t warnings_len;
     char sid[DEVICE_ECHO_MAX + 1];
+    size_t sid_len;
     bool has_sid;
 } resp_view_t;
 
-/* Copies a definite or indefinite text string into out (terminated, truncated to fit). */
-static void text_copy(cbor_item_t *it, char *out, size_t size)
+static size_t copy_text(const resp_head_t *h, char *out, size_t size)
 {
-    size_t n = 0;
-    out[0] = '\0';
-    if (!cbor_isa_string(it))
-        return;
-    if (cbor_string_is_definite(it)) {
-        n = cbor_string_length(it);
-        if (n >= size)
-            n = size - 1;
-        memcpy(out, cbor_string_handle(it), n);
-    } else {
-        cbor_item_t **chunks = cbor_string_chunks_handle(it);
-        for (size_t i = 0; i < cbor_string_chunk_count(it); i++) {
-            size_t c = cbor_string_length(chunks[i]);
-            if (n + c >= size)
-                c = size - 1 - n;
-            memcpy(out + n, cbor_string_handle(chunks[i]), c);
-            n += c;
-        }
-    }
+    size_t n = h->kind == RESP_TEXT ? h->n : 0;
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, h->p, n);
     out[n] = '\0';
+    return n;
+}
+
+static void view_pair(void *ctx, const resp_head_t *k, const resp_head_t *val)
+{
+    resp_view_t *v = ctx;
+    if (k->n == 12 && memcmp(k->p, "ReturnStatus", 12) == 0 && val->kind == RESP_UINT) {
+        v->status = val->v > 0x7fffffff ? -1 : (int)val->v;
+        v->parsed = true;
+    } else if (k->n == 11 && memcmp(k->p, "InfoMessage", 11) == 0) {
+        v->info_len = copy_text(val, v->info, sizeof(v->info));
+    } else if (k->n == 11 && memcmp(k->p, "WarningInfo", 11) == 0) {
+        v->warnings_len = copy_text(val, v->warnings, sizeof(v->warnings));
+    } else if (k->n == 3 && memcmp(k->p, "SID", 3) == 0) {
+        v->sid_len = copy_text(val, v->sid, sizeof(v->sid));
+        v->has_sid = true;
+    }
 }
 
 static void parse_response(const uint8_t *resp, size_t len, resp_view_t *v)
 {
-    struct cbor_load_result res;
-    cbor_item_t *root = cbor_load(resp, len, &res);
     memset(v, 0, sizeof(*v));
-    if (root == NULL)
-        return;
-    if (cbor_isa_map(root)) {
-        struct cbor_pair *pairs = cbor_map_handle(root);
-        for (size_t i = 0; i < cbor_map_size(root); i++) {
-            char key[32];
-            text_copy(pairs[i].key, key, sizeof(key));
-            cbor_item_t *val = pairs[i].value;
-            if (strcmp(key, "ReturnStatus") == 0 && cbor_is_int(val)) {
-                v->status = (int)cbor_get_int(val);
-                if (cbor_isa_negint(val))
-                    v->status = -1 - v->status;
-                v->parsed = true;
-            } else if (strcmp(key, "InfoMessage") == 0) {
-                text_copy(val, v->info, sizeof(v->info));
-            } else if (strcmp(key, "WarningInfo") == 0) {
-                text_copy(val, v->warnings, sizeof(v->warnings));
-            } else if (strcmp(key, "SID") == 0) {
-                text_copy(val, v->sid, sizeof(v->sid));
-                v->has_sid = true;
-            }
-        }
+    (void)resp_scan(resp, len, view_pair, v);
+}
+
+/* Human output of a text that may hold any byte: printable ASCII and UTF-8 as they are,
+ * other bytes as \xHH (a name is reported as received; the terminal gets no control bytes). */
+static void print_text(FILE *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\\')
+            fputs("\\\\", out);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(out, "\\x%02x", c);
+        else
+            fputc(c, out);
     }
-    cbor_decref(&root);
 }
 
 static const char *severity_name(fcc_severity_t s)
@@ -206,11 +202,13 @@ static const char *severity_name(fcc_severity_t s)
 static void json_finding(json_t *j, const fcc_finding_t *f)
 {
     char msg[512];
-    (void)fcc_finding_message(f, msg, sizeof(msg));
+    size_t n = fcc_finding_message(f, msg, sizeof(msg));
     json_object_begin(j);
     json_kv_int(j, "code", f->code);
-    json_kv_string(j, "item", f->item);
-    json_kv_string(j, "message", msg);
+    json_key(j, "item");
+    json_string_n(j, f->item, f->item_len);
+    json_key(j, "message");
+    json_string_n(j, msg, n < sizeof(msg) ? n : sizeof(msg) - 1);
     json_kv_string(j, "severity", severity_name(f->severity));
     json_object_end(j);
 }
@@ -227,12 +225,18 @@ void report_run(FILE *out, bool json, bool pretty, int status, const uint8_t *re
         status = v.status;
     } else {
         /* No response to read (verification): the text a response would carry. */
-        if (status == FCC_STATUS_SUCCESS)
-            snprintf(v.info, sizeof(v.info), "%s", FCC_INFO_SUCCESS);
-        else if (o != NULL && o->has_error)
-            (void)fcc_finding_message(&o->error, v.info, sizeof(v.info));
-        else
-            snprintf(v.info, sizeof(v.info), "%s", fcc_status_prefix(status));
+        int l;
+        size_t m;
+        if (status == FCC_STATUS_SUCCESS) {
+            l = snprintf(v.info, sizeof(v.info), "%s", FCC_INFO_SUCCESS);
+            v.info_len = l > 0 ? (size_t)l : 0;
+        } else if (o != NULL && o->has_error) {
+            m = fcc_finding_message(&o->error, v.info, sizeof(v.info));
+            v.info_len = m < sizeof(v.info) ? m : sizeof(v.info) - 1;
+        } else {
+            l = snprintf(v.info, sizeof(v.info), "%s", fcc_status_prefix(status));
+            v.info_len = l > 0 ? (size_t)l : 0;
+        }
         size_t n = 0;
         for (size_t i = 0; o != NULL && i < o->warning_count; i++) {
             (void)fcc_finding_message(&o->warnings[i], msg, sizeof(msg));
@@ -241,6 +245,7 @@ void report_run(FILE *out, bool json, bool pretty, int status, const uint8_t *re
                 break;
             n += (size_t)w;
         }
+        v.warnings_len = n;
     }
 
     if (json) {
@@ -249,12 +254,13 @@ void report_run(FILE *out, bool json, bool pretty, int status, const uint8_t *re
         json_object_begin(&j);
         json_kv_int(&j, "status", status);
         json_kv_string(&j, "status_name", fcc_status_name(status));
-        json_kv_string(&j, "info", v.info);
+        json_key(&j, "info");
+        json_string_n(&j, v.info, v.info_len);
         json_key(&j, "warnings");
         json_array_begin(&j);
-        for (char *p = v.warnings; *p != '\0';) {
-            char *nl = strchr(p, '\n');
-            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        for (char *p = v.warnings, *e = v.warnings + v.warnings_len; p < e;) {
+            char *nl = memchr(p, '\n', (size_t)(e - p));
+            size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
             json_string_n(&j, p, n);
             p += n + (nl ? 1 : 0);
         }
@@ -271,7 +277,7 @@ void report_run(FILE *out, bool json, bool pretty, int status, const uint8_t *re
         if (resp != NULL) {
             json_key(&j, "sid");
             if (v.has_sid)
-                json_string(&j, v.sid);
+                json_string_n(&j, v.sid, v.sid_len);
             else
                 json_null(&j);
             json_kv_int(&j, "response_bytes", (int64_t)resp_len);
@@ -279,15 +285,19 @@ void report_run(FILE *out, bool json, bool pretty, int status, const uint8_t *re
         json_object_end(&j);
         json_finish(&j);
     } else {
-        size_t il = strlen(v.info);
+        size_t il = v.info_len;
         if (il > 0 && v.info[il - 1] == '\n')
-            v.info[il - 1] = '\0';
+            il--;
         fprintf(out, "status: %d (%s)\n", status, fcc_status_name(status));
-        fprintf(out, "info: %s\n", v.info);
-        for (char *p = v.warnings; *p != '\0';) {
-            char *nl = strchr(p, '\n');
-            size_t n = nl ? (size_t)(nl - p) : strlen(p);
-            fprintf(out, "warning: %.*s\n", (int)n, p);
+        fputs("info: ", out);
+        print_text(out, v.info, il);
+        fputc('\n', out);
+        for (char *p = v.warnings, *e = v.warnings + v.warnings_len; p < e;) {
+            char *nl = memchr(p, '\n', (size_t)(e - p));
+            size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
+            fputs("warning: ", out);
+            print_text(out, p, n);
+            fputc('\n', out);
             p += n + (nl ? 1 : 0);
         }
     }
