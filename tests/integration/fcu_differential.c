@@ -634,7 +634,11 @@ static void first_line(const char *path, const char *key, char *buf, size_t size
     while (f && fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\n")] = '\0';
         if (!key || strstr(line, key)) {
-            snprintf(buf, size, "%s", line);
+            size_t n = strlen(line); /* cut to the caller's buffer */
+            if (n >= size)
+                n = size - 1;
+            memcpy(buf, line, n);
+            buf[n] = '\0';
             break;
         }
     }
