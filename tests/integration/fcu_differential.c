@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -138,6 +139,9 @@ typedef struct spec {
                        of 4057 bytes */
     int utc;        /* device-info utc-offset: see utc_offsets */
     int by_tool;    /* 1: fcu makes the device key and certificate (its CA made by fcu setup) */
+    int strtype;    /* leaf name strings: 0 UTF8String, 1 CN as BMPString, 2 OU as BMPString,
+                       3 CN as PrintableString, 4 OU as PrintableString, 5 CN as IA5String */
+    int point;      /* 1: the leaf's key as a compressed point, 2: the CA's */
 } spec_t;
 
 static const char *const utc_offsets[] = {"+00:00", "+14:00", "+14:30", "-12:00", "-12:01",
@@ -151,11 +155,12 @@ static const char *const date_names[] = {
 
 /* The number of values of each dimension, in the struct's order. */
 static const int dim_count[] = {M_COUNT, (int)N_URIS, 4, 3, 2, 4, 3, 3, 2, 3, 5,
-                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10, 4, 9, 2};
+                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10, 4, 9, 2, 6, 3};
 static const char *const dim_names[] = {"mode", "uri",     "ncert", "cfg_depth", "reversed",
                                         "ca_bc", "ca_ku",  "pathlen", "leaf_ca", "leaf_ku",
                                         "crit", "ca_alg",  "sig",   "eku",       "ou",
-                                        "dates", "trailing", "srv", "upd", "length", "utc", "by_tool"};
+                                        "dates", "trailing", "srv", "upd", "length", "utc", "by_tool",
+                                        "strtype", "point"};
 #define N_DIMS ((int)(sizeof(dim_count) / sizeof(dim_count[0])))
 
 static int *dim(spec_t *s, int d)
@@ -315,7 +320,29 @@ typedef struct cert_req {
     const char *bc, *ku, *eku; /* extension values or NULL */
     int unknown;       /* 0 none, 1 critical, 2 non-critical */
     const EVP_MD *md;
+    int cn_type, ou_type; /* 0 UTF8String, else the ASN.1 string type (BMPString as UTF-16BE) */
+    bool compressed;   /* the public key as a compressed point */
 } cert_req_t;
+
+/* Adds an attribute of an ASN.1 string type given by the variant, ASCII `v` encoded for it. */
+static int name_attr(X509_NAME *n, int nid, int type, const char *v)
+{
+    if (type == 0)
+        return X509_NAME_add_entry_by_NID(n, nid, MBSTRING_UTF8, (const unsigned char *)v, -1,
+                                          -1, 0);
+    unsigned char buf[512];
+    size_t len = strlen(v), k = 0;
+    if (type == V_ASN1_BMPSTRING) {
+        for (size_t i = 0; i < len && k + 2 <= sizeof(buf); i++) {
+            buf[k++] = 0;
+            buf[k++] = (unsigned char)v[i];
+        }
+    } else {
+        k = len < sizeof(buf) ? len : sizeof(buf);
+        memcpy(buf, v, k);
+    }
+    return X509_NAME_add_entry_by_NID(n, nid, type, buf, (int)k, -1, 0);
+}
 
 static X509 *make_cert(const cert_req_t *r)
 {
@@ -326,13 +353,21 @@ static X509 *make_cert(const cert_req_t *r)
     ASN1_TIME_set(X509_getm_notAfter(c), (time_t)r->na);
     X509_NAME *n = X509_get_subject_name(c);
     X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char *)"Diff", -1, -1, 0);
-    if (r->ou && *r->ou &&
-        !X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_UTF8, (const unsigned char *)r->ou, -1,
-                                    -1, 0))
+    if (r->ou && *r->ou && !name_attr(n, NID_organizationalUnitName, r->ou_type, r->ou))
         die("cannot set the OU");
-    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)r->cn, -1, -1, 0);
+    if (!name_attr(n, NID_commonName, r->cn_type, r->cn))
+        die("cannot set the CN");
     X509_set_issuer_name(c, r->issuer ? X509_get_subject_name(r->issuer) : n);
-    X509_set_pubkey(c, r->key);
+    if (r->compressed) {
+        EVP_PKEY *dup = EVP_PKEY_dup(r->key);
+        if (!dup || !EVP_PKEY_set_utf8_string_param(
+                        dup, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"))
+            die("cannot compress the point");
+        X509_set_pubkey(c, dup);
+        EVP_PKEY_free(dup);
+    } else {
+        X509_set_pubkey(c, r->key);
+    }
     if (r->bc)
         add_ext(c, r->issuer, NID_basic_constraints, r->bc);
     if (r->ku)
@@ -459,7 +494,7 @@ static void write_variant(const spec_t *s, int index, const char *dir)
                      .ikey = root_key, .nb = ca_nb, .na = ca_na, .serial = serial + 3,
                      .bc = bcs[s->ca_bc] ? ca_bc : NULL, .ku = kus[s->ca_ku],
                      .unknown = s->crit == 2 ? 1 : 0,
-                     .md = s->sig == 2 && !root ? EVP_sha384() : NULL};
+                     .md = s->sig == 2 && !root ? EVP_sha384() : NULL, .compressed = s->point == 2};
     X509 *ca = make_cert(&cr);
     static const char *const ekus[] = {"clientAuth", NULL, "serverAuth", "anyExtendedKeyUsage",
                                        "clientAuth,serverAuth"};
@@ -474,7 +509,12 @@ static void write_variant(const spec_t *s, int index, const char *dir)
                      .bc = s->leaf_ca ? "critical,CA:TRUE" : "critical,CA:FALSE",
                      .ku = leaf_kus[s->leaf_ku], .eku = ekus[s->eku],
                      .unknown = s->crit == 1 ? 1 : s->crit == 3 ? 2 : 0,
-                     .md = s->sig == 1 ? EVP_sha384() : NULL};
+                     .md = s->sig == 1 ? EVP_sha384() : NULL, .compressed = s->point == 1};
+    static const int cn_types[] = {0, V_ASN1_BMPSTRING, 0, V_ASN1_PRINTABLESTRING, 0,
+                                   V_ASN1_IA5STRING};
+    static const int ou_types[] = {0, 0, V_ASN1_BMPSTRING, 0, V_ASN1_PRINTABLESTRING, 0};
+    lr.cn_type = cn_types[s->strtype];
+    lr.ou_type = ou_types[s->strtype];
     X509 *leaf = make_cert(&lr);
 
     snprintf(path, sizeof(path), "%s/dev", dir);

@@ -275,6 +275,8 @@ static fx_case_t cases[] = {
     {"issuing CA without keyCertSign", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .ca_flaw = 2}, 0, H_MAIN, 0, 332, "@cert", 0},
     {"issuing CA without basicConstraints, cut to depth 1", EXT, {{"device-certificate-chain-depth", "1"}}, {.chain = 2, .ca_flaw = 1}, 0, H_MAIN, 0, 332, "@cert", 0},
     {"device certificate is a CA", EXT, NOKV, {.cert = {.ca = true}}, 0, H_MAIN, 0, 332, "@cert", 0},
+    {"device certificate CN as a BMPString", EXT, NOKV, {.cert = {.bmp_cn = true}}, 0, H_MAIN, 0, 319, "@cert", 0},
+    {"device certificate key as a compressed point", EXT, NOKV, {.cert = {.compressed = true}}, 0, H_MAIN, 0, 331, "@cert", 0},
     {"update chain issuer not a CA", ALL, {{"update-authentication-certificate-file", "update-notca.pem"}}, NODEV, 0, H_MAIN, 0, 332, "update-authentication-certificate-file", 0},
     {"update chain CA valid from after its certificate", ALL, {{"update-authentication-certificate-file", "update-order.pem"}}, NODEV, 0, H_MAIN, 0, 313, "update-authentication-certificate-file", 0},
     {"path length constraint exceeded", EXT, {{"device-certificate-chain-depth", "3"}}, {.chain = 3, .ca_flaw = 3}, 0, H_MAIN, 0, 332, "@cert", 0},
