@@ -142,6 +142,8 @@ typedef struct spec {
     int strtype;    /* leaf name strings: 0 UTF8String, 1 CN as BMPString, 2 OU as BMPString,
                        3 CN as PrintableString, 4 OU as PrintableString, 5 CN as IA5String */
     int point;      /* 1: the leaf's key as a compressed point, 2: the CA's */
+    int serial;     /* the leaf's serial number: 0 small, 1 zero, 2 negative, 3 20 bytes,
+                       4 21 bytes, 5 32 bytes, 6 33 bytes, 7 64 bytes */
 } spec_t;
 
 static const char *const utc_offsets[] = {"+00:00", "+14:00", "+14:30", "-12:00", "-12:01",
@@ -155,12 +157,12 @@ static const char *const date_names[] = {
 
 /* The number of values of each dimension, in the struct's order. */
 static const int dim_count[] = {M_COUNT, (int)N_URIS, 4, 3, 2, 4, 3, 3, 2, 3, 5,
-                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10, 4, 9, 2, 6, 3};
+                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10, 4, 9, 2, 6, 3, 8};
 static const char *const dim_names[] = {"mode", "uri",     "ncert", "cfg_depth", "reversed",
                                         "ca_bc", "ca_ku",  "pathlen", "leaf_ca", "leaf_ku",
                                         "crit", "ca_alg",  "sig",   "eku",       "ou",
                                         "dates", "trailing", "srv", "upd", "length", "utc", "by_tool",
-                                        "strtype", "point"};
+                                        "strtype", "point", "serial"};
 #define N_DIMS ((int)(sizeof(dim_count) / sizeof(dim_count[0])))
 
 static int *dim(spec_t *s, int d)
@@ -321,6 +323,7 @@ typedef struct cert_req {
     int unknown;       /* 0 none, 1 critical, 2 non-critical */
     const EVP_MD *md;
     int cn_type, ou_type; /* 0 UTF8String, else the ASN.1 string type (BMPString as UTF-16BE) */
+    int serial_kind;   /* 0 `serial`; else spec_t.serial's forms */
     bool compressed;   /* the public key as a compressed point */
 } cert_req_t;
 
@@ -349,6 +352,18 @@ static X509 *make_cert(const cert_req_t *r)
     X509 *c = X509_new();
     X509_set_version(c, X509_VERSION_3);
     ASN1_INTEGER_set(X509_get_serialNumber(c), r->serial);
+    if (r->serial_kind) {
+        static const int bytes[] = {0, 0, 0, 20, 21, 32, 33, 64};
+        BIGNUM *bn = BN_new();
+        if (r->serial_kind == 2)
+            BN_set_word(bn, 12345), BN_set_negative(bn, 1);
+        else if (r->serial_kind > 2)
+            BN_set_word(bn, 0x5a), BN_lshift(bn, bn, 8 * (bytes[r->serial_kind] - 1) - 1);
+        ASN1_INTEGER *ai = BN_to_ASN1_INTEGER(bn, NULL);
+        X509_set_serialNumber(c, ai);
+        ASN1_INTEGER_free(ai);
+        BN_free(bn);
+    }
     ASN1_TIME_set(X509_getm_notBefore(c), (time_t)r->nb);
     ASN1_TIME_set(X509_getm_notAfter(c), (time_t)r->na);
     X509_NAME *n = X509_get_subject_name(c);
@@ -513,6 +528,7 @@ static void write_variant(const spec_t *s, int index, const char *dir)
     static const int cn_types[] = {0, V_ASN1_BMPSTRING, 0, V_ASN1_PRINTABLESTRING, 0,
                                    V_ASN1_IA5STRING};
     static const int ou_types[] = {0, 0, V_ASN1_BMPSTRING, 0, V_ASN1_PRINTABLESTRING, 0};
+    lr.serial_kind = s->serial;
     lr.cn_type = cn_types[s->strtype];
     lr.ou_type = ou_types[s->strtype];
     X509 *leaf = make_cert(&lr);
