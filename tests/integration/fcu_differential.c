@@ -803,7 +803,7 @@ int main(int argc, char **argv)
     }
     char *fcu = argv[1], *dev = argv[2];
     uint64_t seed = 11;
-    int nrandom = 90, jobs = 2;
+    int nrandom = 60, jobs = 2;
     bool keep = false, verbose = false;
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--seed") && i + 1 < argc)
