@@ -12,6 +12,11 @@
 
 #include <string.h>
 
+/* mbedTLS 3 makes these certificate fields private (MBEDTLS_PRIVATE); 2.28 has no such macro. */
+#ifndef MBEDTLS_PRIVATE
+#define MBEDTLS_PRIVATE(member) member
+#endif
+
 /* Days from 1970-01-01 to the given civil date (proleptic Gregorian). */
 static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
 {
@@ -89,7 +94,8 @@ static bool is_ec(const mbedtls_pk_context *pk);
 
 bool fcc_cert_is_ca(const mbedtls_x509_crt *crt)
 {
-    return (crt->ext_types & MBEDTLS_X509_EXT_BASIC_CONSTRAINTS) != 0 && crt->ca_istrue != 0;
+    return (crt->MBEDTLS_PRIVATE(ext_types) & MBEDTLS_X509_EXT_BASIC_CONSTRAINTS) != 0 &&
+           crt->MBEDTLS_PRIVATE(ca_istrue) != 0;
 }
 
 bool fcc_cert_may_sign_certs(const mbedtls_x509_crt *crt)
@@ -102,9 +108,10 @@ bool fcc_cert_may_sign_certs(const mbedtls_x509_crt *crt)
 bool fcc_cert_pathlen_ok(const mbedtls_x509_crt *issuer, size_t pos)
 {
     /* mbedTLS keeps pathLenConstraint + 1, or 0 when there is none. */
-    if (issuer->max_pathlen <= 0)
+    int max = issuer->MBEDTLS_PRIVATE(max_pathlen);
+    if (max <= 0)
         return true;
-    return pos - 1 <= (size_t)(issuer->max_pathlen - 1);
+    return pos - 1 <= (size_t)(max - 1);
 }
 
 bool fcc_cert_key_is_p256(const mbedtls_x509_crt *crt)
@@ -120,8 +127,10 @@ int fcc_cert_algs_strict_ok(const uint8_t *der, size_t len, bool any_key)
     int ret = -1;
 
     mbedtls_x509_crt_init(&crt);
-    if (mbedtls_x509_crt_parse_der(&crt, der, len) == 0 && crt.sig_pk == MBEDTLS_PK_ECDSA &&
-        crt.sig_md == MBEDTLS_MD_SHA256 && (any_key || fcc_cert_key_is_p256(&crt)))
+    if (mbedtls_x509_crt_parse_der(&crt, der, len) == 0 &&
+        crt.MBEDTLS_PRIVATE(sig_pk) == MBEDTLS_PK_ECDSA &&
+        crt.MBEDTLS_PRIVATE(sig_md) == MBEDTLS_MD_SHA256 &&
+        (any_key || fcc_cert_key_is_p256(&crt)))
         ret = 0;
     mbedtls_x509_crt_free(&crt);
     return ret;
