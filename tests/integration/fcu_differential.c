@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -136,7 +137,17 @@ typedef struct spec {
     int length;     /* device-info model-number: 0 short, 1 4056 bytes (the most a device
                        stores: 4096 less the KCM record header), 2 4057 bytes, 3 a serial number
                        of 4057 bytes */
+    int utc;        /* device-info utc-offset: see utc_offsets */
+    int by_tool;    /* 1: fcu makes the device key and certificate (its CA made by fcu setup) */
+    int strtype;    /* leaf name strings: 0 UTF8String, 1 CN as BMPString, 2 OU as BMPString,
+                       3 CN as PrintableString, 4 OU as PrintableString, 5 CN as IA5String */
+    int point;      /* 1: the leaf's key as a compressed point, 2: the CA's */
+    int serial;     /* the leaf's serial number: 0 small, 1 zero, 2 negative, 3 20 bytes,
+                       4 21 bytes, 5 32 bytes, 6 33 bytes, 7 64 bytes */
 } spec_t;
+
+static const char *const utc_offsets[] = {"+00:00", "+14:00", "+14:30", "-12:00", "-12:01",
+                                          "-13:00", "+05:45", "-00:30", "+12:60"};
 
 static const char *const date_names[] = {
     "normal",          "leaf-from=ca-from", "leaf-from<ca-from",  "leaf-from+1h",
@@ -146,11 +157,12 @@ static const char *const date_names[] = {
 
 /* The number of values of each dimension, in the struct's order. */
 static const int dim_count[] = {M_COUNT, (int)N_URIS, 4, 3, 2, 4, 3, 3, 2, 3, 5,
-                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10, 4};
+                                ALG_COUNT, 3,        5, 3, (int)N_DATES, 4, 7, 10, 4, 9, 2, 6, 3, 8};
 static const char *const dim_names[] = {"mode", "uri",     "ncert", "cfg_depth", "reversed",
                                         "ca_bc", "ca_ku",  "pathlen", "leaf_ca", "leaf_ku",
                                         "crit", "ca_alg",  "sig",   "eku",       "ou",
-                                        "dates", "trailing", "srv", "upd", "length"};
+                                        "dates", "trailing", "srv", "upd", "length", "utc", "by_tool",
+                                        "strtype", "point", "serial"};
 #define N_DIMS ((int)(sizeof(dim_count) / sizeof(dim_count[0])))
 
 static int *dim(spec_t *s, int d)
@@ -213,7 +225,7 @@ static size_t make_variants(spec_t **out, int nrandom)
         for (int d = 1; d < N_DIMS; d++) {
             /* outside LwM2M mode only the URI, the leaf's EKU and the server CA vary: the
              * chain rules do not depend on the mode */
-            if (m != M_LWM2M && d != 1 && d != 13 && d != 17)
+            if (m != M_LWM2M && d != 1 && d != 13 && d != 17 && d != 20)
                 continue;
             for (int val = 0; val < dim_count[d]; val++) {
                 spec_t s = base_spec(m);
@@ -239,9 +251,14 @@ static size_t make_variants(spec_t **out, int nrandom)
             int d = 1 + (int)(rng() % (uint64_t)(N_DIMS - 1));
             *dim(&s, d) = (int)(rng() % (uint64_t)dim_count[d]);
         }
-        /* chains of 2 and 3 certificates make the CA dimensions meaningful: favour them */
+        /* chains of 2 and 3 certificates make the CA dimensions meaningful: favour them; a
+         * third of the variants have fcu make the device certificate, with a random URI */
         if (s.ncert < 2 && rng() % 2)
             s.ncert = 2 + (int)(rng() % 2);
+        if (rng() % 3 == 0) {
+            s.by_tool = 1;
+            s.uri = (int)(rng() % N_URIS);
+        }
         if (n == cap)
             v = realloc(v, (cap *= 2) * sizeof(*v));
         v[n++] = s;
@@ -305,24 +322,67 @@ typedef struct cert_req {
     const char *bc, *ku, *eku; /* extension values or NULL */
     int unknown;       /* 0 none, 1 critical, 2 non-critical */
     const EVP_MD *md;
+    int cn_type, ou_type; /* 0 UTF8String, else the ASN.1 string type (BMPString as UTF-16BE) */
+    int serial_kind;   /* 0 `serial`; else spec_t.serial's forms */
+    bool compressed;   /* the public key as a compressed point */
 } cert_req_t;
+
+/* Adds an attribute of an ASN.1 string type given by the variant, ASCII `v` encoded for it. */
+static int name_attr(X509_NAME *n, int nid, int type, const char *v)
+{
+    if (type == 0)
+        return X509_NAME_add_entry_by_NID(n, nid, MBSTRING_UTF8, (const unsigned char *)v, -1,
+                                          -1, 0);
+    unsigned char buf[512];
+    size_t len = strlen(v), k = 0;
+    if (type == V_ASN1_BMPSTRING) {
+        for (size_t i = 0; i < len && k + 2 <= sizeof(buf); i++) {
+            buf[k++] = 0;
+            buf[k++] = (unsigned char)v[i];
+        }
+    } else {
+        k = len < sizeof(buf) ? len : sizeof(buf);
+        memcpy(buf, v, k);
+    }
+    return X509_NAME_add_entry_by_NID(n, nid, type, buf, (int)k, -1, 0);
+}
 
 static X509 *make_cert(const cert_req_t *r)
 {
     X509 *c = X509_new();
     X509_set_version(c, X509_VERSION_3);
     ASN1_INTEGER_set(X509_get_serialNumber(c), r->serial);
+    if (r->serial_kind) {
+        static const int bytes[] = {0, 0, 0, 20, 21, 32, 33, 64};
+        BIGNUM *bn = BN_new();
+        if (r->serial_kind == 2)
+            BN_set_word(bn, 12345), BN_set_negative(bn, 1);
+        else if (r->serial_kind > 2)
+            BN_set_word(bn, 0x5a), BN_lshift(bn, bn, 8 * (bytes[r->serial_kind] - 1) - 1);
+        ASN1_INTEGER *ai = BN_to_ASN1_INTEGER(bn, NULL);
+        X509_set_serialNumber(c, ai);
+        ASN1_INTEGER_free(ai);
+        BN_free(bn);
+    }
     ASN1_TIME_set(X509_getm_notBefore(c), (time_t)r->nb);
     ASN1_TIME_set(X509_getm_notAfter(c), (time_t)r->na);
     X509_NAME *n = X509_get_subject_name(c);
     X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char *)"Diff", -1, -1, 0);
-    if (r->ou && *r->ou &&
-        !X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_UTF8, (const unsigned char *)r->ou, -1,
-                                    -1, 0))
+    if (r->ou && *r->ou && !name_attr(n, NID_organizationalUnitName, r->ou_type, r->ou))
         die("cannot set the OU");
-    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)r->cn, -1, -1, 0);
+    if (!name_attr(n, NID_commonName, r->cn_type, r->cn))
+        die("cannot set the CN");
     X509_set_issuer_name(c, r->issuer ? X509_get_subject_name(r->issuer) : n);
-    X509_set_pubkey(c, r->key);
+    if (r->compressed) {
+        EVP_PKEY *dup = EVP_PKEY_dup(r->key);
+        if (!dup || !EVP_PKEY_set_utf8_string_param(
+                        dup, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"))
+            die("cannot compress the point");
+        X509_set_pubkey(c, dup);
+        EVP_PKEY_free(dup);
+    } else {
+        X509_set_pubkey(c, r->key);
+    }
     if (r->bc)
         add_ext(c, r->issuer, NID_basic_constraints, r->bc);
     if (r->ku)
@@ -449,7 +509,7 @@ static void write_variant(const spec_t *s, int index, const char *dir)
                      .ikey = root_key, .nb = ca_nb, .na = ca_na, .serial = serial + 3,
                      .bc = bcs[s->ca_bc] ? ca_bc : NULL, .ku = kus[s->ca_ku],
                      .unknown = s->crit == 2 ? 1 : 0,
-                     .md = s->sig == 2 && !root ? EVP_sha384() : NULL};
+                     .md = s->sig == 2 && !root ? EVP_sha384() : NULL, .compressed = s->point == 2};
     X509 *ca = make_cert(&cr);
     static const char *const ekus[] = {"clientAuth", NULL, "serverAuth", "anyExtendedKeyUsage",
                                        "clientAuth,serverAuth"};
@@ -464,7 +524,13 @@ static void write_variant(const spec_t *s, int index, const char *dir)
                      .bc = s->leaf_ca ? "critical,CA:TRUE" : "critical,CA:FALSE",
                      .ku = leaf_kus[s->leaf_ku], .eku = ekus[s->eku],
                      .unknown = s->crit == 1 ? 1 : s->crit == 3 ? 2 : 0,
-                     .md = s->sig == 1 ? EVP_sha384() : NULL};
+                     .md = s->sig == 1 ? EVP_sha384() : NULL, .compressed = s->point == 1};
+    static const int cn_types[] = {0, V_ASN1_BMPSTRING, 0, V_ASN1_PRINTABLESTRING, 0,
+                                   V_ASN1_IA5STRING};
+    static const int ou_types[] = {0, 0, V_ASN1_BMPSTRING, 0, V_ASN1_PRINTABLESTRING, 0};
+    lr.serial_kind = s->serial;
+    lr.cn_type = cn_types[s->strtype];
+    lr.ou_type = ou_types[s->strtype];
     X509 *leaf = make_cert(&lr);
 
     snprintf(path, sizeof(path), "%s/dev", dir);
@@ -570,9 +636,10 @@ static void write_variant(const spec_t *s, int index, const char *dir)
     fprintf(f, "%s: '%s'\n", uri_key, uri);
     fprintf(f, "%s-server-ca-certificate-file: %s/server-ca.der\n",
             s->mode == M_LWM2M ? "lwm2m" : "bootstrap", dir);
-    fprintf(f, "device-key-generation-mode: externally_supplied\n");
+    fprintf(f, "device-key-generation-mode: %s\n",
+            s->by_tool ? "by_tool" : "externally_supplied");
     fprintf(f, "entropy-generation-mode: by_tool\n");
-    if (nc > 1 || s->cfg_depth)
+    if (!s->by_tool && (nc > 1 || s->cfg_depth))
         fprintf(f, "device-certificate-chain-depth: %d\n", depth);
     if (s->upd)
         fprintf(f, "update-authentication-certificate-file: %s/update.pem\n", dir);
@@ -585,7 +652,8 @@ static void write_variant(const spec_t *s, int index, const char *dir)
     else
         fputs("D1", f);
     fprintf(f, "\n  device-type: sensor\n  hardware-version: \"1\"\n  memory-total-size: 256\n"
-               "  timezone: UTC\n  utc-offset: \"+00:00\"\n");
+               "  timezone: UTC\n  utc-offset: \"%s\"\n",
+            utc_offsets[s->utc]);
     fclose(f);
 }
 
@@ -622,7 +690,9 @@ static void first_line(const char *path, const char *key, char *buf, size_t size
     while (f && fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\n")] = '\0';
         if (!key || strstr(line, key)) {
-            size_t n = strlen(line) < size ? strlen(line) : size - 1;
+            size_t n = strlen(line); /* cut to the caller's buffer */
+            if (n >= size)
+                n = size - 1;
             memcpy(buf, line, n);
             buf[n] = '\0';
             break;
@@ -661,6 +731,8 @@ static void run_variant(const spec_t *sp, size_t i, char *fcu, char *dev, char *
     char *va[] = {fcu, "--home", home, "--config", cfg, "--time", now, "validate",
                   "--endpoint-name", ENDPOINT, "--serial-number", sn, "--device-keys",
                   keysdir, NULL};
+    if (sp->by_tool)
+        va[12] = NULL; /* no --device-keys: fcu makes the key */
     int vrc = run(va, out);
     if (vrc != 0 && vrc != 1) {
         ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml,
@@ -681,6 +753,8 @@ static void run_variant(const spec_t *sp, size_t i, char *fcu, char *dev, char *
     char *ba[] = {fcu, "--home", home, "--config", cfg, "--time", now, "bundle", "-o",
                   bundle, "--endpoint-name", ENDPOINT, "--serial-number", sn,
                   "--device-keys", keysdir, NULL};
+    if (sp->by_tool)
+        ba[14] = NULL;
     int brc = run(ba, out);
     if (brc != 0) {
         char why[300];
@@ -729,7 +803,7 @@ int main(int argc, char **argv)
     }
     char *fcu = argv[1], *dev = argv[2];
     uint64_t seed = 11;
-    int nrandom = 110, jobs = 2;
+    int nrandom = 60, jobs = 2;
     bool keep = false, verbose = false;
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--seed") && i + 1 < argc)
@@ -762,6 +836,21 @@ int main(int argc, char **argv)
     }
     leaf_key = make_key(ALG_P256);
     root_key = make_key(ALG_P256);
+    {
+        /* the FCU CA of the by_tool variants, made by `fcu setup` a day before NOW */
+        char cfgdir[350], cfg[400], out[400], when[32];
+        snprintf(cfgdir, sizeof(cfgdir), "%s/config", home);
+        mkdir(cfgdir, 0700);
+        snprintf(cfg, sizeof(cfg), "%s/fcu.yml", cfgdir);
+        spec_t b = base_spec(M_LWM2M);
+        mkdir(cfgdir, 0700);
+        write_variant(&b, 0, cfgdir);
+        snprintf(out, sizeof(out), "%s/setup.out", tmp_root);
+        snprintf(when, sizeof(when), "%lld", (long long)(NOW - DAY));
+        char *sa[] = {fcu, "--home", home, "--config", cfg, "--time", when, "setup", NULL};
+        if (run(sa, out) != 0)
+            die("fcu setup failed");
+    }
 
     /* the variants are shared out to `jobs` worker processes; each writes its verdicts into
      * the variant's folder, and the listing below reads them back in variant order */

@@ -43,6 +43,8 @@ typedef struct fx_cert {
     bool crit_ext;          /* an unknown extension marked critical */
     int ca_flaw;            /* with ca: 1 no basicConstraints, 2 keyUsage without keyCertSign,
                                3 pathlen:0 */
+    bool bmp_cn;            /* the CN as a BMPString (UTF-16BE) instead of a UTF8String */
+    bool compressed;        /* the public key as a compressed point */
 } fx_cert_t;
 
 static int64_t fx_now;
@@ -83,10 +85,26 @@ static inline X509 *fx_cert(const fx_cert_t *s, EVP_PKEY *key, X509 *issuer, EVP
     if (s->ou)
         X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_UTF8, (const unsigned char *)s->ou, -1, -1,
                                    0);
-    if (s->cn)
+    if (s->cn && s->bmp_cn) {
+        unsigned char bmp[256];
+        size_t k = 0;
+        for (const char *q = s->cn; *q && k + 2 <= sizeof(bmp); q++) {
+            bmp[k++] = 0;
+            bmp[k++] = (unsigned char)*q;
+        }
+        X509_NAME_add_entry_by_NID(n, NID_commonName, V_ASN1_BMPSTRING, bmp, (int)k, -1, 0);
+    } else if (s->cn) {
         X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)s->cn, -1, -1,
                                    0);
-    X509_set_pubkey(c, key);
+    }
+    if (s->compressed) {
+        EVP_PKEY *dup = EVP_PKEY_dup(key);
+        EVP_PKEY_set_utf8_string_param(dup, "point-format", "compressed");
+        X509_set_pubkey(c, dup);
+        EVP_PKEY_free(dup);
+    } else {
+        X509_set_pubkey(c, key);
+    }
     bool self = s->self_signed || !issuer;
     X509_set_issuer_name(c, self ? n : X509_get_subject_name(issuer));
     if (s->ca) {

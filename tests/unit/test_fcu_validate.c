@@ -232,6 +232,8 @@ static fx_case_t cases[] = {
     {"vendor id not a UUID", ALL, {{"vendor-id", "not-a-uuid"}}, NODEV, 0, H_MAIN, 0, 320, "vendor-id", 0},
     {"class id not a UUID", ALL, {{"class-id", "0123-4567"}}, NODEV, 0, H_MAIN, 0, 320, "class-id", 0},
     {"UTC offset format", ALL, {{"device-info.utc-offset", "\"+1:00\""}}, NODEV, 0, H_MAIN, 0, 322, "device-info.utc-offset", 0},
+    {"UTC offset beyond +14:00", ALL, {{"device-info.utc-offset", "\"+14:30\""}}, NODEV, 0, H_MAIN, 0, 322, "device-info.utc-offset", 0},
+    {"UTC offset beyond -12:00", ALL, {{"device-info.utc-offset", "\"-13:00\""}}, NODEV, 0, H_MAIN, 0, 322, "device-info.utc-offset", 0},
     {"LwM2M device validity under 35 years", C(0, FX_LW), {{"device-certificate.validity-years", "20"}}, NODEV, 0, H_MAIN, 0, 323, "device-certificate.validity-years", 0},
     {"bootstrap device validity of 10 years", C(0, FX_BS) | C(0, FX_BS_FTC), {{"device-certificate.validity-years", "10"}}, NODEV, 0, H_MAIN, 0, 323, "device-certificate.validity-years", 0},
     {"device certificate outlives its CA", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .cert = {.na = -30}}, 0, H_MAIN, 0, 324, "@cert", FCU_SEV_WARNING},
@@ -273,6 +275,8 @@ static fx_case_t cases[] = {
     {"issuing CA without keyCertSign", EXT, {{"device-certificate-chain-depth", "2"}}, {.chain = 2, .ca_flaw = 2}, 0, H_MAIN, 0, 332, "@cert", 0},
     {"issuing CA without basicConstraints, cut to depth 1", EXT, {{"device-certificate-chain-depth", "1"}}, {.chain = 2, .ca_flaw = 1}, 0, H_MAIN, 0, 332, "@cert", 0},
     {"device certificate is a CA", EXT, NOKV, {.cert = {.ca = true}}, 0, H_MAIN, 0, 332, "@cert", 0},
+    {"device certificate CN as a BMPString", EXT, NOKV, {.cert = {.bmp_cn = true}}, 0, H_MAIN, 0, 319, "@cert", 0},
+    {"device certificate key as a compressed point", EXT, NOKV, {.cert = {.compressed = true}}, 0, H_MAIN, 0, 331, "@cert", 0},
     {"update chain issuer not a CA", ALL, {{"update-authentication-certificate-file", "update-notca.pem"}}, NODEV, 0, H_MAIN, 0, 332, "update-authentication-certificate-file", 0},
     {"update chain CA valid from after its certificate", ALL, {{"update-authentication-certificate-file", "update-order.pem"}}, NODEV, 0, H_MAIN, 0, 313, "update-authentication-certificate-file", 0},
     {"path length constraint exceeded", EXT, {{"device-certificate-chain-depth", "3"}}, {.chain = 3, .ca_flaw = 3}, 0, H_MAIN, 0, 332, "@cert", 0},
@@ -353,6 +357,18 @@ static void make_home(int kind)
     EVP_PKEY_free(cakey);
 }
 
+/* A self-signed certificate made from `s`, written as PEM to home/config/<name>. */
+static void config_cert_pem(const char *name, const fx_cert_t *s)
+{
+    char p[1100];
+    EVP_PKEY *k = fx_key(s->p384);
+    X509 *c = fx_cert(s, k, NULL, NULL);
+    snprintf(p, sizeof(p), "%s/home/config/%s", fx_root, name);
+    fx_write_pem(p, &c, 1);
+    X509_free(c);
+    EVP_PKEY_free(k);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -396,12 +412,7 @@ static int group_setup(void **state)
         EVP_PKEY_free(lk);
     }
     fx_cert_t cs = {.cn = "Critical CA", .ca = true, .crit_ext = true};
-    k = fx_key(false);
-    c = fx_cert(&cs, k, NULL, NULL);
-    snprintf(p, sizeof(p), "%s/home/config/crit-ca.pem", fx_root);
-    fx_write_pem(p, &c, 1);
-    X509_free(c);
-    EVP_PKEY_free(k);
+    config_cert_pem("crit-ca.pem", &cs);
     {
         fx_cert_t ts = {.cn = "Trailing CA", .ca = true};
         k = fx_key(false);
@@ -859,6 +870,19 @@ static void test_issue11_accepted(void **state)
     }
 }
 
+/* A context on the main home with the configuration `cfg`, at the fixture's time. */
+static void ctx_for(fcu_ctx_t *ctx, const char *cfg)
+{
+    char p[1100];
+    fcu_ctx_init(ctx, "fcu");
+    free(ctx->home);
+    snprintf(p, sizeof(p), "%s/home", fx_root);
+    ctx->home = strdup(p);
+    ctx->config_arg = strdup(cfg);
+    ctx->now = fx_now;
+    ctx->now_fixed = true;
+}
+
 /* Issue 11: docs/fcu-codes.md and the behaviour agree on files of more than 5 certificates. A
  * device stores at most 5 per chain: an update-authentication file of 6 is 111 on its key (it is
  * sent whole); a supplied device chain of 6 is checked whole and cut to the configured depth
@@ -901,13 +925,7 @@ static void test_more_than_five_certificates(void **state)
     fx_kv_t over[] = {{"device-certificate-chain-depth", "5"}, {NULL, NULL}};
     fx_config(cfg, FX_LW, true, over);
     fcu_ctx_t ctx;
-    fcu_ctx_init(&ctx, "fcu");
-    free(ctx.home);
-    snprintf(p, sizeof(p), "%s/home", fx_root);
-    ctx.home = strdup(p);
-    ctx.config_arg = strdup(cfg);
-    ctx.now = fx_now;
-    ctx.now_fixed = true;
+    ctx_for(&ctx, cfg);
     fcu_device_req_t req = {.endpoint_name = "ep-1", .serial_number = "SN1",
                             .device_keys_dir = dev};
     memset(&f, 0, sizeof(f));
@@ -921,13 +939,7 @@ static void test_more_than_five_certificates(void **state)
     /* without a depth: 112, naming the 1..5 a device stores */
     fx_config(cfg, FX_LW, true, NULL);
     fcu_ctx_free(&ctx);
-    fcu_ctx_init(&ctx, "fcu");
-    free(ctx.home);
-    snprintf(p, sizeof(p), "%s/home", fx_root);
-    ctx.home = strdup(p);
-    ctx.config_arg = strdup(cfg);
-    ctx.now = fx_now;
-    ctx.now_fixed = true;
+    ctx_for(&ctx, cfg);
     assert_int_equal(fcu_device_build(&ctx, &req, &res, &f), FCU_EXIT_INVALID);
     x = fcu_findings_find(&f, 112);
     assert_non_null(x);

@@ -270,7 +270,7 @@ static void check_material(fcu_ctx_t *ctx, const fcu_device_req_t *req, const ma
     const fcu_config_t *cfg = ctx->cfg;
     const char *param = cfg->use_bootstrap ? "BootstrapDeviceCert" : "LwM2MDeviceCert";
     const char *kparam = cfg->use_bootstrap ? "BootstrapDevicePrivateKey" : "LwM2MDevicePrivateKey";
-    char why[200], buf[256], aid[256];
+    char why[200], aid[256];
     if (!m->chain || sk_X509_num(m->chain) == 0)
         return;
     X509 *leaf = sk_X509_value(m->chain, 0);
@@ -348,19 +348,21 @@ static void check_material(fcu_ctx_t *ctx, const fcu_device_req_t *req, const ma
         fcu_findings_add(f, FCU_E_CERT_EKU, FCU_SEV_ERROR, param,
                          "the device certificate's extended key usage must include clientAuth");
     if (req->endpoint_name && *req->endpoint_name) {
-        if (!fcu_cert_subject_field(leaf, NID_commonName, buf, sizeof(buf)) ||
-            strcmp(buf, req->endpoint_name) != 0)
+        /* byte for byte, as the device compares them (not after a UTF-8 conversion) */
+        if (!fcu_cert_subject_raw_eq(leaf, NID_commonName, req->endpoint_name))
             fcu_findings_add(f, FCU_E_CERT_CN, FCU_SEV_ERROR, param,
-                             "the device certificate's CN must equal the endpoint name '%s'",
+                             "the device certificate's CN must equal the endpoint name '%s' "
+                             "byte for byte (a device compares the encoded value: a BMPString "
+                             "never matches)",
                              req->endpoint_name);
     }
     const char *uri = fcu_active_uri(cfg);
     if (!cfg->use_bootstrap && uri && fcu_uri_aid(uri, aid, sizeof(aid))) {
-        if (!fcu_cert_subject_field(leaf, NID_organizationalUnitName, buf, sizeof(buf)) ||
-            strcmp(buf, aid) != 0)
+        if (!fcu_cert_subject_raw_eq(leaf, NID_organizationalUnitName, aid))
             fcu_findings_add(f, FCU_E_CERT_OU, FCU_SEV_ERROR, param,
                              "the device certificate's OU must equal the aid '%s' of "
-                             "lwm2m-server-uri",
+                             "lwm2m-server-uri byte for byte (as it stands in the URI, never "
+                             "percent-decoded; a BMPString never matches)",
                              aid);
     }
     if (m->key && m->ptlen && !fcu_cert_point_matches(leaf, m->key, m->pt, m->ptlen)) {

@@ -50,7 +50,8 @@ STACK_OF(X509) *fcu_certs_load(const uint8_t *data, size_t len, bool *is_der);
 STACK_OF(X509) *fcu_certs_load_why(const uint8_t *data, size_t len, bool *is_der, char *why,
                                    size_t why_size);
 /* false (reason in why) when a device's X.509 parser refuses a certificate OpenSSL reads: an
- * unknown critical extension, a known extension twice, a critical non-anyPolicy policy. */
+ * unknown critical extension, a known extension twice, a critical non-anyPolicy policy, an EC
+ * key as a compressed point. */
 bool fcu_cert_device_parsable(X509 *cert, char *why, size_t why_size);
 /* false (reason in why) when a certificate breaks a path rule a TLS server applies: `issuer`
  * set, it issues another certificate of the chain and must be a CA (basicConstraints CA:TRUE,
@@ -68,6 +69,10 @@ bool fcu_cert_scheme_ok(X509 *cert, char *why, size_t why_size);
 int64_t fcu_asn1_time_epoch(const ASN1_TIME *t);
 /* A subject field (NID) as text into buf; false when absent. */
 bool fcu_cert_subject_field(X509 *cert, int nid, char *buf, size_t size);
+/* true when the first subject attribute `nid` holds exactly the bytes of `want`, compared as the
+ * device compares them: the attribute's encoded value, whatever its string type (a BMPString
+ * "ep-1" is not "ep-1"). */
+bool fcu_cert_subject_raw_eq(X509 *cert, int nid, const char *want);
 /* true when the cert is self-signed (issuer == subject and own key verifies it). */
 bool fcu_cert_self_signed(X509 *cert);
 /* DER encoding (malloc'd); NULL on failure. */

@@ -33,7 +33,7 @@ int fcu_uuid_parse(const char *s, uint8_t out[16]);
  * the default FCC_ITEM_VALUE_MAX, else FCU_SEV_ERROR (what the device refuses, fcu refuses);
  * the reason goes to msg. */
 int fcu_value_size_check(size_t len, char *msg, size_t size);
-/* +HH:MM / -HH:MM */
+/* +HH:MM / -HH:MM, from -12:00 to +14:00 (what a strict device accepts) */
 bool fcu_utc_offset_ok(const char *s);
 /* The server URI of the active mode and its parameter name. */
 const char *fcu_active_uri_param(const fcu_config_t *cfg);

@@ -91,7 +91,8 @@ int fcu_value_size_check(size_t len, char *msg, size_t size)
 
 bool fcu_utc_offset_ok(const char *s)
 {
-    /* sign, two digits, colon, two digits; hours 00..14, minutes 00..59 */
+    /* sign, two digits, colon, two digits, minutes 00..59; from -12:00 to +14:00, the range a
+     * strict device accepts */
     if (strlen(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':')
         return false;
     if (!isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2]) ||
@@ -99,7 +100,9 @@ bool fcu_utc_offset_ok(const char *s)
         return false;
     int h = (s[1] - '0') * 10 + (s[2] - '0');
     int m = (s[4] - '0') * 10 + (s[5] - '0');
-    return h <= 14 && m <= 59;
+    if (m > 59)
+        return false;
+    return h * 60 + m <= (s[0] == '+' ? 14 * 60 : 12 * 60);
 }
 
 const char *fcu_active_uri_param(const fcu_config_t *cfg)
@@ -334,7 +337,8 @@ mode_independent:
                         "'device-info.memory-total-size' must not be empty");
     if (cfg->utc_offset && !fcu_utc_offset_ok(cfg->utc_offset))
         fcu_cfg_finding(cfg, f, FCU_E_UTC_OFFSET, FCU_SEV_ERROR, "device-info.utc-offset",
-                        "'%s' is not +HH:MM or -HH:MM", cfg->utc_offset);
+                        "'%s' is not +HH:MM or -HH:MM from -12:00 to +14:00",
+                        cfg->utc_offset);
     if (cfg->time_sync) {
         if (!cfg->timezone)
             fcu_cfg_finding(cfg, f, FCU_E_REQUIRED, FCU_SEV_WARNING, "device-info.timezone",

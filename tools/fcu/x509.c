@@ -180,6 +180,17 @@ static const int device_known_ext[] = {
 
 bool fcu_cert_device_parsable(X509 *cert, char *why, size_t why_size)
 {
+    /* an EC public key as a compressed (or hybrid) point: the device's parser takes only the
+     * uncompressed form (0x04 || X || Y) */
+    const ASN1_BIT_STRING *bits = X509_get0_pubkey_bitstr(cert);
+    ASN1_OBJECT *alg = NULL;
+    if (bits && bits->length > 0 &&
+        X509_PUBKEY_get0_param(&alg, NULL, NULL, NULL, X509_get_X509_PUBKEY(cert)) &&
+        OBJ_obj2nid(alg) == NID_X9_62_id_ecPublicKey && bits->data[0] != 0x04) {
+        snprintf(why, why_size, "its EC public key is a compressed point; the device's X.509 "
+                 "parser takes only uncompressed points");
+        return false;
+    }
     size_t nknown = sizeof(device_known_ext) / sizeof(device_known_ext[0]);
     bool seen[sizeof(device_known_ext) / sizeof(device_known_ext[0])] = {false};
     for (int i = 0; i < X509_get_ext_count(cert); i++) {
@@ -617,4 +628,16 @@ bool fcu_cert_path_ok(X509 *cert, bool issuer, int below, char *why, size_t why_
         return false;
     }
     return true;
+}
+
+bool fcu_cert_subject_raw_eq(X509 *cert, int nid, const char *want)
+{
+    X509_NAME *name = X509_get_subject_name(cert);
+    int idx = X509_NAME_get_index_by_NID(name, nid, -1);
+    if (idx < 0)
+        return false;
+    const ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+    size_t n = strlen(want);
+    return s && (size_t)ASN1_STRING_length(s) == n &&
+           memcmp(ASN1_STRING_get0_data(s), want, n) == 0;
 }
