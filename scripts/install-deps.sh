@@ -7,7 +7,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config clang llvm
-  libmbedtls-dev libssl-dev openssl libcbor-dev libyaml-dev libcmocka-dev libsqlite3-dev
+  libssl-dev openssl libcbor-dev libyaml-dev libcmocka-dev libsqlite3-dev
   libpq-dev postgresql
   libp11-dev libp11-kit-dev p11-kit-modules libengine-pkcs11-openssl softhsm2
   python3 python3-cbor2
