@@ -12,6 +12,19 @@ static mbedtls_ctr_drbg_context drbg;
 static int drbg_ready;
 static unsigned char mbedtls_pool[FCC_BOARD_MBEDTLS_POOL] __attribute__((aligned(8)));
 
+/* The entropy source of mbedTLS on the board (MBEDTLS_ENTROPY_HARDWARE_ALT, see
+ * mbedtls_target_config.h): the board hook. */
+int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
+int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen)
+{
+    if (fcc_board_entropy(data, output, len) != 0) {
+        *olen = 0;
+        return -1;
+    }
+    *olen = len;
+    return 0;
+}
+
 void fcc_board_heap_init(void)
 {
     mbedtls_memory_buffer_alloc_init(mbedtls_pool, sizeof(mbedtls_pool));

@@ -25,6 +25,12 @@ if(FCC_TARGET_TESTS)
     message(FATAL_ERROR "FCC_TARGET_TESTS: fetching Debian's cmocka source failed")
   endif()
   string(REGEX REPLACE ".*\n" "" _cmocka_src "${_cmocka_src}")
+  execute_process(COMMAND ${PROJECT_SOURCE_DIR}/scripts/fetch-mbedtls.sh --quiet
+                  OUTPUT_VARIABLE _mbedtls_src OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _rc)
+  if(NOT _rc EQUAL 0)
+    message(FATAL_ERROR "FCC_TARGET_TESTS: fetching Debian's mbedTLS 3.6 source failed")
+  endif()
+  string(REGEX REPLACE ".*\n" "" _mbedtls_src "${_mbedtls_src}")
 
   set(_tgt_include "")
   foreach(tgt m4 s390x)
@@ -38,6 +44,7 @@ if(FCC_TARGET_TESTS)
       SOURCE_DIR ${PROJECT_SOURCE_DIR}/tests/target
       BINARY_DIR ${_bin}
       CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${_tc} -DFCC_CMOCKA_SOURCE=${_cmocka_src}
+                 -DFCC_MBEDTLS_SOURCE=${_mbedtls_src}
       INSTALL_COMMAND ""
       BUILD_ALWAYS ON
       USES_TERMINAL_BUILD OFF)
