@@ -7,22 +7,24 @@
 
 #include "mbedtls/ctr_drbg.h"
 #include "mbedtls/memory_buffer_alloc.h"
+#include "psa/crypto.h"
 
 static mbedtls_ctr_drbg_context drbg;
 static int drbg_ready;
 static unsigned char mbedtls_pool[FCC_BOARD_MBEDTLS_POOL] __attribute__((aligned(8)));
 
-/* The entropy source of mbedTLS on the board (MBEDTLS_ENTROPY_HARDWARE_ALT, see
- * mbedtls_target_config.h): the board hook. */
-int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
-int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen)
+/* PSA Crypto's random source (MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG in config/mbedtls_config.h): the
+ * board's DRBG. */
+psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *context,
+                                             uint8_t *output, size_t output_size,
+                                             size_t *output_length)
 {
-    if (fcc_board_entropy(data, output, len) != 0) {
-        *olen = 0;
-        return -1;
-    }
-    *olen = len;
-    return 0;
+    (void)context;
+    *output_length = 0;
+    if (fcc_board_rng(NULL, output, output_size) != 0)
+        return PSA_ERROR_INSUFFICIENT_ENTROPY;
+    *output_length = output_size;
+    return PSA_SUCCESS;
 }
 
 void fcc_board_heap_init(void)
@@ -49,10 +51,25 @@ void fcc_board_heap_reset_peak(void)
     mbedtls_memory_buffer_alloc_max_reset();
 }
 
+static int drbg_seed(void)
+{
+    static const unsigned char personal[] = "fcc-board-port";
+    if (drbg_ready)
+        return 0;
+    mbedtls_ctr_drbg_init(&drbg);
+    if (mbedtls_ctr_drbg_seed(&drbg, fcc_board_entropy, NULL, personal, sizeof(personal) - 1) !=
+        0) {
+        mbedtls_ctr_drbg_free(&drbg);
+        return -1;
+    }
+    drbg_ready = 1;
+    return 0;
+}
+
 int fcc_board_rng(void *ctx, unsigned char *buf, size_t len)
 {
     (void)ctx;
-    if (!drbg_ready)
+    if (drbg_seed() != 0)
         return -1;
     while (len > 0) {
         size_t n = len < MBEDTLS_CTR_DRBG_MAX_REQUEST ? len : MBEDTLS_CTR_DRBG_MAX_REQUEST;
@@ -85,16 +102,8 @@ static int board_time_set(void *ctx, int64_t epoch)
 
 int fcc_board_port_init(fcc_port_t *port, fcc_board_port_t *state, int64_t fixed_time)
 {
-    static const unsigned char personal[] = "fcc-board-port";
-    if (!drbg_ready) {
-        mbedtls_ctr_drbg_init(&drbg);
-        if (mbedtls_ctr_drbg_seed(&drbg, fcc_board_entropy, NULL, personal,
-                                  sizeof(personal) - 1) != 0) {
-            mbedtls_ctr_drbg_free(&drbg);
-            return -1;
-        }
-        drbg_ready = 1;
-    }
+    if (drbg_seed() != 0)
+        return -1;
     state->drbg = &drbg;
     state->offset = 0;
     state->fixed_now = fixed_time > 0 ? fixed_time : 0;
@@ -103,4 +112,10 @@ int fcc_board_port_init(fcc_port_t *port, fcc_board_port_t *state, int64_t fixed
     port->time_get = board_time_get;
     port->time_set = board_time_set;
     return 0;
+}
+
+/* The pool is ready before main() and before any mbedTLS call (constructors run first). */
+__attribute__((constructor)) static void board_heap_at_start(void)
+{
+    fcc_board_heap_init();
 }

@@ -5,10 +5,10 @@
 #ifndef FCC_MBEDTLS_TARGET_CONFIG_H
 #define FCC_MBEDTLS_TARGET_CONFIG_H
 
-/* No OS entropy (no /dev/urandom, no getrandom): the board's TRNG through mbedtls_hardware_poll,
- * which ports/cortex-m/board_port.c implements over the board hook fcc_board_entropy(). */
-#define MBEDTLS_NO_PLATFORM_ENTROPY
-#define MBEDTLS_ENTROPY_HARDWARE_ALT
+/* Randomness: config/mbedtls_config.h already takes it from the port
+ * (MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG). On the board that port function is a CTR_DRBG seeded from
+ * the board's entropy hook (ports/cortex-m/board_port.c), so a slow TRNG is read only to seed. */
+#define MBEDTLS_CTR_DRBG_C
 
 /* No C heap: mbedTLS's calloc/free come from mbedtls_memory_buffer_alloc over a static pool
  * (fcc_board_heap_init); MBEDTLS_MEMORY_DEBUG keeps the peak that `make size` reports. */

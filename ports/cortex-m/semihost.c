@@ -65,8 +65,8 @@ static int fd_ok(int fd)
 
 int fcc_mps2_args(char ***argv_out)
 {
-    static char cmdline[1024];
-    static char *argv[64];
+    static char cmdline[16384];
+    static char *argv[512];
     uintptr_t a[2] = {(uintptr_t)cmdline, sizeof(cmdline) - 1};
     int argc = 0;
     char *p = cmdline;
@@ -76,7 +76,7 @@ int fcc_mps2_args(char ***argv_out)
         cmdline[0] = 0;
     cmdline[sizeof(cmdline) - 1] = 0;
     /* Arguments are separated by spaces (no quoting: paths with spaces are not supported). */
-    while (*p != 0 && argc < 63) {
+    while (*p != 0 && argc < 511) {
         while (*p == ' ')
             *p++ = 0;
         if (*p == 0)
