@@ -12,10 +12,18 @@
 extern "C" {
 #endif
 
-/* Fills the unused part of the main stack (below the caller's frame) with a pattern. */
-void fcc_mps2_stack_paint(void);
-/* Bytes of stack below the point where fcc_mps2_stack_paint was called that were touched since
- * (the deepest point any call reached, measured by the first unpainted word). */
+/* Fills the unused part of the main stack with a pattern; `sp` is the caller's stack pointer,
+ * from which fcc_mps2_stack_used() counts. Use fcc_mps2_stack_paint(). */
+void fcc_mps2_stack_paint_below(uintptr_t sp);
+static inline void fcc_mps2_stack_paint(void)
+{
+    uintptr_t sp;
+    __asm volatile("mov %0, sp" : "=r"(sp));
+    fcc_mps2_stack_paint_below(sp);
+}
+/* Bytes of stack between the caller's stack pointer at fcc_mps2_stack_paint() and the deepest
+ * point any call reached since (the first unpainted word). An upper bound: the ~100 bytes the
+ * painting function itself occupies count as used. */
 size_t fcc_mps2_stack_used(void);
 
 /* Semihosting: raw call (op, parameter block); returns r0. */

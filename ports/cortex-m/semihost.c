@@ -151,7 +151,8 @@ int _close(int fd)
     return 0;
 }
 
-int _write(int fd, const void *buf, size_t len)
+/* SYS_WRITE or SYS_READ: both answer the number of bytes NOT transferred. */
+static int transfer(int op, int fd, void *buf, size_t len)
 {
     uintptr_t a[3];
     intptr_t left;
@@ -160,7 +161,7 @@ int _write(int fd, const void *buf, size_t len)
     a[0] = (uintptr_t)fds[fd].handle;
     a[1] = (uintptr_t)buf;
     a[2] = len;
-    left = fcc_mps2_semihost(SYS_WRITE, a);
+    left = fcc_mps2_semihost(op, a);
     if (left < 0 || (size_t)left > len) {
         errno = EIO;
         return -1;
@@ -169,22 +170,14 @@ int _write(int fd, const void *buf, size_t len)
     return (int)(len - (size_t)left);
 }
 
+int _write(int fd, const void *buf, size_t len)
+{
+    return transfer(SYS_WRITE, fd, (void *)(uintptr_t)buf, len);
+}
+
 int _read(int fd, void *buf, size_t len)
 {
-    uintptr_t a[3];
-    intptr_t left;
-    if (!fd_ok(fd))
-        return -1;
-    a[0] = (uintptr_t)fds[fd].handle;
-    a[1] = (uintptr_t)buf;
-    a[2] = len;
-    left = fcc_mps2_semihost(SYS_READ, a);
-    if (left < 0 || (size_t)left > len) {
-        errno = EIO;
-        return -1;
-    }
-    fds[fd].pos += (off_t)(len - (size_t)left);
-    return (int)(len - (size_t)left);
+    return transfer(SYS_READ, fd, buf, len);
 }
 
 off_t _lseek(int fd, off_t off, int whence)

@@ -67,13 +67,15 @@ __attribute__((section(".vectors"), used)) static const vector_t vectors[16] = {
 };
 
 static uint32_t *paint_top;
+static uintptr_t paint_base;
 
-__attribute__((noinline)) void fcc_mps2_stack_paint(void)
+__attribute__((noinline)) void fcc_mps2_stack_paint_below(uintptr_t sp)
 {
     uint32_t here;
     uint32_t *p;
     /* Leave 64 bytes below this frame untouched (this function's own spill area). */
     paint_top = (uint32_t *)((uintptr_t)&here & ~(uintptr_t)3) - 16;
+    paint_base = sp;
     for (p = __stack_bottom; p < paint_top; p++)
         *p = STACK_PAINT;
 }
@@ -83,7 +85,7 @@ size_t fcc_mps2_stack_used(void)
     uint32_t *p = __stack_bottom;
     while (p < paint_top && *p == STACK_PAINT)
         p++;
-    return (size_t)((uintptr_t)paint_top - (uintptr_t)p);
+    return (size_t)(paint_base - (uintptr_t)p);
 }
 
 /* newlib's __libc_init_array calls these; with -nostartfiles nothing else defines them. */

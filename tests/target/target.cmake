@@ -32,6 +32,10 @@ if(FCC_TARGET_TESTS)
   endif()
   string(REGEX REPLACE ".*\n" "" _mbedtls_src "${_mbedtls_src}")
 
+  set(_host_fcu "")
+  if(TARGET fcu)
+    set(_host_fcu $<TARGET_FILE:fcu>)
+  endif()
   set(_tgt_include "")
   foreach(tgt m4 s390x)
     if(tgt STREQUAL "m4")
@@ -44,7 +48,7 @@ if(FCC_TARGET_TESTS)
       SOURCE_DIR ${PROJECT_SOURCE_DIR}/tests/target
       BINARY_DIR ${_bin}
       CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${_tc} -DFCC_CMOCKA_SOURCE=${_cmocka_src}
-                 -DFCC_MBEDTLS_SOURCE=${_mbedtls_src}
+                 -DFCC_MBEDTLS_SOURCE=${_mbedtls_src} -DFCC_HOST_FCU=${_host_fcu}
       INSTALL_COMMAND ""
       BUILD_ALWAYS ON
       USES_TERMINAL_BUILD OFF)
@@ -58,3 +62,18 @@ if(FCC_TARGET_TESTS)
   file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/target-tests.cmake "${_tgt_include}")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${CMAKE_CURRENT_BINARY_DIR}/target-tests.cmake)
 endif()
+
+# The cross builds' libcbor subset (tests/target/cbor) behaves as Debian's libcbor: compared on
+# the host, with the subset's functions renamed beside the real library.
+add_library(fcc_cbor_subset_host STATIC ${PROJECT_SOURCE_DIR}/tests/target/cbor/cbor_subset.c)
+target_compile_options(fcc_cbor_subset_host PRIVATE ${FCC_DEVICE_FLAGS})
+target_compile_definitions(fcc_cbor_subset_host PRIVATE
+    cbor_stream_decode=fcc_subset_stream_decode cbor_encode_uint=fcc_subset_encode_uint
+    cbor_encode_bytestring_start=fcc_subset_encode_bytestring_start
+    cbor_encode_string_start=fcc_subset_encode_string_start
+    cbor_encode_array_start=fcc_subset_encode_array_start
+    cbor_encode_map_start=fcc_subset_encode_map_start
+    cbor_encode_indef_map_start=fcc_subset_encode_indef_map_start
+    cbor_encode_break=fcc_subset_encode_break)
+fcc_test(unit_cbor_subset SOURCES ${PROJECT_SOURCE_DIR}/tests/target/test_cbor_subset.c
+         LIBS fcc_cbor_subset_host fcc_cbor)

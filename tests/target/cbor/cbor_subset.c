@@ -32,7 +32,7 @@ static float half_to_float(uint16_t h)
         }
         bits = sign | (exp << 23) | ((man & 0x3FFu) << 13);
     } else if (exp == 0x1F) {
-        bits = sign | 0x7F800000u | (man << 13);
+        bits = sign | (man != 0 ? 0x7FC00000u : 0x7F800000u); /* NaN: libcbor's quiet NaN */
     } else {
         bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
     }
