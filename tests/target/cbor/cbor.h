@@ -87,6 +87,36 @@ size_t cbor_encode_map_start(size_t length, unsigned char *buffer, size_t buffer
 size_t cbor_encode_indef_map_start(unsigned char *buffer, size_t buffer_size);
 size_t cbor_encode_break(unsigned char *buffer, size_t buffer_size);
 
+/* ---- item API, for the test programs only (cbor_items.c; allocates) ----
+ * What tests/vectors/test_bundle_vectors.c reads responses with: cbor_load into a tree of
+ * definite integers, strings, arrays and maps (indefinite-length arrays and maps included), and
+ * the accessors of those. Tags, indefinite strings and floats are refused by cbor_load. */
+typedef struct cbor_item_t cbor_item_t;
+struct cbor_pair {
+    cbor_item_t *key;
+    cbor_item_t *value;
+};
+struct cbor_load_result {
+    size_t read;
+};
+cbor_item_t *cbor_load(cbor_data source, size_t source_size, struct cbor_load_result *result);
+void cbor_decref(cbor_item_t **item);
+bool cbor_isa_uint(const cbor_item_t *item);
+bool cbor_isa_bytestring(const cbor_item_t *item);
+bool cbor_isa_string(const cbor_item_t *item);
+bool cbor_isa_array(const cbor_item_t *item);
+bool cbor_isa_map(const cbor_item_t *item);
+uint64_t cbor_get_int(const cbor_item_t *item);
+size_t cbor_bytestring_length(const cbor_item_t *item);
+unsigned char *cbor_bytestring_handle(const cbor_item_t *item);
+size_t cbor_string_length(const cbor_item_t *item);
+unsigned char *cbor_string_handle(const cbor_item_t *item);
+bool cbor_string_is_definite(const cbor_item_t *item);
+size_t cbor_array_size(const cbor_item_t *item);
+cbor_item_t **cbor_array_handle(const cbor_item_t *item);
+size_t cbor_map_size(const cbor_item_t *item);
+struct cbor_pair *cbor_map_handle(const cbor_item_t *item);
+
 #ifdef __cplusplus
 }
 #endif
