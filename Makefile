@@ -6,6 +6,8 @@
 #   make asan     build and run every test under ASan+UBSan (build-asan/)
 #   make fuzz     build the libFuzzer targets with clang and fuzz each for FUZZ_SECONDS (default 30)
 #   make bench    build and run the benchmarks; they print figures
+#   make target-test  only the device tests on the emulated Cortex-M4 board (ctest label `target`)
+#   make size     the device library's flash/RAM/stack/heap footprint on Cortex-M4 and x86-64 (-Os)
 # Every target that needs packages installs the missing ones first (scripts/install-deps.sh).
 
 MAKEFLAGS += --no-print-directory
@@ -57,5 +59,14 @@ demo: configure
 	@cmake --build $(BUILD) -j $(JOBS) --target fcu fcc-device
 	@bash scripts/demo.sh $(BUILD)
 
+# The device tests on the emulated Cortex-M4 board (tests/target/; part of `make test` too).
+.PHONY: target-test size
+target-test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L '^target$$'
+
+# Footprint of the device library (scripts/size.sh; docs/port-cortex-m.md).
+size: deps
+	@bash scripts/size.sh build-size
+
 clean:
-	rm -rf build build-asan build-fuzz build-bench
+	rm -rf build build-asan build-fuzz build-bench build-size

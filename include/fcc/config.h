@@ -54,5 +54,12 @@
 #define FCC_FRAME_MAX_DEFAULT (64u * 1024u)
 #endif
 
+/* CRC table of the storage engine: 0 = 256 entries (1 KiB of flash, one lookup per byte),
+ * 1 = 16 entries (64 bytes, two lookups per byte). Same CRC either way: images are compatible.
+ * The Cortex-M build (tests/target, `make size`) uses 1. */
+#ifndef FCC_STORE_CRC_SMALL
+#define FCC_STORE_CRC_SMALL 0
+#endif
+
 #include "fcc/config_check.h"
 #endif /* FCC_CONFIG_H */

@@ -291,6 +291,18 @@ size_t ftcd_encode_head(ftcd_kind_t kind, uint32_t len, uint8_t out[FTCD_RESPONS
     return FTCD_REQUEST_HEAD_SIZE;
 }
 
+/* A payload length fits the frame's 32-bit length field. Always true where size_t has 32 bits,
+ * where the plain comparison would be refused by -Wtype-limits (Cortex-M build). */
+static bool len_fits_u32(size_t len)
+{
+#if SIZE_MAX > UINT32_MAX
+    return len <= UINT32_MAX;
+#else
+    (void)len;
+    return true;
+#endif
+}
+
 static ftcd_status_t encode(ftcd_kind_t kind, const uint8_t *payload, size_t len, uint8_t *out,
                             size_t out_size, size_t *out_len)
 {
@@ -299,7 +311,7 @@ static ftcd_status_t encode(ftcd_kind_t kind, const uint8_t *payload, size_t len
     size_t head_len, need;
 
     if (payload == NULL || out == NULL || out_len == NULL || len == 0 ||
-        (uint64_t)len > (uint64_t)UINT32_MAX)
+        !len_fits_u32(len))
         goto cleanup;
     head_len = kind == FTCD_KIND_RESPONSE ? FTCD_RESPONSE_HEAD_SIZE : FTCD_REQUEST_HEAD_SIZE;
     need = head_len + len + FTCD_DIGEST_SIZE;

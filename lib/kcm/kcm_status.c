@@ -42,16 +42,18 @@ static const kcm_status_row_t rows[KCM_ERR_MAX_ + 1] = {
     [KCM_ERR_ROT_MISSING] = {FCC_STATUS_ROT_ERROR, "Root of trust error:"},
 };
 
+/* Out-of-range values (negative ones included) are caught by one unsigned comparison: a sign
+ * test would always be false on arm-none-eabi, where this enum is an unsigned char. */
 fcc_status_t kcm_to_fcc_status(kcm_status_t st)
 {
-    if ((int)st < 0 || (int)st > KCM_ERR_MAX_)
+    if ((unsigned)st > (unsigned)KCM_ERR_MAX_)
         return FCC_STATUS_KCM_ERROR;
     return rows[st].fcc;
 }
 
 const char *kcm_status_message(kcm_status_t st)
 {
-    if ((int)st < 0 || (int)st > KCM_ERR_MAX_)
+    if ((unsigned)st > (unsigned)KCM_ERR_MAX_)
         return "General error:";
     return rows[st].msg;
 }

@@ -36,6 +36,7 @@
 #define DF_SEGHDR 0x10u    /* a segment header repaired from its check */
 #define NO_FIX 0xFFFFu
 
+#if !FCC_STORE_CRC_SMALL
 static const uint32_t crc_table[256] = {
     0x00000000u, 0x77073096u, 0xee0e612cu, 0x990951bau, 0x076dc419u, 0x706af48fu,
     0xe963a535u, 0x9e6495a3u, 0x0edb8832u, 0x79dcb8a4u, 0xe0d5e91eu, 0x97d2d988u,
@@ -81,6 +82,14 @@ static const uint32_t crc_table[256] = {
     0x54de5729u, 0x23d967bfu, 0xb3667a2eu, 0xc4614ab8u, 0x5d681b02u, 0x2a6f2b94u,
     0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
 };
+#else
+/* The same CRC-32 (reflected, 0xEDB88320) a nibble at a time: 64 bytes instead of 1 KiB. */
+static const uint32_t crc_table16[16] = {
+    0x00000000u, 0x1db71064u, 0x3b6e20c8u, 0x26d930acu, 0x76dc4190u, 0x6b6b51f4u,
+    0x4db26158u, 0x5005713cu, 0xedb88320u, 0xf00f9344u, 0xd6d6a3e8u, 0xcb61b38cu,
+    0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu,
+};
+#endif
 
 /* ---- small helpers ---- */
 
@@ -88,8 +97,16 @@ static uint32_t crc_update(uint32_t crc, const void *data, size_t n)
 {
     const uint8_t *p = data;
     crc = ~crc;
+#if FCC_STORE_CRC_SMALL
+    while (n-- > 0) {
+        crc ^= *p++;
+        crc = crc_table16[crc & 0xFu] ^ (crc >> 4);
+        crc = crc_table16[crc & 0xFu] ^ (crc >> 4);
+    }
+#else
     while (n-- > 0)
         crc = crc_table[(crc ^ *p++) & 0xFFu] ^ (crc >> 8);
+#endif
     return ~crc;
 }
 

@@ -339,10 +339,14 @@ typedef struct geo {
 } geo_t;
 
 static const geo_t geos[] = {
+#ifdef FCC_POWERLOSS_ONE_GEOMETRY /* the emulated board (tests/target): one geometry, short run */
+    {8, 4096, 8},
+#else
     {1, 2048, 24},   /* 3 blocks per segment, 8 segments */
     {8, 4096, 8},    /* 2 blocks per segment, 4 segments */
     {16, 131072, 2}, /* 1 block per segment, 2 segments: the tail is the head */
     {16, 4096, 6},   /* 3 segments */
+#endif
 };
 
 static const fcc_flash_tear_t tears[] = {FCC_FLASH_TEAR_NONE, FCC_FLASH_TEAR_PREFIX,
@@ -694,10 +698,16 @@ static void test_random_cuts(void **state)
 {
     (void)state;
     stats_t s = {0};
+#ifdef FCC_POWERLOSS_ONE_GEOMETRY
+    for (uint32_t seed = 1; seed <= 18; seed++) { /* as many runs, on the one geometry */
+#else
     for (uint32_t seed = 1; seed <= 6; seed++) {
+#endif
         random_cuts(8, 4096, 6, seed, 250, &s);   /* 3 segments */
+#ifndef FCC_POWERLOSS_ONE_GEOMETRY
         random_cuts(16, 4096, 4, seed, 250, &s);  /* 2 segments */
         random_cuts(1, 2048, 9, seed, 250, &s);   /* 3 segments of 3 erase units */
+#endif
     }
     printf("  random: %d cuts (%d old, %d new), %d collections\n", s.cuts,
            s.old_state, s.new_state, s.double_cuts);
