@@ -11,6 +11,7 @@ PACKAGES=(
   libpq-dev postgresql
   python3 python3-cbor2
   valgrind socat xxd bzip2 xz-utils debian-archive-keyring
+  libcoap3-bin
 )
 
 missing=()
