@@ -7,7 +7,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config clang llvm
-  libmbedtls-dev libssl-dev openssl libcbor-dev libyaml-dev libcmocka-dev libsqlite3-dev
+  libssl-dev openssl libcbor-dev libyaml-dev libcmocka-dev libsqlite3-dev
   libpq-dev postgresql
   python3 python3-cbor2
   valgrind socat xxd bzip2 xz-utils debian-archive-keyring

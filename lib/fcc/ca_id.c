@@ -20,7 +20,7 @@ int fcc_ca_identifier(const uint8_t *cert_der, size_t len, uint8_t out[32])
         goto cleanup;
     if (crt.pk_raw.p == NULL || crt.pk_raw.len == 0)
         goto cleanup;
-    if (mbedtls_sha256_ret(crt.pk_raw.p, crt.pk_raw.len, out, 0) != 0)
+    if (mbedtls_sha256(crt.pk_raw.p, crt.pk_raw.len, out, 0) != 0)
         goto cleanup;
     rc = 0;
 cleanup:

@@ -15,6 +15,7 @@
 #include <mbedtls/x509_csr.h>
 
 #include <string.h>
+#include "fcc_psa.h"
 
 /* Contract KU bits -> X.509 keyUsage bits (mbedTLS constants). */
 static unsigned char ku_bits(uint32_t ku)
@@ -142,7 +143,7 @@ int fcc_csr_generate(fcc_t *fcc, const fcc_csr_req_t *req, uint8_t *work, size_t
         size_t len = eku_der(req->eku, ext);
         if (mbedtls_x509write_csr_set_extension(&csr, MBEDTLS_OID_EXTENDED_KEY_USAGE,
                                                 MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE),
-                                                ext, len) != 0)
+                                                0, ext, len) != 0)
             goto crypto_error;
     }
     n = mbedtls_x509write_csr_der(&csr, work, size, fcc->port.rng, fcc->port.ctx);
@@ -186,7 +187,8 @@ int fcc_csr_match_key(fcc_t *fcc, const uint8_t *cert, size_t cert_len, const ui
         status = (int)kcm_to_fcc_status(kst);
         goto cleanup;
     }
-    if (mbedtls_pk_parse_key(&key, work, len, NULL, 0) != 0) {
+    if (fcc_psa_ready() != 0 ||
+        mbedtls_pk_parse_key(&key, work, len, NULL, 0, fcc_psa_rng, FCC_PSA_RNG_CTX) != 0) {
         status = FCC_STATUS_KCM_CRYPTO_ERROR;
         goto cleanup;
     }
@@ -194,7 +196,7 @@ int fcc_csr_match_key(fcc_t *fcc, const uint8_t *cert, size_t cert_len, const ui
         status = FCC_STATUS_INVALID_CERTIFICATE;
         goto cleanup;
     }
-    status = mbedtls_pk_check_pair(&crt.pk, &key) == 0
+    status = mbedtls_pk_check_pair(&crt.pk, &key, fcc_psa_rng, FCC_PSA_RNG_CTX) == 0
                  ? FCC_STATUS_SUCCESS
                  : FCC_STATUS_CERT_PUBLIC_KEY_CORRELATION_ERROR;
 cleanup:

@@ -12,6 +12,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/x509_crt.h>
+#include "fcc_psa.h"
 
 #include <string.h>
 
@@ -443,7 +444,8 @@ static int check_device_credentials(vctx_t *v)
         st = fail_kcm(v, ks, key_name);
         goto cleanup;
     }
-    if (mbedtls_pk_parse_key(&key, v->buf, v->len, NULL, 0) != 0) {
+    if (fcc_psa_ready() != 0 ||
+        mbedtls_pk_parse_key(&key, v->buf, v->len, NULL, 0, fcc_psa_rng, FCC_PSA_RNG_CTX) != 0) {
         st = fail(v, FCC_STATUS_KCM_CRYPTO_ERROR, key_name);
         goto cleanup;
     }

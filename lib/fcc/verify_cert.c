@@ -11,6 +11,7 @@
 #include <mbedtls/pk.h>
 
 #include <string.h>
+#include "fcc_psa.h"
 
 /* Days from 1970-01-01 to the given civil date (proleptic Gregorian). */
 static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
@@ -57,7 +58,7 @@ fcc_eku_t fcc_cert_eku(const mbedtls_x509_crt *crt)
     bool any = false;
     const mbedtls_x509_sequence *s;
 
-    if ((crt->ext_types & MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE) == 0)
+    if (!mbedtls_x509_crt_has_ext_type(crt, MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE))
         return FCC_EKU_ABSENT;
     for (s = &crt->ext_key_usage; s != NULL; s = s->next) {
         if (s->buf.p == NULL)
@@ -91,25 +92,29 @@ bool fcc_cert_key_is_p256(const mbedtls_x509_crt *crt)
 {
     if (!is_ec(&crt->pk))
         return false;
-    return mbedtls_pk_ec(crt->pk)->grp.id == MBEDTLS_ECP_DP_SECP256R1;
+    return mbedtls_ecp_keypair_get_group_id(mbedtls_pk_ec(crt->pk)) == MBEDTLS_ECP_DP_SECP256R1;
 }
 
 int fcc_cert_signed_by(const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)
 {
     int ret = -1;
     unsigned char hash[MBEDTLS_MD_MAX_SIZE];
-    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(child->sig_md);
+    /* The signature fields of a parsed certificate are private in mbedTLS 3. */
+    mbedtls_md_type_t md_type = child->MBEDTLS_PRIVATE(sig_md);
+    mbedtls_pk_type_t pk_type = child->MBEDTLS_PRIVATE(sig_pk);
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(md_type);
 
     if (md == NULL)
         goto cleanup;
-    if (!mbedtls_pk_can_do(&parent->pk, child->sig_pk))
+    if (!mbedtls_pk_can_do(&parent->pk, pk_type))
         goto cleanup;
     if (mbedtls_md(md, child->tbs.p, child->tbs.len, hash) != 0)
         goto cleanup;
-    /* mbedTLS 2.28 takes the key non-const; verification does not modify it. */
-    if (mbedtls_pk_verify_ext(child->sig_pk, child->sig_opts, (mbedtls_pk_context *)&parent->pk,
-                              child->sig_md, hash, mbedtls_md_get_size(md), child->sig.p,
-                              child->sig.len) != 0)
+    /* mbedtls_pk_verify_ext takes the key non-const; verification does not modify it. */
+    if (mbedtls_pk_verify_ext(pk_type, child->MBEDTLS_PRIVATE(sig_opts),
+                              (mbedtls_pk_context *)&parent->pk, md_type, hash,
+                              mbedtls_md_get_size(md), child->MBEDTLS_PRIVATE(sig).p,
+                              child->MBEDTLS_PRIVATE(sig).len) != 0)
         goto cleanup;
     ret = 0;
 cleanup:
@@ -135,14 +140,15 @@ int fcc_cert_matches_key(const mbedtls_x509_crt *crt, const mbedtls_pk_context *
     const mbedtls_ecp_keypair *c, *k;
 
     if (!is_ec(&crt->pk) || !is_ec(key))
-        return mbedtls_pk_check_pair(&crt->pk, key) == 0 ? 0 : -1;
+        return mbedtls_pk_check_pair(&crt->pk, key, fcc_psa_rng, FCC_PSA_RNG_CTX) == 0 ? 0 : -1;
     /* EC: compare the certificate's point with the key's public point. mbedtls_pk_parse_key
      * always fills that point (from the DER, or d*G when the DER omits it), and KCM checked
      * Q == d*G when it stored the key; recomputing d*G here (mbedtls_pk_check_pair) would cost
      * a full scalar multiplication, a third of the whole verification. */
     c = mbedtls_pk_ec(crt->pk);
     k = mbedtls_pk_ec(*key);
-    if (c == NULL || k == NULL || c->grp.id != k->grp.id)
+    if (c == NULL || k == NULL ||
+        mbedtls_ecp_keypair_get_group_id(c) != mbedtls_ecp_keypair_get_group_id(k))
         return -1;
-    return mbedtls_ecp_point_cmp(&c->Q, &k->Q) == 0 ? 0 : -1;
+    return mbedtls_ecp_point_cmp(&c->MBEDTLS_PRIVATE(Q), &k->MBEDTLS_PRIVATE(Q)) == 0 ? 0 : -1;
 }

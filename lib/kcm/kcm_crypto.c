@@ -18,6 +18,7 @@
 
 #include <string.h>
 #include "fcc_endian.h"
+#include "fcc_psa.h"
 
 static const uint8_t kdf_salt[] = "fcc-kcm-salt-v1";
 static const uint8_t kdf_info[] = "kcm record key v1";
@@ -105,12 +106,12 @@ static int clear_digest(const uint8_t *hdr, const uint8_t *name, size_t name_len
     int rc = -1;
 
     mbedtls_sha256_init(&sha);
-    if (mbedtls_sha256_starts_ret(&sha, 0) != 0 ||
-        mbedtls_sha256_update_ret(&sha, hdr, KCM_REC_AAD_HDR) != 0 ||
-        mbedtls_sha256_update_ret(&sha, &nl, 1) != 0 ||
-        mbedtls_sha256_update_ret(&sha, name, name_len) != 0 ||
-        (len > 0 && mbedtls_sha256_update_ret(&sha, data, len) != 0) ||
-        mbedtls_sha256_finish_ret(&sha, full) != 0)
+    if (mbedtls_sha256_starts(&sha, 0) != 0 ||
+        mbedtls_sha256_update(&sha, hdr, KCM_REC_AAD_HDR) != 0 ||
+        mbedtls_sha256_update(&sha, &nl, 1) != 0 ||
+        mbedtls_sha256_update(&sha, name, name_len) != 0 ||
+        (len > 0 && mbedtls_sha256_update(&sha, data, len) != 0) ||
+        mbedtls_sha256_finish(&sha, full) != 0)
         goto cleanup;
     memcpy(tag, full, KCM_TAG_LEN);
     rc = 0;
@@ -259,14 +260,16 @@ static kcm_status_t check_ec(const mbedtls_pk_context *pk, bool private_key)
     ec = mbedtls_pk_ec(*pk);
     if (ec == NULL)
         return bad;
-    if (ec->grp.id != MBEDTLS_ECP_DP_SECP256R1)
+    /* mbedTLS 3 keeps the key pair's fields private; these checks need the group and points. */
+    if (ec->MBEDTLS_PRIVATE(grp).id != MBEDTLS_ECP_DP_SECP256R1)
         return KCM_ERR_CURVE_UNSUPPORTED;
-    if (mbedtls_ecp_check_pubkey(&ec->grp, &ec->Q) != 0)
+    if (mbedtls_ecp_check_pubkey(&ec->MBEDTLS_PRIVATE(grp), &ec->MBEDTLS_PRIVATE(Q)) != 0)
         return bad;
-    if (private_key && mbedtls_ecp_check_privkey(&ec->grp, &ec->d) != 0)
+    if (private_key &&
+        mbedtls_ecp_check_privkey(&ec->MBEDTLS_PRIVATE(grp), &ec->MBEDTLS_PRIVATE(d)) != 0)
         return bad;
     /* A key pair whose embedded public point is not d*G would sign for another identity. */
-    if (private_key && mbedtls_ecp_check_pub_priv(ec, ec) != 0)
+    if (private_key && mbedtls_ecp_check_pub_priv(ec, ec, fcc_psa_rng, FCC_PSA_RNG_CTX) != 0)
         return bad;
     return KCM_OK;
 }
@@ -279,7 +282,8 @@ kcm_status_t kcm_check_private_key(const uint8_t *der, size_t len)
     mbedtls_pk_init(&pk);
     if (der == NULL || len < 2 || der[0] != 0x30)
         goto cleanup;
-    if (mbedtls_pk_parse_key(&pk, der, len, NULL, 0) != 0)
+    if (fcc_psa_ready() != 0 ||
+        mbedtls_pk_parse_key(&pk, der, len, NULL, 0, fcc_psa_rng, FCC_PSA_RNG_CTX) != 0)
         goto cleanup;
     st = check_ec(&pk, true);
 cleanup:
@@ -343,13 +347,15 @@ kcm_status_t kcm_check_chain_link(const uint8_t *child, size_t child_len, const 
     if (st != KCM_OK)
         goto cleanup;
     st = KCM_ERR_CHAIN_VALIDATION;
-    md = mbedtls_md_info_from_type(c.sig_md);
+    /* The signature fields of a parsed certificate are private in mbedTLS 3. */
+    md = mbedtls_md_info_from_type(c.MBEDTLS_PRIVATE(sig_md));
     if (md == NULL)
         goto cleanup;
     if (mbedtls_md(md, c.tbs.p, c.tbs.len, hash) != 0)
         goto cleanup;
-    if (mbedtls_pk_verify_ext(c.sig_pk, c.sig_opts, &p.pk, c.sig_md, hash,
-                              mbedtls_md_get_size(md), c.sig.p, c.sig.len) != 0)
+    if (mbedtls_pk_verify_ext(c.MBEDTLS_PRIVATE(sig_pk), c.MBEDTLS_PRIVATE(sig_opts), &p.pk,
+                              c.MBEDTLS_PRIVATE(sig_md), hash, mbedtls_md_get_size(md),
+                              c.MBEDTLS_PRIVATE(sig).p, c.MBEDTLS_PRIVATE(sig).len) != 0)
         goto cleanup;
     st = KCM_OK;
 cleanup:

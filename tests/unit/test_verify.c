@@ -16,6 +16,7 @@
 #include <mbedtls/pk.h>
 
 #include "../../lib/fcc/verify.h"
+#include "fcc_psa.h"
 
 #define T_DEVICE 1893456000 /* 2030-01-01T00:00:00Z */
 #define DATA FCC_SOURCE_DIR "/tests/data/verify/"
@@ -303,7 +304,8 @@ static void test_key_match(void **state)
         size_t n = read_file(cases[i].key, buf, sizeof(buf));
         load_crt(&crt, cases[i].cert);
         mbedtls_pk_init(&key);
-        assert_int_equal(mbedtls_pk_parse_key(&key, buf, n, NULL, 0), 0);
+        assert_int_equal(fcc_psa_ready(), 0);
+        assert_int_equal(mbedtls_pk_parse_key(&key, buf, n, NULL, 0, fcc_psa_rng, FCC_PSA_RNG_CTX), 0);
         if (fcc_cert_matches_key(&crt, &key) != cases[i].want)
             fail_msg("%s with %s", cases[i].cert, cases[i].key);
         mbedtls_pk_free(&key);

@@ -17,6 +17,7 @@
 #include <mbedtls/md.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_csr.h>
+#include "fcc_psa.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -237,15 +238,17 @@ static void check_csr(device_t *d, resp_t *r, size_t i, const char *name, const 
     mbedtls_x509_dn_gets(dn, sizeof(dn), &csr.subject);
     if (strcmp(dn, subj) != 0)
         fail("CSR %zu subject '%s', want '%s'", i, dn, subj);
-    if (csr.sig_md != MBEDTLS_MD_SHA256 ||
+    if (csr.MBEDTLS_PRIVATE(sig_md) != MBEDTLS_MD_SHA256 ||
         mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), csr.cri.p, csr.cri.len,
                    hash) != 0 ||
-        mbedtls_pk_verify(&csr.pk, MBEDTLS_MD_SHA256, hash, 32, csr.sig.p, csr.sig.len) != 0)
+        mbedtls_pk_verify(&csr.pk, MBEDTLS_MD_SHA256, hash, 32, csr.MBEDTLS_PRIVATE(sig).p,
+                          csr.MBEDTLS_PRIVATE(sig).len) != 0)
         fail("CSR %zu signature does not verify with its own key", i);
     if (kcm_item_get_data(&d->kcm, (const uint8_t *)name, strlen(name), KCM_PRIVATE_KEY, kbuf,
                           sizeof(kbuf), &klen) != KCM_OK ||
-        mbedtls_pk_parse_key(&key, kbuf, klen, NULL, 0) != 0 ||
-        mbedtls_pk_check_pair(&csr.pk, &key) != 0)
+        fcc_psa_ready() != 0 ||
+        mbedtls_pk_parse_key(&key, kbuf, klen, NULL, 0, fcc_psa_rng, FCC_PSA_RNG_CTX) != 0 ||
+        mbedtls_pk_check_pair(&csr.pk, &key, fcc_psa_rng, FCC_PSA_RNG_CTX) != 0)
         fail("CSR %zu key does not match the stored private key %s", i, name);
 out:
     mbedtls_x509_csr_free(&csr);
