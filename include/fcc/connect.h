@@ -88,6 +88,7 @@ typedef struct fcc_connect {
     mbedtls_x509_crt ca;
     mbedtls_pk_context key;
     const fcc_connect_io_t *io;
+    const fcc_port_t *port;
     fcc_connect_result_t *res;
     uint64_t deadline;  /* io->now_ms() limit of the current phase */
     uint64_t timer_start;
@@ -99,7 +100,8 @@ typedef struct fcc_connect {
 
 /* Runs the check over the stored items of the current mode (bootstrap when mbed.UseBootstrap is
  * 1, else LwM2M): its device certificate or chain, private key, server CA certificate, endpoint
- * name and (unless params->uri is given) server URI. `port` gives the RNG. Fills *res (always)
+ * name and (unless params->uri is given) server URI. `port` gives the RNG and the device clock
+ * (the server chain's validity dates are checked against it; time 0: not checked). Fills *res (always)
  * and returns res->status. `c` is the caller's working memory (no heap of our own; mbedTLS
  * allocates through its platform layer) and holds nothing after the call. */
 fcc_connect_status_t fcc_connect_check(fcc_connect_t *c, kcm_t *kcm, const fcc_port_t *port,

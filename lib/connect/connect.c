@@ -9,12 +9,10 @@
 
 #include "coap.h"
 
+#include "fcc_psa.h"
+
 #include <mbedtls/platform_util.h>
-#include <mbedtls/version.h>
 #include <mbedtls/x509.h>
-#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
-#include <psa/crypto.h>
-#endif
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -285,11 +283,51 @@ static int timer_get(void *ctx)
     return el >= c->timer_int ? 1 : 0;
 }
 
-/* Records the subject of the server certificate (depth 0), trusted or not. */
+/* The device time as an X.509 time (UTC), from epoch seconds >= 0. */
+static mbedtls_x509_time x509_time_of(int64_t t)
+{
+    mbedtls_x509_time x;
+    int64_t days = t / 86400, secs = t % 86400;
+    /* Civil date from days since 1970-01-01 (proleptic Gregorian, eras of 400 years). */
+    int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    x.year = (int)(yoe + era * 400 + (m <= 2 ? 1 : 0));
+    x.mon = (int)m;
+    x.day = (int)d;
+    x.hour = (int)(secs / 3600);
+    x.min = (int)(secs / 60 % 60);
+    x.sec = (int)(secs % 60);
+    return x;
+}
+
+/* a < b, field by field. */
+static bool x509_time_before(const mbedtls_x509_time *a, const mbedtls_x509_time *b)
+{
+    const int av[] = {a->year, a->mon, a->day, a->hour, a->min, a->sec};
+    const int bv[] = {b->year, b->mon, b->day, b->hour, b->min, b->sec};
+    for (size_t i = 0; i < sizeof(av) / sizeof(av[0]); i++) {
+        if (av[i] != bv[i])
+            return av[i] < bv[i];
+    }
+    return false;
+}
+
+/* For each certificate of the server chain: its validity dates against the device clock (the
+ * TLS library has no clock of its own), and the subject of the server certificate (depth 0),
+ * trusted or not. */
 static int on_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     fcc_connect_t *c = ctx;
-    (void)flags;
+    int64_t now = c->port->time_get != NULL ? c->port->time_get(c->port->ctx) : 0;
+    if (now > 0) {
+        mbedtls_x509_time t = x509_time_of(now);
+        if (x509_time_before(&crt->valid_to, &t))
+            *flags |= MBEDTLS_X509_BADCERT_EXPIRED;
+        if (x509_time_before(&t, &crt->valid_from))
+            *flags |= MBEDTLS_X509_BADCERT_FUTURE;
+    }
     if (depth == 0 &&
         mbedtls_x509_dn_gets(c->res->server_subject, sizeof(c->res->server_subject),
                              &crt->subject) < 0)
@@ -347,7 +385,7 @@ static fcc_connect_status_t load_chain(fcc_connect_t *c, kcm_t *kcm, const char 
     return st;
 }
 
-static fcc_connect_status_t load(fcc_connect_t *c, kcm_t *kcm, const fcc_port_t *port,
+static fcc_connect_status_t load(fcc_connect_t *c, kcm_t *kcm,
                                  const fcc_connect_params_t *params, const cred_names_t **names)
 {
     fcc_connect_result_t *res = c->res;
@@ -400,12 +438,7 @@ static fcc_connect_status_t load(fcc_connect_t *c, kcm_t *kcm, const fcc_port_t 
         return st;
     if ((st = read_item(c, kcm, (*names)->device_key, KCM_PRIVATE_KEY, &len)) != FCC_CONNECT_OK)
         return st;
-#if MBEDTLS_VERSION_MAJOR >= 3
-    ret = mbedtls_pk_parse_key(&c->key, c->buf, len, NULL, 0, port->rng, port->ctx);
-#else
-    (void)port;
-    ret = mbedtls_pk_parse_key(&c->key, c->buf, len, NULL, 0);
-#endif
+    ret = mbedtls_pk_parse_key(&c->key, c->buf, len, NULL, 0, fcc_psa_rng, FCC_PSA_RNG_CTX);
     mbedtls_platform_zeroize(c->buf, len);
     if (ret != 0) {
         res->tls_error = ret;
@@ -417,29 +450,20 @@ static fcc_connect_status_t load(fcc_connect_t *c, kcm_t *kcm, const fcc_port_t 
 
 /* ---- TLS ---- */
 
-static fcc_connect_status_t setup(fcc_connect_t *c, const fcc_port_t *port, uint32_t timeout)
+static fcc_connect_status_t setup(fcc_connect_t *c, uint32_t timeout)
 {
     int ret;
-#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
-    if (psa_crypto_init() != PSA_SUCCESS)
+    if (fcc_psa_ready() != 0)
         return finish(c->res, FCC_CONNECT_ERR_INTERNAL, "PSA crypto does not initialise");
-#endif
     ret = mbedtls_ssl_config_defaults(&c->conf, MBEDTLS_SSL_IS_CLIENT,
                                       MBEDTLS_SSL_TRANSPORT_DATAGRAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (ret == 0) {
         mbedtls_ssl_conf_authmode(&c->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
         mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca, NULL);
-        mbedtls_ssl_conf_rng(&c->conf, port->rng, port->ctx);
+        mbedtls_ssl_conf_rng(&c->conf, fcc_psa_rng, FCC_PSA_RNG_CTX);
         mbedtls_ssl_conf_ciphersuites(&c->conf, suites);
-#if MBEDTLS_VERSION_MAJOR >= 3
         mbedtls_ssl_conf_min_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_2);
         mbedtls_ssl_conf_max_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_2);
-#else
-        mbedtls_ssl_conf_min_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
-                                     MBEDTLS_SSL_MINOR_VERSION_3);
-        mbedtls_ssl_conf_max_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
-                                     MBEDTLS_SSL_MINOR_VERSION_3);
-#endif
         mbedtls_ssl_conf_handshake_timeout(&c->conf, 1000, timeout < 1000 ? 1000 : timeout);
         mbedtls_ssl_conf_verify(&c->conf, on_verify, c);
         ret = mbedtls_ssl_conf_own_cert(&c->conf, &c->own, &c->key);
@@ -467,9 +491,9 @@ static const char *server_cert_problem(uint32_t flags)
     if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
         return "not issued by the stored server CA";
     if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
-        return "expired";
+        return "expired (device clock)";
     if (flags & MBEDTLS_X509_BADCERT_FUTURE)
-        return "not valid yet";
+        return "not valid yet (device clock)";
     if (flags & (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |
                  MBEDTLS_X509_BADCERT_BAD_KEY))
         return "a key or signature algorithm the device does not accept";
@@ -660,6 +684,7 @@ fcc_connect_status_t fcc_connect_check(fcc_connect_t *c, kcm_t *kcm, const fcc_p
         return finish(res, FCC_CONNECT_ERR_PARAMETER, "a NULL argument or transport call");
 
     c->io = io;
+    c->port = port;
     c->res = res;
     c->io_error = 0;
     c->got_datagram = false;
@@ -670,9 +695,9 @@ fcc_connect_status_t fcc_connect_check(fcc_connect_t *c, kcm_t *kcm, const fcc_p
     mbedtls_x509_crt_init(&c->ca);
     mbedtls_pk_init(&c->key);
 
-    st = load(c, kcm, port, params, &names);
+    st = load(c, kcm, params, &names);
     if (st == FCC_CONNECT_OK)
-        st = setup(c, port, timeout);
+        st = setup(c, timeout);
     if (st == FCC_CONNECT_OK) {
         r = io->open(io->ctx, res->host, res->port, res->peer, sizeof(res->peer));
         open_called = true;

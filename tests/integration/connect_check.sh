@@ -285,6 +285,24 @@ check bs1 "$PICKY"
 expect "device chain the server does not trust" 1 client-certificate-refused "not d['handshake']" \
   "d['client_certificate_sent']" "d['alert'] == 48" "'mbed.BootstrapDeviceCert' in d['reason']"
 
+# Validity dates against the device clock (--time): the server certificate is valid 10 years.
+set +e
+"$DEV" --store "$tmp/bs1.img" --time $(( $(date +%s) + 20 * 365 * 86400 )) connect-check \
+  --uri "$BS" --timeout 10 --json >"$tmp/late.check.json" 2>/dev/null
+RC=$?
+set -e
+OUT=$tmp/late.check.json
+expect "server certificate expired by the device clock" 1 server-certificate-untrusted \
+  "'expired' in d['reason']"
+set +e
+"$DEV" --store "$tmp/bs1.img" --time $(( $(date +%s) - 86400 )) connect-check \
+  --uri "$BS" --timeout 10 --json >"$tmp/early.check.json" 2>/dev/null
+RC=$?
+set -e
+OUT=$tmp/early.check.json
+expect "server certificate not yet valid by the device clock" 1 server-certificate-untrusted \
+  "'not valid yet' in d['reason']"
+
 # The LwM2M device trusts only its LwM2M server CA: the bootstrap server is refused.
 check lw1 "$BS"
 expect "LwM2M device, bootstrap server's certificate" 1 server-certificate-untrusted \
