@@ -13,6 +13,7 @@ FCU=$1
 DEV=$2
 ONLY=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
+LINE_TMP_PREFIX=fcc-connect-check
 # shellcheck source=line_lib.sh
 . "$here/line_lib.sh"
 
@@ -125,15 +126,17 @@ provision() {
     fail "$name: apply: $(cat "$tmp/$name.apply.out")"
 }
 
-# check NAME URI|- [TIMEOUT]: connect-check --json of device NAME (URI "-": the stored one).
-# Sets RC and OUT (the JSON file).
+# check NAME URI|- [TIMEOUT [GLOBAL_OPTION...]]: connect-check --json of device NAME (URI "-":
+# the stored one), with fcc-device global options (e.g. --time). Sets RC and OUT (the JSON file).
 check() {
   local name=$1 uri=$2 t=${3:-10}
+  shift 2
+  [ $# -gt 0 ] && shift
   OUT=$tmp/$name.check.json
   local args=(--timeout "$t" --json)
   [ "$uri" != "-" ] && args=(--uri "$uri" "${args[@]}")
   set +e
-  "$DEV" --store "$tmp/$name.img" connect-check "${args[@]}" >"$OUT" 2>"$tmp/$name.check.err"
+  "$DEV" --store "$tmp/$name.img" "$@" connect-check "${args[@]}" >"$OUT" 2>"$tmp/$name.check.err"
   RC=$?
   set -e
 }
@@ -286,20 +289,10 @@ expect "device chain the server does not trust" 1 client-certificate-refused "no
   "d['client_certificate_sent']" "d['alert'] == 48" "'mbed.BootstrapDeviceCert' in d['reason']"
 
 # Validity dates against the device clock (--time): the server certificate is valid 10 years.
-set +e
-"$DEV" --store "$tmp/bs1.img" --time $(( $(date +%s) + 20 * 365 * 86400 )) connect-check \
-  --uri "$BS" --timeout 10 --json >"$tmp/late.check.json" 2>/dev/null
-RC=$?
-set -e
-OUT=$tmp/late.check.json
+check bs1 "$BS" 10 --time $(( $(date +%s) + 20 * 365 * 86400 ))
 expect "server certificate expired by the device clock" 1 server-certificate-untrusted \
   "'expired' in d['reason']"
-set +e
-"$DEV" --store "$tmp/bs1.img" --time $(( $(date +%s) - 86400 )) connect-check \
-  --uri "$BS" --timeout 10 --json >"$tmp/early.check.json" 2>/dev/null
-RC=$?
-set -e
-OUT=$tmp/early.check.json
+check bs1 "$BS" 10 --time $(( $(date +%s) - 86400 ))
 expect "server certificate not yet valid by the device clock" 1 server-certificate-untrusted \
   "'not valid yet' in d['reason']"
 

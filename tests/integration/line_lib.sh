@@ -6,7 +6,7 @@
 
 set -euo pipefail
 PY=/usr/bin/python3
-tmp=$(mktemp -d /tmp/fcu-line.XXXXXX)
+tmp=$(mktemp -d "/tmp/${LINE_TMP_PREFIX:-fcu-line}.XXXXXX") # a test may name its own folder
 pids=()
 failures=0
 
