@@ -182,6 +182,21 @@ if [ "$ONLY" = by_device ]; then
   stop_device "$DEVPID"
   check bydev "coaps://127.0.0.1:$BYDEV_PORT"
   expect "bootstrap, by_device key: coap-server" 0 ok "d['client_certificate_sent']"
+  grep -q "CN 'ep-bydev' presented by client" "$tmp/bydev-coap.log" ||
+    fail "coap-server did not log the by_device certificate"
+  # LwM2M mode, against the resource directory.
+  sed 's/^device-key-generation-mode: by_tool$/device-key-generation-mode: by_device/' \
+    "$C/lwm2m.yml" >"$C/lwbydev.yml"
+  server_cert lw-srv "$tmp/lw-ca.pem" "$tmp/lw-ca.key" "Connect Test LwM2M Server"
+  start_coap lwbydev-rd "$COAP_RD" -c "$tmp/lw-srv-both.pem" -R "$FCU_CA"
+  LWBYDEV_PORT=$SPORT
+  start_device lwbydev
+  "$FCU" --config "$C/lwbydev.yml" inject --endpoint-name ep-lwbydev --serial-number SN-lwbydev \
+    tcp --ip 127.0.0.1 --port "$PORT" >"$tmp/lwbydev.inject" 2>&1 ||
+    fail "LwM2M by_device: inject: $(cat "$tmp/lwbydev.inject")"
+  stop_device "$DEVPID"
+  check lwbydev "coaps://127.0.0.1:$LWBYDEV_PORT"
+  expect "LwM2M, by_device key: coap-rd registration" 0 ok "d['coap_code'] == '2.01'"
   [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
   exit 0
 fi
