@@ -103,6 +103,16 @@ static const char *alert_name(int a)
     }
 }
 
+/* printf-style checking of finish()'s arguments where the compiler offers it. */
+#if defined(__GNUC__)
+#define FCC_CONNECT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define FCC_CONNECT_PRINTF(f, a)
+#endif
+
+static fcc_connect_status_t finish(fcc_connect_result_t *res, fcc_connect_status_t st,
+                                   const char *fmt, ...) FCC_CONNECT_PRINTF(3, 4);
+
 static fcc_connect_status_t finish(fcc_connect_result_t *res, fcc_connect_status_t st,
                                    const char *fmt, ...)
 {
