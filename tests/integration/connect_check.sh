@@ -126,6 +126,17 @@ provision() {
     fail "$name: apply: $(cat "$tmp/$name.apply.out")"
 }
 
+# provision_over_link NAME CONFIG EP: fcc-device serving one session on loopback, fcu inject
+# into it (the line's way; the only way for by_device keys), image $tmp/NAME.img.
+provision_over_link() {
+  local name=$1 cfg=$2 ep=$3
+  start_device "$name"
+  "$FCU" --config "$C/$cfg" inject --endpoint-name "$ep" --serial-number "SN-$ep" \
+    tcp --ip 127.0.0.1 --port "$PORT" >"$tmp/$name.inject" 2>&1 ||
+    fail "$name: inject: $(cat "$tmp/$name.inject")"
+  stop_device "$DEVPID"
+}
+
 # check NAME URI|- [TIMEOUT [GLOBAL_OPTION...]]: connect-check --json of device NAME (URI "-":
 # the stored one), with fcc-device global options (e.g. --time). Sets RC and OUT (the JSON file).
 check() {
@@ -175,11 +186,7 @@ if [ "$ONLY" = by_device ]; then
   server_cert bs-srv "$tmp/bs-ca.pem" "$tmp/bs-ca.key" "Connect Test Bootstrap Server"
   start_coap bydev-coap "$COAP_SERVER" -c "$tmp/bs-srv.pem" -j "$tmp/bs-srv.key" -R "$FCU_CA"
   BYDEV_PORT=$SPORT
-  start_device bydev
-  "$FCU" --config "$C/bydev.yml" inject --endpoint-name ep-bydev --serial-number SN-bydev \
-    tcp --ip 127.0.0.1 --port "$PORT" >"$tmp/bydev.inject" 2>&1 ||
-    fail "by_device: inject: $(cat "$tmp/bydev.inject")"
-  stop_device "$DEVPID"
+  provision_over_link bydev bydev.yml ep-bydev
   check bydev "coaps://127.0.0.1:$BYDEV_PORT"
   expect "bootstrap, by_device key: coap-server" 0 ok "d['client_certificate_sent']"
   grep -q "CN 'ep-bydev' presented by client" "$tmp/bydev-coap.log" ||
@@ -190,11 +197,7 @@ if [ "$ONLY" = by_device ]; then
   server_cert lw-srv "$tmp/lw-ca.pem" "$tmp/lw-ca.key" "Connect Test LwM2M Server"
   start_coap lwbydev-rd "$COAP_RD" -c "$tmp/lw-srv-both.pem" -R "$FCU_CA"
   LWBYDEV_PORT=$SPORT
-  start_device lwbydev
-  "$FCU" --config "$C/lwbydev.yml" inject --endpoint-name ep-lwbydev --serial-number SN-lwbydev \
-    tcp --ip 127.0.0.1 --port "$PORT" >"$tmp/lwbydev.inject" 2>&1 ||
-    fail "LwM2M by_device: inject: $(cat "$tmp/lwbydev.inject")"
-  stop_device "$DEVPID"
+  provision_over_link lwbydev lwbydev.yml ep-lwbydev
   check lwbydev "coaps://127.0.0.1:$LWBYDEV_PORT"
   expect "LwM2M, by_device key: coap-rd registration" 0 ok "d['coap_code'] == '2.01'"
   [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
@@ -241,10 +244,7 @@ sed "s|^bootstrap-server-uri: .*|bootstrap-server-uri: \"coaps://127.0.0.1:$BS_P
   "$C/bs.yml" >"$C/local.yml"
 provision local1 local.yml ep-connect-local1
 # LwM2M by_tool over the factory link (fcu inject), as a line does it.
-start_device lw1
-"$FCU" --config "$C/lwm2m.yml" inject --endpoint-name ep-connect-lw1 --serial-number SN-lw1 \
-  tcp --ip 127.0.0.1 --port "$PORT" >"$tmp/lw1.inject" 2>&1 || fail "lw1: inject: $(cat "$tmp/lw1.inject")"
-stop_device "$DEVPID"
+provision_over_link lw1 lwm2m.yml ep-connect-lw1
 
 # ---- handshakes that must succeed (libcoap) ----
 
