@@ -124,6 +124,10 @@ fcc_status_t fcc_is_factory_disabled(fcc_t *fcc, bool *disabled);
 /* Erases the whole store (factory items and internal items included). */
 fcc_status_t fcc_storage_delete(fcc_t *fcc);
 
+/* Writes the crypto library's name and run-time version ("mbed TLS 3.6.6") to buf (NUL
+ * terminated, truncated to size - 1) and returns the full length. */
+size_t fcc_crypto_version(char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,6 +22,7 @@
 static const char usage_main[] =
     "usage: fcc-device --store IMAGE [--store-size BYTES] [--time EPOCH] [--strict] [--json]\n"
     "                  COMMAND [ARGS]\n"
+    "       fcc-device --version   (this program's and its crypto library's versions)\n"
     "\n"
     "The FCC device library on this host, storing into the flash image IMAGE (created on\n"
     "first use; default size 256 KiB, 4 KiB erase blocks, 16-byte program unit).\n"
@@ -662,6 +663,11 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage_main, stdout);
+            return EXIT_DEVICE_OK;
+        } else if (strcmp(a, "--version") == 0) {
+            char crypto[64];
+            fcc_crypto_version(crypto, sizeof(crypto));
+            printf("fcc-device %s\n%s\n", FCC_PROJECT_VERSION, crypto);
             return EXIT_DEVICE_OK;
         } else if (strcmp(a, "--store") == 0 && v) {
             g.store = v;

@@ -5,7 +5,14 @@
 #include "fcu.h"
 #include "fcu_int.h"
 
+#include "fcc/fcc.h"
+
+#include <cbor.h>
 #include <getopt.h>
+#include <libpq-fe.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+#include <yaml.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +45,25 @@ static void usage(FILE *out, const char *prog)
     for (size_t i = 0; line && i < n; i++)
         fprintf(out, "  %-10s %s\n", line[i].name, line[i].summary);
     fprintf(out, "\nGlobal options (also accepted after the command):\n%s\n"
-                 "Run `%s COMMAND --help` for a command's options.\n"
+                 "Run `%s COMMAND --help` for a command's options; `--version` prints the\n"
+                 "versions of the tool and of the libraries it runs on.\n"
                  "Exit status: 0 valid/done, 1 validation failed or device error, 2 usage, file,\n"
                  "transport or registry error, 3 refused by the registry.\n",
             fcu_common_options_help, prog);
+}
+
+/* `fcu --version`: the tool's version and every library it runs on, as each reports itself at
+ * run time (OpenSSL for its crypto, mbedTLS under the framing codec's digest, and the rest). */
+static void print_version(FILE *out)
+{
+    char mbed[64];
+    int pq = PQlibVersion();
+    fcc_crypto_version(mbed, sizeof(mbed));
+    fprintf(out, "fcu %s\n%s\n%s (framing)\nlibcbor %d.%d.%d\nlibyaml %s\nSQLite %s\n"
+                 "libpq %d.%d\n",
+            FCC_PROJECT_VERSION, OpenSSL_version(OPENSSL_VERSION), mbed, CBOR_MAJOR_VERSION,
+            CBOR_MINOR_VERSION, CBOR_PATCH_VERSION, yaml_get_version_string(), sqlite3_libversion(),
+            pq / 10000, pq % 10000);
 }
 
 static const fcu_command_t *find_command(const char *name)
@@ -64,12 +86,18 @@ int main(int argc, char **argv)
     const char *prog = "fcu";
     fcu_ctx_init(&ctx, prog);
 
-    static const struct option opts[] = {FCU_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {FCU_COMMON_LONGOPTS, {"version", 0, NULL, 'V'},
+                                         {NULL, 0, NULL, 0}};
     int c;
     /* '+': stop at the command name; the command parses the rest. */
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
         if (c == 'h') {
             usage(stdout, prog);
+            rc = FCU_EXIT_OK;
+            goto cleanup;
+        }
+        if (c == 'V') {
+            print_version(stdout);
             rc = FCU_EXIT_OK;
             goto cleanup;
         }
