@@ -13,6 +13,7 @@ PACKAGES=(
   python3 python3-cbor2
   valgrind socat xxd bzip2 xz-utils debian-archive-keyring
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user
+  libcoap3-bin
 )
 
 missing=()

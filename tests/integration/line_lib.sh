@@ -6,7 +6,7 @@
 
 set -euo pipefail
 PY=/usr/bin/python3
-tmp=$(mktemp -d /tmp/fcu-line.XXXXXX)
+tmp=$(mktemp -d "/tmp/${LINE_TMP_PREFIX:-fcu-line}.XXXXXX") # a test may name its own folder
 pids=()
 failures=0
 
@@ -150,18 +150,19 @@ EOF
   "$FCU" --home "$home" setup >"$tmp/setup.out" 2>&1 || { cat "$tmp/setup.out"; return 1; }
 }
 
-# make_external_keys DIR ENDPOINT: a device key and a certificate signed by the FCU CA, as a
-# factory's own PKI would supply them (BootstrapDevicePrivateKey.der, BootstrapDeviceCert.der).
+# make_external_keys DIR ENDPOINT [SET [OU]]: a device key and a certificate signed by the FCU
+# CA, as a factory's own PKI would supply them (<SET>DevicePrivateKey.der, <SET>DeviceCert.der;
+# SET Bootstrap by default, or LwM2M, whose certificate needs the OU = the URI's aid).
 make_external_keys() {
-  local d=$1 ep=$2
+  local d=$1 ep=$2 set=${3:-Bootstrap} ou=${4:+/OU=$4}
   mkdir -p "$d"
   openssl ecparam -name prime256v1 -genkey -noout -out "$d/key.pem" 2>/dev/null
-  openssl pkey -in "$d/key.pem" -outform der -out "$d/BootstrapDevicePrivateKey.der"
+  openssl pkey -in "$d/key.pem" -outform der -out "$d/${set}DevicePrivateKey.der"
   printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n' >"$d/ext.cnf"
-  openssl req -new -key "$d/key.pem" -subj "/O=Line Test/CN=$ep" -out "$d/dev.csr" 2>/dev/null
+  openssl req -new -key "$d/key.pem" -subj "/O=Line Test$ou/CN=$ep" -out "$d/dev.csr" 2>/dev/null
   openssl x509 -req -in "$d/dev.csr" -CA "$home/keystore/fcu.crt" -CAkey "$home/keystore/fcu_private_key.pem" \
     -CAcreateserial -days 13000 -sha256 -extfile "$d/ext.cnf" -outform der \
-    -out "$d/BootstrapDeviceCert.der" 2>/dev/null
+    -out "$d/${set}DeviceCert.der" 2>/dev/null
   rm -f "$d/key.pem" "$d/dev.csr" "$d/ext.cnf"
 }
 

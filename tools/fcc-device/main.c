@@ -4,6 +4,7 @@
  * tests, and offers the local commands a test script needs (apply a bundle file, verify, list,
  * get, factory reset, wipe). The command line is a contract with scripts: docs/fcc-device.md. */
 #include "check.h"
+#include "connect_check.h"
 #include "device.h"
 #include "serve.h"
 
@@ -46,6 +47,7 @@ static const char usage_main[] =
     "  factory-reset                    restore the factory items, drop the rest\n"
     "  wipe                             erase everything\n"
     "  check                            the store's health (exit 0 only when healthy)\n"
+    "  connect-check [--uri URI] [--timeout S]   DTLS handshake and CoAP request to the server\n"
     "\n"
     "COMMAND --help gives the options of a command. Exit status: 0 success, 1 the device\n"
     "reported an error, 2 usage, file or transport error.\n";
@@ -751,6 +753,7 @@ int main(int argc, char **argv)
         {"serve", usage_serve},     {"apply", usage_apply},         {"verify", usage_verify},
         {"list", usage_list},       {"get", usage_get},             {"factory-reset", usage_reset},
         {"wipe", usage_wipe},       {"check", usage_check},
+        {"connect-check", usage_connect_check},
     };
     const char *usage = NULL;
     for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
@@ -777,6 +780,8 @@ int main(int argc, char **argv)
         return cmd_list(&g, cargc, cargv);
     if (strcmp(cmd, "get") == 0)
         return cmd_get(&g, cargc, cargv);
+    if (strcmp(cmd, "connect-check") == 0)
+        return cmd_connect_check(&g, cargc, cargv);
     if (strcmp(cmd, "factory-reset") == 0)
         return cmd_reset_or_wipe(&g, cargc, cargv, false);
     if (strcmp(cmd, "check") == 0)
