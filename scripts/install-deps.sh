@@ -10,7 +10,7 @@ PACKAGES=(
   libssl-dev openssl libcbor-dev libyaml-dev libcmocka-dev libsqlite3-dev
   libpq-dev postgresql
   libp11-dev libp11-kit-dev p11-kit-modules libengine-pkcs11-openssl softhsm2
-  python3 python3-cbor2
+  python3 python3-cbor2 python3-pytest python3-venv pandoc
   valgrind socat xxd bzip2 xz-utils debian-archive-keyring
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user
   libcoap3-bin

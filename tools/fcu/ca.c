@@ -375,6 +375,114 @@ cleanup:
     return rc;
 }
 
+/* The work of `fcu setup` without the argument parsing and the printing (the command and
+ * libfcu share it). Findings go to `f`; an operational failure (a file that cannot be written, a
+ * CA already there) is one line in `err`; `out` says what was made. Returns FCU_EXIT_*. */
+int fcu_ca_setup(fcu_ctx_t *ctx, const char *uri_opt, bool force, fcu_findings_t *f,
+                 fcu_setup_out_t *out, char *err, size_t errsz)
+{
+    int rc = FCU_EXIT_USAGE;
+    EVP_PKEY *key = NULL;
+    X509 *cert = NULL;
+    char dir[4096], upath[4096];
+    memset(out, 0, sizeof(*out));
+    err[0] = '\0';
+    snprintf(dir, sizeof(dir), "%s/keystore", ctx->home);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
+        return FCU_EXIT_USAGE;
+    }
+    int lr = fcu_config_load(ctx, f);
+    if (lr == FCU_EXIT_USAGE)
+        return FCU_EXIT_USAGE;
+    for (size_t i = 0; i < f->n; i++) {
+        /* setup needs a well-formed file; device-side validations can wait */
+        if (f->v[i].severity == FCU_SEV_ERROR &&
+            (f->v[i].code == FCU_E_WRONG_TYPE || (f->v[i].code >= 190 && f->v[i].code <= 201)))
+            return FCU_EXIT_INVALID;
+    }
+    fcu_findings_free(f); /* other findings are for `fcu validate` */
+    fcu_ctx_keystore_path(ctx, FCU_CA_KEY_FILE, out->key, sizeof(out->key));
+    fcu_ctx_keystore_path(ctx, FCU_CA_CERT_FILE, out->cert, sizeof(out->cert));
+    fcu_ctx_keystore_path(ctx, FCU_CA_CSR_FILE, out->csr, sizeof(out->csr));
+    fcu_ctx_keystore_path(ctx, FCU_CA_KEY_URI_FILE, upath, sizeof(upath));
+    if (uri_opt && ctx->cfg->ca_key_uri && strcmp(uri_opt, ctx->cfg->ca_key_uri) != 0) {
+        snprintf(err, errsz, "--ca-key-uri differs from certificate-authority.private-key-uri in "
+                 "%s; give one of them", ctx->cfg->path);
+        goto cleanup;
+    }
+    const char *uri = uri_opt ? uri_opt : ctx->cfg->ca_key_uri;
+    if (!force && (access(out->key, F_OK) == 0 || access(upath, F_OK) == 0)) {
+        snprintf(err, errsz, "%s exists; use --force to replace the CA",
+                 access(out->key, F_OK) == 0 ? out->key : upath);
+        goto cleanup;
+    }
+    if (uri) {
+        /* the key is made (or found) in the token; the keystore keeps no key file */
+        fcu_hsm_error_t he;
+        bool created = false;
+        if (fcu_hsm_ensure_key(uri, hsm_module(ctx), hsm_base_dir(ctx), &created, &he) != 0 ||
+            !(key = fcu_hsm_load_key(uri, hsm_module(ctx), hsm_base_dir(ctx), &he))) {
+            fcu_findings_add(f, he.code, FCU_SEV_ERROR,
+                             uri_opt ? "--ca-key-uri" : "certificate-authority.private-key-uri",
+                             "%s", he.message);
+            rc = FCU_EXIT_INVALID;
+            goto cleanup;
+        }
+        unlink(out->key); /* a key file of an earlier setup (--force) must not linger */
+        if (uri_opt) {
+            size_t ul = strlen(uri_opt);
+            char *line = malloc(ul + 2);
+            int wr = -1;
+            if (line) {
+                memcpy(line, uri_opt, ul);
+                line[ul] = '\n';
+                wr = fcu_write_file(upath, (const uint8_t *)line, ul + 1, 0644);
+                free(line);
+            }
+            if (wr != 0) {
+                snprintf(err, errsz, "cannot write %s: %s", upath, strerror(errno));
+                goto cleanup;
+            }
+        } else {
+            unlink(upath);
+        }
+        out->in_token = true;
+        out->token_key_created = created;
+        snprintf(out->key, sizeof(out->key), "%s", uri);
+    } else {
+        key = fcu_key_generate();
+        if (!key || write_pem_key(out->key, key) != 0) {
+            snprintf(err, errsz, "cannot create %s: %s", out->key, strerror(errno));
+            goto cleanup;
+        }
+        unlink(upath); /* the CA key is in the keystore file now, not in a token */
+    }
+    if (ctx->cfg->setup_ca_as_intermediate) {
+        if (write_csr(ctx, key, out->csr) != 0) {
+            snprintf(err, errsz, "cannot write %s", out->csr);
+            goto cleanup;
+        }
+        unlink(out->cert); /* an old certificate does not match the new key */
+        out->made_csr = true;
+        rc = FCU_EXIT_OK;
+        goto cleanup;
+    }
+    cert = self_signed_ca(ctx, key);
+    STACK_OF(X509) *one = sk_X509_new_null();
+    if (!cert || !one || !sk_X509_push(one, cert) || write_pem_certs(out->cert, one) != 0) {
+        sk_X509_free(one);
+        snprintf(err, errsz, "cannot create %s", out->cert);
+        goto cleanup;
+    }
+    sk_X509_free(one);
+    rc = FCU_EXIT_OK;
+cleanup:
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    return rc;
+}
+
 int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -384,9 +492,6 @@ int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
     bool force = false;
     const char *install = NULL, *uri_opt = NULL;
     fcu_findings_t f = {0};
-    EVP_PKEY *key = NULL;
-    X509 *cert = NULL;
-    char dir[4096], kpath[4096], cpath[4096], rpath[4096], upath[4096];
     int c;
     while ((c = getopt_long(argc, argv, "hf", opts, NULL)) != -1) {
         if (c == 'h') {
@@ -419,120 +524,40 @@ int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
         fprintf(stderr, "%s setup: unexpected argument '%s'\n", ctx->prog, argv[optind]);
         return FCU_EXIT_USAGE;
     }
-    snprintf(dir, sizeof(dir), "%s/keystore", ctx->home);
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        fprintf(stderr, "%s setup: cannot create %s: %s\n", ctx->prog, dir, strerror(errno));
-        return FCU_EXIT_USAGE;
-    }
     if (install) {
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s/keystore", ctx->home);
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            fprintf(stderr, "%s setup: cannot create %s: %s\n", ctx->prog, dir, strerror(errno));
+            return FCU_EXIT_USAGE;
+        }
         rc = install_ca(ctx, install, &f);
-        goto cleanup;
-    }
-    int lr = fcu_config_load(ctx, &f);
-    if (lr == FCU_EXIT_USAGE) {
-        rc = FCU_EXIT_USAGE;
-        goto cleanup;
-    }
-    for (size_t i = 0; i < f.n; i++) {
-        /* setup needs a well-formed file; device-side validations can wait */
-        if (f.v[i].severity == FCU_SEV_ERROR &&
-            (f.v[i].code == FCU_E_WRONG_TYPE || (f.v[i].code >= 190 && f.v[i].code <= 201))) {
-            rc = FCU_EXIT_INVALID;
-            goto cleanup;
-        }
-    }
-    fcu_findings_free(&f); /* other findings are for `fcu validate` */
-    fcu_ctx_keystore_path(ctx, FCU_CA_KEY_FILE, kpath, sizeof(kpath));
-    fcu_ctx_keystore_path(ctx, FCU_CA_CERT_FILE, cpath, sizeof(cpath));
-    fcu_ctx_keystore_path(ctx, FCU_CA_CSR_FILE, rpath, sizeof(rpath));
-    fcu_ctx_keystore_path(ctx, FCU_CA_KEY_URI_FILE, upath, sizeof(upath));
-    if (uri_opt && ctx->cfg->ca_key_uri && strcmp(uri_opt, ctx->cfg->ca_key_uri) != 0) {
-        fprintf(stderr, "%s setup: --ca-key-uri differs from certificate-authority."
-                "private-key-uri in %s; give one of them\n", ctx->prog, ctx->cfg->path);
-        goto cleanup;
-    }
-    const char *uri = uri_opt ? uri_opt : ctx->cfg->ca_key_uri;
-    if (!force && (access(kpath, F_OK) == 0 || access(upath, F_OK) == 0)) {
-        fprintf(stderr, "%s setup: %s exists; use --force to replace the CA\n", ctx->prog,
-                access(kpath, F_OK) == 0 ? kpath : upath);
-        goto cleanup;
-    }
-    if (uri) {
-        /* the key is made (or found) in the token; the keystore keeps no key file */
-        fcu_hsm_error_t he;
-        bool created = false;
-        if (fcu_hsm_ensure_key(uri, hsm_module(ctx), hsm_base_dir(ctx), &created, &he) != 0 ||
-            !(key = fcu_hsm_load_key(uri, hsm_module(ctx), hsm_base_dir(ctx), &he))) {
-            fprintf(stderr, "%s setup: error %d [%s]: %s\n", ctx->prog, he.code,
-                    uri_opt ? "--ca-key-uri" : "certificate-authority.private-key-uri",
-                    he.message);
-            rc = FCU_EXIT_INVALID;
-            goto cleanup;
-        }
-        unlink(kpath); /* a key file of an earlier setup (--force) must not linger */
-        if (uri_opt) {
-            size_t ul = strlen(uri_opt);
-            char *line = malloc(ul + 2);
-            int wr = -1;
-            if (line) {
-                memcpy(line, uri_opt, ul);
-                line[ul] = '\n';
-                wr = fcu_write_file(upath, (const uint8_t *)line, ul + 1, 0644);
-                free(line);
-            }
-            if (wr != 0) {
-                fprintf(stderr, "%s setup: cannot write %s: %s\n", ctx->prog, upath,
-                        strerror(errno));
-                goto cleanup;
-            }
-        } else {
-            unlink(upath);
-        }
-        if (!ctx->json)
-            printf("%s the CA key in the token: %s\n", created ? "generated" : "using", uri);
-        snprintf(kpath, sizeof(kpath), "%s", uri);
     } else {
-        key = fcu_key_generate();
-        if (!key || write_pem_key(kpath, key) != 0) {
-            fprintf(stderr, "%s setup: cannot create %s: %s\n", ctx->prog, kpath,
-                    strerror(errno));
-            goto cleanup;
+        fcu_setup_out_t out;
+        char err[1024];
+        rc = fcu_ca_setup(ctx, uri_opt, force, &f, &out, err, sizeof(err));
+        if (err[0])
+            fprintf(stderr, "%s setup: %s\n", ctx->prog, err);
+        if (rc == FCU_EXIT_OK) {
+            if (out.in_token && !ctx->json)
+                printf("%s the CA key in the token: %s\n",
+                       out.token_key_created ? "generated" : "using", out.key);
+            if (out.made_csr) {
+                if (ctx->json)
+                    json_pair("key", out.key, "csr", out.csr, 0);
+                else
+                    printf("created %s and %s\nHave your CA sign the CSR (CA:TRUE, keyCertSign), "
+                           "then run:\n  %s setup --install-ca SIGNED.pem\n",
+                           out.key, out.csr, ctx->prog);
+            } else if (ctx->json) {
+                json_pair("key", out.key, "certificate", out.cert, 0);
+            } else {
+                printf("created %s and %s\n", out.key, out.cert);
+            }
         }
-        unlink(upath); /* the CA key is in the keystore file now, not in a token */
     }
-    if (ctx->cfg->setup_ca_as_intermediate) {
-        if (write_csr(ctx, key, rpath) != 0) {
-            fprintf(stderr, "%s setup: cannot write %s\n", ctx->prog, rpath);
-            goto cleanup;
-        }
-        unlink(cpath); /* an old certificate does not match the new key */
-        if (ctx->json)
-            json_pair("key", kpath, "csr", rpath, 0);
-        else
-            printf("created %s and %s\nHave your CA sign the CSR (CA:TRUE, keyCertSign), then run:\n"
-               "  %s setup --install-ca SIGNED.pem\n",
-               kpath, rpath, ctx->prog);
-        rc = FCU_EXIT_OK;
-        goto cleanup;
-    }
-    cert = self_signed_ca(ctx, key);
-    STACK_OF(X509) *one = sk_X509_new_null();
-    if (!cert || !one || !sk_X509_push(one, cert) || write_pem_certs(cpath, one) != 0) {
-        sk_X509_free(one);
-        fprintf(stderr, "%s setup: cannot create %s\n", ctx->prog, cpath);
-        goto cleanup;
-    }
-    sk_X509_free(one);
-    if (ctx->json)
-        json_pair("key", kpath, "certificate", cpath, 0);
-    else
-        printf("created %s and %s\n", kpath, cpath);
-    rc = FCU_EXIT_OK;
-cleanup:
     if (f.n)
         fcu_findings_print(&f, ctx->json ? stdout : stderr, ctx->json);
     fcu_findings_free(&f);
-    X509_free(cert);
-    EVP_PKEY_free(key);
     return rc;
 }

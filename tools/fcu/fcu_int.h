@@ -33,6 +33,19 @@ struct fcu_ca {
 /* Loads keystore/fcu.crt and keystore/fcu_private_key.pem into ctx->ca (once), checking them
  * (codes 210-212, 220-221). Returns FCU_EXIT_OK or FCU_EXIT_INVALID. */
 int fcu_ca_load(fcu_ctx_t *ctx, fcu_findings_t *f);
+
+/* What fcu_ca_setup made. */
+typedef struct fcu_setup_out {
+    char key[4096];  /* the key file, or the pkcs11: URI of the key in a token */
+    char cert[4096]; /* keystore/fcu.crt */
+    char csr[4096];  /* keystore/fcu.csr */
+    bool in_token, token_key_created, made_csr;
+} fcu_setup_out_t;
+/* `fcu setup` without its argument parsing and printing: the CA key (a file, or in the token
+ * `uri` names) and the self-signed certificate or the CSR. Findings go to `f`; an operational
+ * failure is one line in `err`. Returns FCU_EXIT_*. */
+int fcu_ca_setup(fcu_ctx_t *ctx, const char *uri, bool force, fcu_findings_t *f,
+                 fcu_setup_out_t *out, char *err, size_t errsz);
 void fcu_ca_free(struct fcu_ca *ca);
 
 /* ---- X.509 helpers (x509.c) ---- */

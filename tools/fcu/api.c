@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libfcu's public interface (include/fcu/fcu.h) over the tool's core: the same configuration
+ * loader, CA, validations and bundle builder the `fcu` command runs, with the findings handed
+ * back as structures instead of printed. */
+#include "fcu.h"
+#include "fcu_int.h"
+#include "hsm.h"
+#include "json.h"
+#include "registry.h"
+
+#include <fcu/fcu.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef FCU_VERSION
+#define FCU_VERSION "0.0.0"
+#endif
+
+struct fcu_tool {
+    fcu_ctx_t ctx;
+    bool time_fixed;
+};
+
+/* A device session that needs the device's answer before its next message. */
+struct fcu_tool_operation {
+    char sid[64];
+    char endpoint[128];
+};
+
+static char *dup_or_empty(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+static void refresh_time(fcu_tool_t *t)
+{
+    if (!t->time_fixed)
+        t->ctx.now = (int64_t)time(NULL);
+}
+
+const char *fcu_tool_version(void)
+{
+    static char v[160];
+    if (v[0] == '\0')
+        snprintf(v, sizeof(v), "libfcu %s (%s)", FCU_VERSION, OpenSSL_version(OPENSSL_VERSION));
+    return v;
+}
+
+int fcu_tool_open(const char *home, const char *config, fcu_tool_t **out)
+{
+    if (out == NULL)
+        return FCU_TOOL_USAGE;
+    *out = NULL;
+    fcu_tool_t *t = calloc(1, sizeof(*t));
+    if (t == NULL)
+        return FCU_TOOL_USAGE;
+    fcu_ctx_init(&t->ctx, "libfcu");
+    if (home != NULL) {
+        free(t->ctx.home);
+        t->ctx.home = strdup(home);
+    }
+    if (config != NULL)
+        t->ctx.config_arg = strdup(config);
+    if (t->ctx.home == NULL || (config != NULL && t->ctx.config_arg == NULL)) {
+        fcu_tool_close(t);
+        return FCU_TOOL_USAGE;
+    }
+    *out = t;
+    return FCU_TOOL_OK;
+}
+
+void fcu_tool_close(fcu_tool_t *t)
+{
+    if (t == NULL)
+        return;
+    fcu_ctx_free(&t->ctx);
+    free(t);
+}
+
+void fcu_tool_set_time(fcu_tool_t *t, int64_t epoch)
+{
+    if (t == NULL)
+        return;
+    t->ctx.now = epoch;
+    t->ctx.now_fixed = true;
+    t->time_fixed = true;
+}
+
+void fcu_tool_free(void *p)
+{
+    free(p);
+}
+
+/* ---- issues ---- */
+
+static int issue_add(fcu_tool_issue_t **v, size_t *n, int code, int warning, const char *param,
+                     const char *msg)
+{
+    fcu_tool_issue_t *nv = realloc(*v, (*n + 1) * sizeof(**v));
+    if (nv == NULL)
+        return -1;
+    *v = nv;
+    fcu_tool_issue_t *i = &nv[*n];
+    i->code = code;
+    i->is_warning = warning;
+    i->parameter = dup_or_empty(param);
+    i->message = dup_or_empty(msg);
+    (*n)++;
+    return 0;
+}
+
+static void issues_add(fcu_tool_issues_t *is, int code, bool warning, const char *param,
+                       const char *msg)
+{
+    if (warning)
+        issue_add(&is->warnings, &is->warning_count, code, 1, param, msg);
+    else
+        issue_add(&is->errors, &is->error_count, code, 0, param, msg);
+}
+
+static void issues_from(fcu_tool_issues_t *is, const fcu_findings_t *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        issues_add(is, f->v[i].code, f->v[i].severity == FCU_SEV_WARNING, f->v[i].parameter,
+                   f->v[i].message);
+}
+
+void fcu_tool_issues_free(fcu_tool_issues_t *is)
+{
+    if (is == NULL)
+        return;
+    for (size_t i = 0; i < is->error_count; i++) {
+        free((char *)is->errors[i].parameter);
+        free((char *)is->errors[i].message);
+    }
+    for (size_t i = 0; i < is->warning_count; i++) {
+        free((char *)is->warnings[i].parameter);
+        free((char *)is->warnings[i].message);
+    }
+    free(is->errors);
+    free(is->warnings);
+    memset(is, 0, sizeof(*is));
+}
+
+/* A new configuration or CA on disk: forget what was loaded. */
+static void forget_loaded(fcu_tool_t *t)
+{
+    fcu_ca_free(t->ctx.ca);
+    t->ctx.ca = NULL;
+}
+
+/* ---- setup ---- */
+
+int fcu_tool_setup(fcu_tool_t *t, const char *key_uri, int force, fcu_tool_issues_t *issues)
+{
+    if (issues)
+        memset(issues, 0, sizeof(*issues));
+    if (t == NULL)
+        return FCU_TOOL_USAGE;
+    refresh_time(t);
+    fcu_findings_t f = {0};
+    fcu_setup_out_t out;
+    char err[1024];
+    forget_loaded(t);
+    int rc = fcu_ca_setup(&t->ctx, key_uri, force != 0, &f, &out, err, sizeof(err));
+    if (issues) {
+        issues_from(issues, &f);
+        if (err[0])
+            issues_add(issues, err[0] && strstr(err, "exists") ? FCU_E_GENERAL : FCU_E_OUTPUT,
+                       false, "setup", err);
+    }
+    fcu_findings_free(&f);
+    forget_loaded(t);
+    return rc;
+}
+
+static bool exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+int fcu_tool_get_setup_status(fcu_tool_t *t, fcu_tool_setup_status_t **out)
+{
+    if (t == NULL || out == NULL)
+        return FCU_TOOL_USAGE;
+    refresh_time(t);
+    fcu_tool_setup_status_t *st = calloc(1, sizeof(*st));
+    if (st == NULL)
+        return FCU_TOOL_USAGE;
+    char p[4200], cert[4096], csr[4096], key[4096], upath[4096];
+    snprintf(p, sizeof(p), "%s/keystore", t->ctx.home);
+    fcu_ctx_keystore_path(&t->ctx, FCU_CA_CERT_FILE, cert, sizeof(cert));
+    fcu_ctx_keystore_path(&t->ctx, FCU_CA_CSR_FILE, csr, sizeof(csr));
+    fcu_ctx_keystore_path(&t->ctx, FCU_CA_KEY_FILE, key, sizeof(key));
+    fcu_ctx_keystore_path(&t->ctx, FCU_CA_KEY_URI_FILE, upath, sizeof(upath));
+    fcu_findings_t f = {0};
+    /* the configuration may name the key in a token */
+    int lr = fcu_config_load(&t->ctx, &f);
+    fcu_findings_free(&f); /* configuration findings are validate's business */
+    const char *keyname = key;
+    char *uri = NULL;
+    if (lr != FCU_EXIT_USAGE && t->ctx.cfg && t->ctx.cfg->ca_key_uri) {
+        keyname = t->ctx.cfg->ca_key_uri;
+    } else if (exists(upath)) {
+        uint8_t *d = NULL;
+        size_t n = 0;
+        if (fcu_read_file(upath, &d, &n) == 0) {
+            while (n > 0 && (d[n - 1] == '\n' || d[n - 1] == '\r'))
+                n--;
+            uri = malloc(n + 1);
+            if (uri) {
+                memcpy(uri, d, n);
+                uri[n] = '\0';
+                keyname = uri;
+            }
+            free(d);
+        }
+    }
+    st->keystore_dir = strdup(p);
+    st->certificate_file = strdup(cert);
+    st->csr_file = strdup(csr);
+    st->private_key_file = strdup(keyname);
+    free(uri);
+    bool have_key = keyname != key || exists(key);
+    if (exists(cert)) {
+        forget_loaded(t);
+        int rc = fcu_ca_load(&t->ctx, &f);
+        issues_from(&st->issues, &f);
+        st->status = rc == FCU_EXIT_OK ? FCU_TOOL_SETUP_DONE : FCU_TOOL_SETUP_INVALID;
+    } else if (exists(csr) && have_key) {
+        st->status = FCU_TOOL_SETUP_CSR_PENDING;
+        issues_add(&st->issues, FCU_E_CA_CERT_MISSING, true, "keystore/" FCU_CA_CERT_FILE,
+                   "the CSR waits for its signed certificate: fcu setup --install-ca FILE");
+    } else {
+        st->status = have_key ? FCU_TOOL_SETUP_INVALID : FCU_TOOL_SETUP_NOT_DONE;
+        issues_add(&st->issues, FCU_E_CA_CERT_MISSING, false, "keystore/" FCU_CA_CERT_FILE,
+                   have_key ? "the CA key is there but no certificate and no CSR"
+                            : "no CA yet: run setup");
+    }
+    fcu_findings_free(&f);
+    *out = st;
+    return FCU_TOOL_OK;
+}
+
+void fcu_tool_setup_status_free(fcu_tool_setup_status_t *st)
+{
+    if (st == NULL)
+        return;
+    free((char *)st->keystore_dir);
+    free((char *)st->certificate_file);
+    free((char *)st->csr_file);
+    free((char *)st->private_key_file);
+    fcu_tool_issues_free(&st->issues);
+    free(st);
+}
+
+/* ---- validate and prepare ---- */
+
+int fcu_tool_validate(fcu_tool_t *t, const char *endpoint_name, const char *serial_number,
+                      const char *device_keys_dir, fcu_tool_issues_t *issues)
+{
+    if (issues)
+        memset(issues, 0, sizeof(*issues));
+    if (t == NULL)
+        return FCU_TOOL_USAGE;
+    refresh_time(t);
+    fcu_findings_t f = {0};
+    int rc;
+    if (endpoint_name || serial_number || device_keys_dir) {
+        fcu_device_req_t req = {.endpoint_name = endpoint_name,
+                                .serial_number = serial_number,
+                                .device_keys_dir = device_keys_dir};
+        fcu_device_result_t res;
+        rc = fcu_device_build(&t->ctx, &req, &res, &f);
+        if (rc == FCU_EXIT_OK)
+            fcu_device_result_free(&res);
+    } else {
+        rc = fcu_config_load(&t->ctx, &f);
+        if (rc != FCU_EXIT_USAGE && t->ctx.cfg && t->ctx.cfg->keygen_mode == FCU_KEYGEN_BY_TOOL &&
+            fcu_ca_load(&t->ctx, &f) != FCU_EXIT_OK)
+            rc = FCU_EXIT_INVALID;
+    }
+    if (rc != FCU_EXIT_USAGE)
+        rc = fcu_findings_errors(&f) ? FCU_EXIT_INVALID : FCU_EXIT_OK;
+    if (issues)
+        issues_from(issues, &f);
+    fcu_findings_free(&f);
+    return rc;
+}
+
+int fcu_tool_prepare(fcu_tool_t *t, const char *endpoint_name, const char *serial_number,
+                     const char *device_keys_dir, fcu_tool_device_config_t **out)
+{
+    if (out == NULL)
+        return FCU_TOOL_USAGE;
+    *out = NULL;
+    if (t == NULL)
+        return FCU_TOOL_USAGE;
+    refresh_time(t);
+    fcu_tool_device_config_t *dc = calloc(1, sizeof(*dc));
+    if (dc == NULL)
+        return FCU_TOOL_USAGE;
+    unsigned char rnd[8];
+    char sid[64] = "";
+    if (RAND_bytes(rnd, sizeof(rnd)) == 1)
+        snprintf(sid, sizeof(sid), "fcu-api-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+                 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    fcu_device_req_t req = {.endpoint_name = endpoint_name,
+                            .serial_number = serial_number,
+                            .device_keys_dir = device_keys_dir,
+                            .sid = sid[0] ? sid : NULL};
+    fcu_findings_t f = {0};
+    fcu_device_result_t res;
+    int rc = fcu_device_build(&t->ctx, &req, &res, &f);
+    issues_from(&dc->issues, &f);
+    fcu_findings_free(&f);
+    if (rc == FCU_EXIT_OK) {
+        dc->config_data = res.bundle;
+        dc->config_len = res.bundle_len;
+        res.bundle = NULL;
+        dc->enrollment_id = dup_or_empty(res.enrollment_id);
+        dc->fingerprint = dup_or_empty(res.fingerprint);
+        fcu_device_result_free(&res);
+    } else {
+        dc->enrollment_id = dup_or_empty(NULL);
+        dc->fingerprint = dup_or_empty(NULL);
+    }
+    *out = dc;
+    return rc == FCU_EXIT_USAGE ? FCU_TOOL_INVALID : rc;
+}
+
+void fcu_tool_device_config_free(fcu_tool_device_config_t *dc)
+{
+    if (dc == NULL)
+        return;
+    free(dc->config_data);
+    free((char *)dc->enrollment_id);
+    free((char *)dc->fingerprint);
+    free(dc->operation);
+    fcu_tool_issues_free(&dc->issues);
+    free(dc);
+}
+
+/* ---- the device's answer ---- */
+
+int fcu_tool_process_response(fcu_tool_t *t, const uint8_t *response, size_t len,
+                              fcu_tool_operation_t *op, fcu_tool_device_response_t **out)
+{
+    if (out == NULL)
+        return FCU_TOOL_USAGE;
+    *out = NULL;
+    if (t == NULL || (response == NULL && len > 0))
+        return FCU_TOOL_USAGE;
+    fcu_tool_device_response_t *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return FCU_TOOL_USAGE;
+    r->status = -1;
+    fcu_response_t parsed;
+    int rc = FCU_TOOL_INVALID;
+    if (fcu_response_parse(response, len, &parsed) != 0) {
+        issues_add(&r->issues, FCU_E_GENERAL, false, "response",
+                   "not a device response (a CBOR map with ReturnStatus)");
+        r->message = dup_or_empty(NULL);
+        r->enrollment_id = dup_or_empty(NULL);
+        *out = r;
+        return FCU_TOOL_INVALID;
+    }
+    r->message = dup_or_empty(parsed.info_message);
+    r->enrollment_id = dup_or_empty(NULL);
+    if (!parsed.has_status) {
+        issues_add(&r->issues, FCU_E_GENERAL, false, "ReturnStatus",
+                   "the response carries no ReturnStatus");
+        goto done;
+    }
+    r->status = parsed.return_status;
+    if (op != NULL && (parsed.sid == NULL || strcmp(parsed.sid, op->sid) != 0)) {
+        issues_add(&r->issues, FCU_E_GENERAL, false, "SID",
+                   "the response belongs to another session (its SID differs)");
+        goto done;
+    }
+    /* the warnings, one a line */
+    const char *w = parsed.warning_info;
+    while (w != NULL && *w != '\0') {
+        const char *nl = strchr(w, '\n');
+        size_t n = nl ? (size_t)(nl - w) : strlen(w);
+        if (n > 0) {
+            const char **nv = realloc(r->warnings, (r->warning_count + 1) * sizeof(*nv));
+            char *line = malloc(n + 1);
+            if (nv == NULL || line == NULL) {
+                free(line);
+                if (nv)
+                    r->warnings = nv;
+                break;
+            }
+            memcpy(line, w, n);
+            line[n] = '\0';
+            r->warnings = nv;
+            r->warnings[r->warning_count++] = line;
+        }
+        w = nl ? nl + 1 : w + n;
+    }
+    rc = FCU_TOOL_OK;
+done:
+    fcu_response_free(&parsed);
+    *out = r;
+    return rc;
+}
+
+void fcu_tool_device_response_free(fcu_tool_device_response_t *r)
+{
+    if (r == NULL)
+        return;
+    free((char *)r->message);
+    free((char *)r->enrollment_id);
+    for (size_t i = 0; i < r->warning_count; i++)
+        free((char *)r->warnings[i]);
+    free(r->warnings);
+    free(r->config_data);
+    fcu_tool_issues_free(&r->issues);
+    free(r);
+}
+
+/* ---- registry ---- */
+
+static void kv_opt(json_t *j, const char *k, const char *v)
+{
+    json_key(j, k);
+    if (v)
+        json_string(j, v);
+    else
+        json_null(j);
+}
+
+static int export_row(void *arg, const registry_attempt_t *a)
+{
+    json_t *j = arg;
+    json_object_begin(j);
+    kv_opt(j, "endpoint_name", a->endpoint_name);
+    kv_opt(j, "serial_number", a->serial_number);
+    kv_opt(j, "enrollment_id", a->enrollment_id);
+    kv_opt(j, "certificate_sha256", a->cert_sha256);
+    kv_opt(j, "certificate_serial", a->cert_serial);
+    kv_opt(j, "mode", a->mode);
+    kv_opt(j, "station", a->station);
+    kv_opt(j, "outcome", a->outcome);
+    kv_opt(j, "provisioned_at", a->finished_at);
+    json_kv_int(j, "attempt_id", a->id);
+    json_object_end(j);
+    return 0;
+}
+
+int fcu_tool_registry_export_json(fcu_tool_t *t, const char *registry, char **json)
+{
+    if (json == NULL)
+        return FCU_TOOL_USAGE;
+    *json = NULL;
+    if (t == NULL)
+        return FCU_TOOL_USAGE;
+    char loc[4200], msg[512];
+    const char *env = getenv("FCU_REGISTRY_URL");
+    if (registry != NULL)
+        snprintf(loc, sizeof(loc), "%s", registry);
+    else if (env != NULL && env[0] != '\0')
+        snprintf(loc, sizeof(loc), "%s", env);
+    else
+        snprintf(loc, sizeof(loc), "%s/registry.sqlite3", t->ctx.home);
+    registry_t *reg = NULL;
+    if (registry_open(loc, &reg, msg, sizeof(msg)) != REGISTRY_OK)
+        return FCU_TOOL_USAGE;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    int rc = FCU_TOOL_USAGE;
+    if (mem != NULL) {
+        json_t j;
+        json_init(&j, mem, false);
+        json_array_begin(&j);
+        int lr = registry_list_provisioned(reg, export_row, &j, msg, sizeof(msg));
+        json_array_end(&j);
+        json_finish(&j);
+        if (fclose(mem) == 0 && lr == REGISTRY_OK) {
+            *json = buf;
+            buf = NULL;
+            rc = FCU_TOOL_OK;
+        }
+    }
+    free(buf);
+    registry_close(reg);
+    return rc;
+}
