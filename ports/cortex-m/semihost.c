@@ -16,7 +16,7 @@
 
 enum {
     SYS_OPEN = 0x01, SYS_CLOSE = 0x02, SYS_WRITE = 0x05, SYS_READ = 0x06, SYS_ISTTY = 0x09,
-    SYS_SEEK = 0x0A, SYS_FLEN = 0x0C, SYS_REMOVE = 0x0E, SYS_CLOCK = 0x10, SYS_TIME = 0x11,
+    SYS_SEEK = 0x0A, SYS_FLEN = 0x0C, SYS_REMOVE = 0x0E, SYS_RENAME = 0x0F, SYS_CLOCK = 0x10, SYS_TIME = 0x11,
     SYS_GET_CMDLINE = 0x15, SYS_EXIT_EXTENDED = 0x20
 };
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026
@@ -236,6 +236,34 @@ int _unlink(const char *path)
         errno = ENOENT;
         return -1;
     }
+    return 0;
+}
+
+/* rename() through the host (newlib's own would need link(), which semihosting has not): the
+ * file-backed flash simulator creates a new image under a temporary name and renames it. */
+int rename(const char *from, const char *to)
+{
+    uintptr_t a[4] = {(uintptr_t)from, strlen(from), (uintptr_t)to, strlen(to)};
+    if (fcc_mps2_semihost(SYS_RENAME, a) != 0) {
+        errno = EIO;
+        return -1;
+    }
+    return 0;
+}
+
+/* stat() of a host file: a regular file and its size (semihosting knows no more). */
+int _stat(const char *path, struct stat *st)
+{
+    uintptr_t a[3] = {(uintptr_t)path, 1, strlen(path)}; /* "rb" */
+    intptr_t h = fcc_mps2_semihost(SYS_OPEN, a);
+    if (h == -1) {
+        errno = ENOENT;
+        return -1;
+    }
+    memset(st, 0, sizeof(*st));
+    st->st_mode = S_IFREG;
+    st->st_size = (off_t)fcc_mps2_semihost(SYS_FLEN, &h);
+    fcc_mps2_semihost(SYS_CLOSE, &h);
     return 0;
 }
 
