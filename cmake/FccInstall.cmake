@@ -28,7 +28,15 @@ endforeach()
 
 if(_have_device)
   set(_objs "")
-  foreach(m ${_fcc_modules})
+  # the device modules, and the crypto they were built with (mbedTLS 3.6 from source with
+  # config/mbedtls_config.h, and the port's PSA random source): libfcc is self-contained
+  set(_fcc_parts ${_fcc_modules})
+  foreach(m mbedx509 mbedcrypto ${FCC_PSA_RNG_TARGET})
+    if(TARGET ${m})
+      list(APPEND _fcc_parts ${m})
+    endif()
+  endforeach()
+  foreach(m ${_fcc_parts})
     list(APPEND _objs $<TARGET_OBJECTS:${m}>)
   endforeach()
   add_library(fcc_static STATIC ${_objs})
@@ -36,18 +44,16 @@ if(_have_device)
   set_target_properties(fcc_static PROPERTIES OUTPUT_NAME fcc)
   set_target_properties(fcc_shared PROPERTIES OUTPUT_NAME fcc VERSION ${PROJECT_VERSION}
                         SOVERSION ${PROJECT_VERSION_MAJOR})
-  target_link_libraries(fcc_shared PRIVATE fcc_mbedtls fcc_cbor)
+  target_link_libraries(fcc_shared PRIVATE fcc_cbor)
   target_link_options(fcc_shared PRIVATE -Wl,--no-undefined)
   # what a static link needs besides libfcc.a (pkg-config --static, fcc::fcc_static)
-  set(FCC_PC_LIBS_PRIVATE "-lmbedx509 -lmbedcrypto -lcbor")
-  set(FCC_CMAKE_LIBS_PRIVATE "mbedx509;mbedcrypto;cbor")
-  if(FCC_MBEDTLS_PC_LIBS)
-    set(FCC_PC_LIBS_PRIVATE "${FCC_MBEDTLS_PC_LIBS} -lcbor")
-    set(FCC_CMAKE_LIBS_PRIVATE "${FCC_MBEDTLS_CMAKE_LIBS};cbor")
-  endif()
+  set(FCC_PC_LIBS_PRIVATE "-lcbor")
+  set(FCC_CMAKE_LIBS_PRIVATE "cbor")
   install(TARGETS fcc_static fcc_shared
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/fcc DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  # the connect check (fcc/connect*.h, lib/connect) is not part of the installed library
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/fcc DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+          PATTERN "connect*.h" EXCLUDE)
   configure_file(${CMAKE_CURRENT_LIST_DIR}/pkg/fcc.pc.in ${PROJECT_BINARY_DIR}/pkg/fcc.pc @ONLY)
   configure_file(${CMAKE_CURRENT_LIST_DIR}/pkg/fccConfig.cmake.in
                  ${PROJECT_BINARY_DIR}/pkg/fccConfig.cmake @ONLY)

@@ -31,8 +31,8 @@ static int board_posix_time_set(void *ctx, int64_t epoch)
 
 void fcc_port_posix_init(fcc_port_t *port, fcc_port_posix_t *state, int64_t fixed_time)
 {
-    state->fixed = fixed_time > 0;
-    state->fixed_now = fixed_time;
+    state->fixed = fixed_time > 0 || fixed_time == FCC_PORT_POSIX_TIME_UNKNOWN;
+    state->fixed_now = fixed_time > 0 ? fixed_time : 0;
     state->offset = 0;
     port->ctx = state;
     port->rng = fcc_port_posix_rng;
