@@ -114,12 +114,14 @@ typedef struct fst_info {
 
 /* Mounts the store on `flash`. A blank (all 0xFF) flash is formatted. An interrupted
  * transaction or garbage collection is rolled back or completed, so every key holds its last
- * committed value. `work` (at least FST_WORK_SIZE bytes) is borrowed until fst_unmount.
- * Returns FST_OK, FST_ERR_CORRUPT (not a store and not blank), FST_ERR_VERSION, FST_ERR_IO or
- * FST_ERR_INVAL. */
+ * committed value. Every record is checked; damage (a record that fails its check while a later
+ * one verifies) is kept and described, see fst_damage_get. `work` (at least FST_WORK_SIZE bytes)
+ * is borrowed until fst_unmount. Returns FST_OK, FST_ERR_CORRUPT (not a store and not blank, a
+ * segment header of the log beyond repair, or more than FST_DAMAGE_MAX damaged regions),
+ * FST_ERR_VERSION, FST_ERR_IO or FST_ERR_INVAL. */
 int fst_mount(fst_t *st, const fcc_flash_t *flash, void *work, size_t work_size);
 
-/* Erases every block and writes an empty store. Loses everything. */
+/* Erases every block and writes an empty store. Loses everything, damage included. */
 int fst_format(fst_t *st, const fcc_flash_t *flash, void *work, size_t work_size);
 
 /* Forgets the mount; an open transaction is aborted. Safe on a zeroed struct. */

@@ -188,8 +188,6 @@ static int parse_top(fcc_t *fcc, bundle_t *b, size_t resp_size)
     return FCC_STATUS_SUCCESS;
 }
 
-/* Contract order: CBOR, scheme, then "refuse everything if factory-disabled". Read outside any
- * transaction (nothing is written); every later rule of the bundle comes after it. */
 /* A store holding damage that no factory reset or wipe accepted takes no bundle: status 4,
  * "Internal storage error:" and the first damaged item's name ("store" when the damage hides
  * which item it was). docs/bundle.md. */
@@ -206,6 +204,8 @@ static int check_store(fcc_t *fcc)
     return fail_kcm(fcc, kst, (const uint8_t *)"store", 5);
 }
 
+/* Contract order: CBOR, scheme, then "refuse everything if factory-disabled". Read outside any
+ * transaction (nothing is written); every later rule of the bundle comes after it. */
 static int check_disabled(fcc_t *fcc)
 {
     uint8_t flag[8];

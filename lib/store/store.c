@@ -447,29 +447,33 @@ static int rec_head(fst_t *st, uint32_t pos, uint32_t off, uint32_t end, rec_t *
     }
 }
 
+/* Continues `crc` over n bytes at `off` of segment `pos`, then compares it with the stored
+ * check that follows them. Returns 1 (match), 0 or FST_ERR_IO. Uses the copy buffer. */
+static int crc_tail(fst_t *st, uint32_t pos, uint32_t off, uint32_t n, uint32_t crc)
+{
+    uint8_t *buf = copy_buf(st);
+    while (n > 0) {
+        uint32_t chunk = min_u32(n, copy_cap(st));
+        if (log_read(st, pos, off, buf, chunk) != FST_OK)
+            return FST_ERR_IO;
+        crc = crc_update(crc, buf, chunk);
+        off += chunk;
+        n -= chunk;
+    }
+    uint8_t c[REC_CRC];
+    if (log_read(st, pos, off, c, REC_CRC) != FST_OK)
+        return FST_ERR_IO;
+    return fcc_get_le32(c) == crc ? 1 : 0;
+}
+
 /* Checks the whole record against its CRC (re-reading on a mismatch). Returns 1 (good),
  * 0 (bad) or FST_ERR_IO. Uses the copy buffer. */
 static int rec_verify(fst_t *st, uint32_t pos, const rec_t *r)
 {
-    uint8_t *buf = copy_buf(st);
-    uint32_t cap = copy_cap(st);
     for (int tries = 0; tries < READ_TRIES; tries++) {
-        uint32_t crc = crc_update(0, r->raw, 12);
-        uint32_t off = r->off + REC_HDR;
-        uint32_t body = r->nlen + r->dlen;
-        while (body > 0) {
-            uint32_t chunk = min_u32(body, cap);
-            if (log_read(st, pos, off, buf, chunk) != FST_OK)
-                return FST_ERR_IO;
-            crc = crc_update(crc, buf, chunk);
-            off += chunk;
-            body -= chunk;
-        }
-        uint8_t c[REC_CRC];
-        if (log_read(st, pos, off, c, REC_CRC) != FST_OK)
-            return FST_ERR_IO;
-        if (fcc_get_le32(c) == crc)
-            return 1;
+        int ok = crc_tail(st, pos, r->off + REC_HDR, r->nlen + r->dlen, crc_update(0, r->raw, 12));
+        if (ok != 0)
+            return ok;
     }
     return 0;
 }
@@ -1154,22 +1158,8 @@ static int rec_check_with(fst_t *st, uint32_t pos, uint32_t off, const uint8_t *
     rec_t r;
     memcpy(r.raw, raw, REC_HDR);
     rec_parse(&r, off);
-    uint32_t crc = crc_update(0, raw, 12);
-    crc = crc_update(crc, name, r.nlen);
-    uint8_t *buf = copy_buf(st);
-    uint32_t at = off + REC_HDR + r.nlen, left = r.dlen;
-    while (left > 0) {
-        uint32_t chunk = min_u32(left, copy_cap(st));
-        if (log_read(st, pos, at, buf, chunk) != FST_OK)
-            return FST_ERR_IO;
-        crc = crc_update(crc, buf, chunk);
-        at += chunk;
-        left -= chunk;
-    }
-    uint8_t c[REC_CRC];
-    if (log_read(st, pos, at, c, REC_CRC) != FST_OK)
-        return FST_ERR_IO;
-    return fcc_get_le32(c) == crc ? 1 : 0;
+    uint32_t crc = crc_update(crc_update(0, raw, 12), name, r.nlen);
+    return crc_tail(st, pos, off + REC_HDR + r.nlen, r.dlen, crc);
 }
 
 /* Reads the name of damaged record d (corrected when the mount had to). Returns 1, or

@@ -51,7 +51,7 @@ typedef struct rig {
 } rig_t;
 
 typedef struct tally {
-    unsigned damages, detected, harmless, mount_refused;
+    unsigned damages, detected, harmless, mount_refused, verified;
     unsigned long readable; /* items intact, summed over damages */
 } tally_t;
 
@@ -196,9 +196,20 @@ static void judge(rig_t *r, tally_t *t, const char *what, uint32_t where)
             }
         }
     }
-    /* verify */
-    fcc_status_t vs = fcc_verify_device_configured_4mbed_cloud(&d->fcc);
-    reported |= vs != FCC_STATUS_SUCCESS;
+    /* verify: always when nothing else reported the damage (its verdict decides then); when
+     * something did, on every 8th damage only (it cannot turn a reported damage into a silent
+     * one, and it is the costly step: certificate parsing and signatures) */
+    if (!reported || t->damages % 8 == 0) {
+        fcc_status_t vs = fcc_verify_device_configured_4mbed_cloud(&d->fcc);
+        if (vs != FCC_STATUS_SUCCESS) {
+            const fcc_output_t *out = fcc_get_output_info(&d->fcc);
+            /* a damaged item fails it as a store error naming the item */
+            if (vs == FCC_STATUS_STORE_ERROR)
+                assert_string_equal(out->error.prefix, "Internal storage error:");
+            reported = true;
+        }
+        t->verified++;
+    }
     bool whole = intact == r->n && listed == r->n;
     if (!whole && !reported)
         fail_msg("%s at %u (prog %u): %u of %zu items intact, %u listed, and the library "
@@ -212,9 +223,9 @@ static void judge(rig_t *r, tally_t *t, const char *what, uint32_t where)
 static void report(const rig_t *r, const char *what, const tally_t *t)
 {
     printf("  %-22s prog %2u block %5u: %5u damages, %5u detected (%u refused at mount), %5u "
-           "harmless, %.2f of %zu items readable on average\n",
+           "harmless, %.2f of %zu items readable on average (%u verified)\n",
            what, r->g.prog, r->g.block, t->damages, t->detected, t->mount_refused, t->harmless,
-           t->damages ? (double)t->readable / t->damages : 0.0, r->n);
+           t->damages ? (double)t->readable / t->damages : 0.0, r->n, t->verified);
 }
 
 static uint32_t rnd(uint32_t *s)
@@ -271,13 +282,13 @@ static void random_flips(unsigned k, unsigned rounds)
 static void test_two_random_flips(void **state)
 {
     (void)state;
-    random_flips(2, 400);
+    random_flips(2, 250);
 }
 
 static void test_eight_random_flips(void **state)
 {
     (void)state;
-    random_flips(8, 400);
+    random_flips(8, 250);
 }
 
 /* Every program unit between the first record and the last one erased to 0xFF in turn (the

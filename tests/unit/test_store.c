@@ -13,40 +13,7 @@
 
 #include "fcc/flash_sim.h"
 #include "fcc/store.h"
-
-typedef struct env {
-    fcc_flash_sim_t sim;
-    fcc_flash_t flash;
-    fst_t st;
-    uint8_t work[FST_WORK_SIZE];
-} env_t;
-
-static env_t *env_new(uint32_t prog, uint32_t block, uint32_t count)
-{
-    env_t *e = calloc(1, sizeof(*e));
-    assert_non_null(e);
-    assert_int_equal(fcc_flash_ram_init(&e->sim, &e->flash, prog, block, count), FCC_FLASH_OK);
-    assert_int_equal(fst_mount(&e->st, &e->flash, e->work, sizeof(e->work)), FST_OK);
-    return e;
-}
-
-static void env_remount(env_t *e)
-{
-    fst_unmount(&e->st);
-    assert_int_equal(fst_mount(&e->st, &e->flash, e->work, sizeof(e->work)), FST_OK);
-}
-
-static void env_free(env_t *e)
-{
-    fst_unmount(&e->st);
-    fcc_flash_sim_close(&e->sim);
-    free(e);
-}
-
-static const uint8_t *N(const char *s)
-{
-    return (const uint8_t *)s;
-}
+#include "support/store_env.h"
 
 static void put1(env_t *e, uint8_t type, const char *name, const void *v, size_t len)
 {

@@ -15,40 +15,7 @@
 
 #include "fcc/flash_sim.h"
 #include "fcc/store.h"
-
-typedef struct env {
-    fcc_flash_sim_t sim;
-    fcc_flash_t flash;
-    fst_t st;
-    uint8_t work[FST_WORK_SIZE];
-} env_t;
-
-static env_t *env_new(uint32_t prog, uint32_t block, uint32_t count)
-{
-    env_t *e = calloc(1, sizeof(*e));
-    assert_non_null(e);
-    assert_int_equal(fcc_flash_ram_init(&e->sim, &e->flash, prog, block, count), FCC_FLASH_OK);
-    assert_int_equal(fst_mount(&e->st, &e->flash, e->work, sizeof(e->work)), FST_OK);
-    return e;
-}
-
-static void env_remount(env_t *e)
-{
-    fst_unmount(&e->st);
-    assert_int_equal(fst_mount(&e->st, &e->flash, e->work, sizeof(e->work)), FST_OK);
-}
-
-static void env_free(env_t *e)
-{
-    fst_unmount(&e->st);
-    fcc_flash_sim_close(&e->sim);
-    free(e);
-}
-
-static const uint8_t *N(const char *s)
-{
-    return (const uint8_t *)s;
-}
+#include "support/store_env.h"
 
 static void put1(env_t *e, const char *name, uint8_t fill, size_t len)
 {
@@ -279,6 +246,100 @@ static void test_segment_header_flip(void **state)
     env_free(e);
 }
 
+/* One bit flipped in every 17th byte of a log of several segments whose history holds older
+ * versions, deletes, collected copies and GC-end records: after each flip, every key reads its
+ * committed value or FST_ERR_CORRUPT (an absent key: absent or FST_ERR_CORRUPT), never an older
+ * value and never "absent" for a key that exists. */
+#define SW_KEYS 12
+static void test_sweep_with_history(void **state)
+{
+    (void)state;
+    env_t *e = env_new(8, 4096, 8);
+    uint8_t model[SW_KEYS]; /* fill byte of the committed value, 0: absent */
+    memset(model, 0, sizeof(model));
+    char name[SW_KEYS][16];
+    for (int k = 0; k < SW_KEYS; k++)
+        snprintf(name[k], sizeof(name[k]), "key.%02d", k);
+    uint8_t fill = 1;
+    for (int round = 0; round < 24; round++) {
+        for (int k = 0; k < SW_KEYS; k++) {
+            if ((k + round) % 3 == 0)
+                continue;
+            if ((k * 7 + round) % 11 == 0 && model[k] != 0) {
+                assert_int_equal(fst_begin(&e->st), FST_OK);
+                assert_int_equal(fst_del(&e->st, 5, N(name[k]), strlen(name[k])), FST_OK);
+                assert_int_equal(fst_commit(&e->st), FST_OK);
+                model[k] = 0;
+            } else {
+                put1(e, name[k], fill, 150 + (size_t)k * 10);
+                model[k] = fill++;
+            }
+        }
+    }
+    assert_true(e->st.collections > 0); /* the log holds collected copies and GC-end records */
+    env_remount(e);
+    assert_true(e->st.head_seq - e->st.tail_seq >= 1);
+    size_t size = (size_t)e->flash.block_size * e->flash.block_count;
+    uint8_t *image = malloc(size);
+    assert_non_null(image);
+    fcc_flash_sim_snapshot(&e->sim, image, size);
+    /* the log: each segment from its start to its end */
+    uint32_t from[8], to[8], nseg = 0;
+    for (uint32_t seq = e->st.tail_seq; seq <= e->st.head_seq; seq++) {
+        uint32_t pos = (e->st.head_pos + e->st.seg_count - (e->st.head_seq - seq)) %
+                       e->st.seg_count;
+        uint32_t end = e->st.seg_size;
+        if (seq == e->st.head_seq)
+            end = e->st.head_off;
+        else {
+            uint32_t npos = (pos + 1) % e->st.seg_count;
+            const uint8_t *h = image + (size_t)npos * e->st.seg_size;
+            end = (uint32_t)h[16] | (uint32_t)h[17] << 8 | (uint32_t)h[18] << 16 |
+                  (uint32_t)h[19] << 24;
+        }
+        from[nseg] = pos * e->st.seg_size;
+        to[nseg++] = pos * e->st.seg_size + end;
+    }
+    unsigned flips = 0, reported = 0, refused = 0;
+    for (uint32_t sgi = 0; sgi < nseg; sgi++) {
+        for (uint32_t at = from[sgi]; at < to[sgi]; at += 17) {
+            fst_unmount(&e->st);
+            image[at] ^= (uint8_t)(1u << (at % 8));
+            fcc_flash_sim_load(&e->sim, image, size);
+            image[at] ^= (uint8_t)(1u << (at % 8));
+            flips++;
+            if (fst_mount(&e->st, &e->flash, e->work, sizeof(e->work)) != FST_OK) {
+                refused++;
+                reported++;
+                continue;
+            }
+            bool bad = false;
+            for (int k = 0; k < SW_KEYS; k++) {
+                uint8_t f = 0;
+                int rc = get(e, name[k], &f);
+                if (rc == FST_ERR_CORRUPT) {
+                    bad = true;
+                    continue;
+                }
+                if (model[k] == 0 && rc != FST_ERR_NOENT)
+                    fail_msg("flip at %u: deleted %s reads %d", at, name[k], rc);
+                if (model[k] != 0 && (rc != FST_OK || f != model[k]))
+                    fail_msg("flip at %u: %s reads %d (fill %u, committed %u)", at, name[k], rc,
+                             f, model[k]);
+            }
+            fst_info_t info;
+            assert_int_equal(fst_info(&e->st, &info), FST_OK);
+            if (bad)
+                assert_true(info.damaged > 0); /* a key that reads damaged: the store says so */
+            reported += info.damaged > 0;
+        }
+    }
+    printf("  history sweep: %u flips over %u segments, %u reported (%u refused at mount)\n",
+           flips, nseg, reported, refused);
+    free(image);
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_unknown_damage),
         cmocka_unit_test(test_last_commit_flip),
         cmocka_unit_test(test_segment_header_flip),
+        cmocka_unit_test(test_sweep_with_history),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,14 @@ const char *check_damage_what(const kcm_damage_t *d)
     }
 }
 
+unsigned check_damage_count(device_t *d)
+{
+    fst_info_t info;
+    if (kcm_store_info(&d->kcm, &info) != KCM_OK)
+        return 0;
+    return info.damaged;
+}
+
 /* The item a damaged record belongs to, as text ("" when unknown). */
 static const char *item_type(const kcm_damage_t *d)
 {

@@ -13,6 +13,9 @@ extern const char usage_check[];
  * damage that a factory reset or wipe has not accepted), 1 when it is not or does not mount. */
 int cmd_check(const device_opts_t *g, int argc, char **argv);
 
+/* Damaged regions of the mounted store that no factory reset or wipe accepted (0: healthy). */
+unsigned check_damage_count(device_t *d);
+
 /* Name of what a damaged region held ("record", "commit", "segment-header", "unknown"). */
 const char *check_damage_what(const kcm_damage_t *d);
 

@@ -484,6 +484,8 @@ static int cmd_verify(const device_opts_t *g, int argc, char **argv)
         return rc;
     fcc_status_t st = fcc_verify_device_configured_4mbed_cloud(&dev.fcc);
     report_run(stdout, a.json, true, st, NULL, 0, fcc_get_output_info(&dev.fcc));
+    if (check_damage_count(&dev) > 0)
+        fprintf(stderr, "fcc-device: the store holds damage: see fcc-device check\n");
     device_close(&dev);
     return st == FCC_STATUS_SUCCESS ? EXIT_DEVICE_OK : EXIT_DEVICE_ERROR;
 }
@@ -677,7 +679,11 @@ static int cmd_reset_or_wipe(const device_opts_t *g, int argc, char **argv, bool
     rc = device_open(&dev, g);
     if (rc != EXIT_DEVICE_OK)
         return rc;
+    unsigned damage = check_damage_count(&dev);
     kcm_status_t ks = wipe ? kcm_wipe(&dev.kcm) : kcm_factory_reset(&dev.kcm);
+    if (ks == KCM_OK && damage > 0)
+        fprintf(stderr, "fcc-device: %u damaged region(s) accepted: the items they held are %s\n",
+                damage, wipe ? "erased with the rest" : "deleted");
     int status = ks == KCM_OK ? 0 : (int)kcm_to_fcc_status(ks);
     if (a.json) {
         json_t j;
