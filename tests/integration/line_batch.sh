@@ -125,10 +125,12 @@ else
 fi
 
 # Ctrl-C: 10 silent devices, 2 in flight; SIGINT once both are in flight (seen in the registry).
+# Each waits 8 s for its silent device, so that a slow poll on a loaded machine (ASan) still sees
+# them in flight before the batch could end by itself.
 start_fake silent2 silent
 csv2=$tmp/silent.csv
 for i in $(seq -w 1 10); do echo "int-$i,SN-I-$i,tcp:127.0.0.1:$PORT" >>"$csv2"; done
-"$FCU" batch --devices "$csv2" --parallel 2 --timeout 3 >"$tmp/int.out" 2>&1 &
+"$FCU" batch --devices "$csv2" --parallel 2 --timeout 8 >"$tmp/int.out" 2>&1 &
 bpid=$!
 # Polled straight from the SQLite file: two `fcu registry show` per poll took seconds on a loaded
 # machine under ASan, longer than the 3 s both devices are in flight.
