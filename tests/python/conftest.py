@@ -52,6 +52,12 @@ lwm2m-server-uri: "coaps://lwm2m.example.com:5684?aid={AID_LW}"
 lwm2m-server-ca-certificate-file: lwm2m-ca.der
 device-key-generation-mode: by_tool
 """ + COMMON.format(years=36),
+    "bydev": f"""use-bootstrap: true
+first-to-claim: false
+bootstrap-server-uri: "coaps://bootstrap.example.com:5684?aid={AID_BS}"
+bootstrap-server-ca-certificate-file: bootstrap-ca.der
+device-key-generation-mode: by_device
+""" + COMMON.format(years=20),
     "ext": f"""use-bootstrap: true
 first-to-claim: false
 bootstrap-server-uri: "coaps://bootstrap.example.com:5684?aid={AID_BS}"

@@ -236,6 +236,45 @@ def test_factory_tool_example_provisions(home, device):
     assert "py-demo-1" in out.stdout
 
 
+def test_by_device_round_trip(home, device):
+    """Keys generated on the device: message 1 asks for a CSR, the answer yields message 2."""
+    a = api(home, "bydev.yml")
+    a.setup()
+    dev = device("bydev")
+    req = a.prepare_device_configuration("py-bd-1", "SN-BD-1")
+    assert req.status == 0, req.error_list
+    assert req.fcu_operation_context is not None
+    m1 = decode(req.config_data)
+    assert m1["KpAlvSess"] == 1 and m1["Verify"] == 0 and len(m1["CsrReqs"]) == 1
+    assert "Keys" not in m1  # no private key leaves the tool
+    with socket.create_connection(("127.0.0.1", dev.port), timeout=30) as s:
+        status, payload = framing.exchange(s, req.config_data)
+        assert status == 0
+        st = a.process_device_response(payload, req.fcu_operation_context)
+        assert st.status == 0 and st.config_data is not None, st.error_list
+        m2 = decode(st.config_data)
+        assert m2["KpAlvSess"] == 0
+        leaf = [c for c in m2.get("Certificates", []) + m2.get("CertificateChains", [])
+                if c["Name"] == "mbed.BootstrapDeviceCert"][0]
+        assert leaf["PrKN"] == "mbed.BootstrapDevicePrivateKey"
+        status, payload = framing.exchange(s, st.config_data)
+        assert status == 0
+        final = a.process_device_response(payload, req.fcu_operation_context)
+    dev.stop()
+    assert final.status == 0 and final.config_data is None, final
+    assert final.message == "The Factory process succeeded\n"
+
+
+def test_by_device_answer_of_another_session(home):
+    a = api(home, "bydev.yml")
+    a.setup()
+    req = a.prepare_device_configuration("py-bd-2", "SN-BD-2")
+    other = cbor2.dumps({"SchemeVersion": "0.0.1", "SID": "someone-else", "ReturnStatus": 0,
+                         "InfoMessage": "The Factory process succeeded\n"})
+    st = a.process_device_response(other, req.fcu_operation_context)
+    assert st.config_data is None and any(e.parameter == "SID" for e in st.error_list)
+
+
 def test_registry_export_empty(home):
     a = api(home)
     assert a.registry_export(os.path.join(home, "registry.sqlite3")) == []

@@ -4,6 +4,7 @@
  * back as structures instead of printed. */
 #include "fcu.h"
 #include "fcu_int.h"
+#include "fcu_session.h"
 #include "hsm.h"
 #include "json.h"
 #include "registry.h"
@@ -28,11 +29,23 @@ struct fcu_tool {
     bool time_fixed;
 };
 
-/* A device session that needs the device's answer before its next message. */
+/* A device session that needs the device's answer before its next message (by_device: the
+ * answer to message 1 carries the CSR that message 2 certifies). */
 struct fcu_tool_operation {
     char sid[64];
-    char endpoint[128];
+    char *endpoint, *serial, *keys_dir;
+    int stage; /* 1: waiting for message 1's answer, 2: for message 2's, 3: done */
 };
+
+static void operation_free(fcu_tool_operation_t *op)
+{
+    if (op == NULL)
+        return;
+    free(op->endpoint);
+    free(op->serial);
+    free(op->keys_dir);
+    free(op);
+}
 
 static char *dup_or_empty(const char *s)
 {
@@ -319,9 +332,35 @@ int fcu_tool_prepare(fcu_tool_t *t, const char *endpoint_name, const char *seria
                             .sid = sid[0] ? sid : NULL};
     fcu_findings_t f = {0};
     fcu_device_result_t res;
-    int rc = fcu_device_build(&t->ctx, &req, &res, &f);
+    memset(&res, 0, sizeof(res));
+    int rc = fcu_config_load(&t->ctx, &f);
+    bool by_device = rc != FCU_EXIT_USAGE && t->ctx.cfg != NULL &&
+                     t->ctx.cfg->keygen_mode == FCU_KEYGEN_BY_DEVICE;
+    if (rc != FCU_EXIT_USAGE) {
+        fcu_findings_free(&f); /* fcu_device_build* reports the configuration's findings too */
+        if (by_device) { /* message 1: the device makes its key pair and answers a CSR */
+            req.keep_alive = true;
+            rc = fcu_device_build_session(&t->ctx, &req, NULL, 0, &res, &f);
+        } else {
+            rc = fcu_device_build(&t->ctx, &req, &res, &f);
+        }
+    }
     issues_from(&dc->issues, &f);
     fcu_findings_free(&f);
+    if (rc == FCU_EXIT_OK && by_device) {
+        fcu_tool_operation_t *op = calloc(1, sizeof(*op));
+        if (op == NULL || (op->endpoint = strdup(endpoint_name)) == NULL ||
+            (op->serial = strdup(serial_number ? serial_number : "")) == NULL ||
+            (device_keys_dir && (op->keys_dir = strdup(device_keys_dir)) == NULL)) {
+            operation_free(op);
+            fcu_device_result_free(&res);
+            rc = FCU_EXIT_USAGE;
+        } else {
+            snprintf(op->sid, sizeof(op->sid), "%s", sid);
+            op->stage = 1;
+            dc->operation = op;
+        }
+    }
     if (rc == FCU_EXIT_OK) {
         dc->config_data = res.bundle;
         dc->config_len = res.bundle_len;
@@ -344,7 +383,7 @@ void fcu_tool_device_config_free(fcu_tool_device_config_t *dc)
     free(dc->config_data);
     free((char *)dc->enrollment_id);
     free((char *)dc->fingerprint);
-    free(dc->operation);
+    operation_free(dc->operation);
     fcu_tool_issues_free(&dc->issues);
     free(dc);
 }
@@ -408,6 +447,44 @@ int fcu_tool_process_response(fcu_tool_t *t, const uint8_t *response, size_t len
         w = nl ? nl + 1 : w + n;
     }
     rc = FCU_TOOL_OK;
+    if (op != NULL && op->stage == 1 && parsed.return_status == 0) {
+        /* by_device: the answer to message 1 holds the CSR; certify it, build message 2 */
+        const char *key = fcu_device_key_name(t->ctx.cfg);
+        uint8_t *csr = NULL;
+        size_t csr_len = 0;
+        op->stage = 3;
+        if (fcu_response_csr(response, len, key, &csr, &csr_len) != 0) {
+            issues_add(&r->issues, FCU_E_CSR, false, key,
+                       "the device answered message 1 without a CSR for its key; it keeps "
+                       "the key pair: erase its storage before provisioning it again");
+            rc = FCU_TOOL_INVALID;
+            goto done;
+        }
+        fcu_device_req_t req = {.endpoint_name = op->endpoint,
+                                .serial_number = op->serial,
+                                .device_keys_dir = op->keys_dir,
+                                .sid = op->sid};
+        fcu_device_result_t dev;
+        fcu_findings_t f = {0};
+        refresh_time(t);
+        int br = fcu_device_build_session(&t->ctx, &req, csr, csr_len, &dev, &f);
+        free(csr);
+        issues_from(&r->issues, &f);
+        fcu_findings_free(&f);
+        if (br != FCU_EXIT_OK) {
+            rc = FCU_TOOL_INVALID;
+            goto done;
+        }
+        r->config_data = dev.bundle;
+        r->config_len = dev.bundle_len;
+        dev.bundle = NULL;
+        free((char *)r->enrollment_id);
+        r->enrollment_id = dup_or_empty(dev.enrollment_id);
+        fcu_device_result_free(&dev);
+        op->stage = 2;
+    } else if (op != NULL) {
+        op->stage = 3;
+    }
 done:
     fcu_response_free(&parsed);
     *out = r;
