@@ -4,7 +4,7 @@
  * and a PKCS#10 request signed with it (subject, SHA-256, key usage and extended key usage
  * extensions) built with mbedTLS's x509write_csr over a PK context. By default the key leaves PSA
  * once, as the SEC1 DER KCM stores encrypted; with FCC_OPAQUE_CSR_KEYS it is a persistent PSA key
- * that is never exported and KCM stores a reference to it (DESIGN.md section 6). Also the check
+ * that is never exported and KCM stores a reference to it (DESIGN.md section 10). Also the check
  * that a certificate matches a device-generated private key (`PrKN` of Certificates and
  * CertificateChains), for both forms. Our code allocates nothing and wipes every key byte it
  * handles. */
