@@ -17,10 +17,9 @@
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C
 #define MBEDTLS_MEMORY_DEBUG
 
-/* No file system. */
+/* No file system (PSA's persistent keys are stored by KCM, config/psa/). */
 #undef MBEDTLS_FS_IO
 #undef MBEDTLS_PSA_ITS_FILE_C
-#undef MBEDTLS_PSA_CRYPTO_STORAGE_C
 
 /* No sockets, no OS timers. */
 #undef MBEDTLS_NET_C
