@@ -448,7 +448,22 @@ static fcc_connect_status_t load(fcc_connect_t *c, kcm_t *kcm,
         return st;
     if ((st = read_item(c, kcm, (*names)->device_key, KCM_PRIVATE_KEY, &len)) != FCC_CONNECT_OK)
         return st;
-    ret = mbedtls_pk_parse_key(&c->key, c->buf, len, NULL, 0, fcc_psa_rng, FCC_PSA_RNG_CTX);
+    {
+        psa_key_id_t id;
+        /* An opaque device key (FCC_OPAQUE_CSR_KEYS): the item is a reference to a PSA key
+         * that signs without ever leaving PSA. */
+        if (fcc_key_ref_parse(c->buf, len, &id)) {
+#if defined(MBEDTLS_USE_PSA_CRYPTO)
+            ret = fcc_psa_ready() == 0 ? mbedtls_pk_setup_opaque(&c->key, id)
+                                       : MBEDTLS_ERR_PK_BAD_INPUT_DATA;
+#else
+            ret = MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE;
+#endif
+        } else {
+            ret = mbedtls_pk_parse_key(&c->key, c->buf, len, NULL, 0, fcc_psa_rng,
+                                       FCC_PSA_RNG_CTX);
+        }
+    }
     mbedtls_platform_zeroize(c->buf, len);
     if (ret != 0) {
         res->tls_error = ret;

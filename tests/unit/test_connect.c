@@ -5,6 +5,7 @@
  * how it names each failure (nothing stored, name resolution, silence, refusal, a fatal alert
  * before or after our certificate). The real handshakes are in tests/integration/connect_*. */
 #include "fcc/connect.h"
+#include "fcc_psa.h"
 #include "support/test_device.h"
 
 #include "../../lib/connect/coap.h"
@@ -375,6 +376,38 @@ static void test_check_alerts(void **state)
     assert_non_null(strstr(x->res.reason, "mbed.BootstrapDeviceCert"));
 }
 
+/* An opaque device key (FCC_OPAQUE_CSR_KEYS): the private-key item is a reference to a
+ * persistent PSA key. The check takes it (it gets as far as the ClientHello), and a reference to
+ * a key that does not exist is an unusable credential. */
+static void test_check_opaque_key(void **state)
+{
+    fixture_t *x = *state;
+    psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
+    psa_key_id_t id = 0;
+    uint8_t ref[FCC_KEY_REF_LEN];
+    static const char name[] = "mbed.BootstrapDevicePrivateKey";
+
+    provision(&x->dev, "coaps://bs.example");
+    assert_int_equal(fcc_psa_ready(), 0);
+    psa_set_key_id(&a, FCC_PSA_KEY_ID_MIN + 7);
+    psa_set_key_usage_flags(&a, PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH);
+    psa_set_key_algorithm(&a, PSA_ALG_ECDSA(PSA_ALG_SHA_256));
+    psa_set_key_type(&a, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1));
+    psa_set_key_bits(&a, 256);
+    assert_int_equal(psa_generate_key(&a, &id), PSA_SUCCESS);
+    fcc_key_ref_write(ref, id);
+    assert_int_equal(kcm_item_delete(&x->dev.kcm, (const uint8_t *)name, strlen(name),
+                                     KCM_PRIVATE_KEY),
+                     KCM_OK);
+    store(&x->dev, name, KCM_PRIVATE_KEY, ref, sizeof(ref));
+    assert_int_equal(run(x, S_SILENT, NULL, 2000), FCC_CONNECT_ERR_TIMEOUT);
+    assert_true(x->fake.sent >= 1);
+
+    assert_int_equal(psa_destroy_key(id), PSA_SUCCESS);
+    assert_int_equal(run(x, S_SILENT, NULL, 2000), FCC_CONNECT_ERR_CREDENTIALS);
+    assert_non_null(strstr(x->res.reason, name));
+}
+
 static void test_check_parameters(void **state)
 {
     fixture_t *x = *state;
@@ -401,6 +434,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_check_silent_and_client_hello, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_alerts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_opaque_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_parameters, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
