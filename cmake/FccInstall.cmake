@@ -31,7 +31,7 @@ if(_have_device)
   # the device modules, and the crypto they were built with (mbedTLS 3.6 from source with
   # config/mbedtls_config.h, and the port's PSA random source): libfcc is self-contained
   set(_fcc_parts ${_fcc_modules})
-  foreach(m mbedx509 mbedcrypto ${FCC_PSA_RNG_TARGET})
+  foreach(m fcc_kcm_psa_its mbedx509 mbedcrypto ${FCC_PSA_RNG_TARGET})
     if(TARGET ${m})
       list(APPEND _fcc_parts ${m})
     endif()
