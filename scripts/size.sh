@@ -33,7 +33,7 @@ echo "size: compiling the x86-64 -Os objects in $out/x86-64" >&2
 for m in fcc kcm store ftcd; do
   mkdir -p "$out/x86-64/$m"
   for c in lib/$m/*.c; do
-    gcc -std=c11 -Os -ffunction-sections -fdata-sections -Iinclude -Ilib/common -I"$mbedtls/include" \
+    gcc -std=c11 -Os -ffunction-sections -fdata-sections -Iinclude -Ilib/common -Iconfig -I"$mbedtls/include" \
       -DMBEDTLS_CONFIG_FILE="\"$root/config/mbedtls_config.h\"" -c "$c" \
       -o "$out/x86-64/$m/$(basename "$c" .c).o"
   done
