@@ -28,6 +28,11 @@
 #include <unistd.h>
 
 #define DEV_TIME 1893456000LL
+/* Path fragment of mbedTLS's source files (bench/bundle.cmake): with mbedTLS linked statically
+ * its code is told apart by the files of its debug information. */
+#ifndef MBED_SRC
+#define MBED_SRC "/mbedtls/library/"
+#endif
 #define VEC FCC_SOURCE_DIR "/tests/vectors/bundle/"
 
 /* ---- heap probe (replaced by ASan's allocator in sanitizer builds: then no heap figure) ---- */
@@ -213,8 +218,8 @@ static int parse_callgrind(const char *path, unsigned long long *total,
 {
     FILE *f = fopen(path, "r");
     char line[8192];
-    names_t obs = {NULL, 0};
-    int ob_mbed = 0, cob_mbed = -1, in_call = 0;
+    names_t obs = {NULL, 0}, fls = {NULL, 0};
+    int ob_mbed = 0, cob_mbed = -1, fl_mbed = 0, cfl_mbed = -1, in_call = 0;
     if (f == NULL)
         return -1;
     *total = *crypto = 0;
@@ -223,6 +228,13 @@ static int parse_callgrind(const char *path, unsigned long long *total,
             ob_mbed = lookup(&obs, line + 3, "libmbed");
         } else if (strncmp(line, "cob=", 4) == 0) {
             cob_mbed = lookup(&obs, line + 4, "libmbed");
+        } else if (strncmp(line, "fl=", 3) == 0) {
+            /* mbedTLS built from source and linked statically: its files' path (debug info) */
+            fl_mbed = lookup(&fls, line + 3, MBED_SRC);
+        } else if (strncmp(line, "cfi=", 4) == 0 || strncmp(line, "cfl=", 4) == 0) {
+            cfl_mbed = lookup(&fls, line + 4, MBED_SRC);
+        } else if (strncmp(line, "fi=", 3) == 0 || strncmp(line, "fe=", 3) == 0) {
+            (void)lookup(&fls, line + 3, MBED_SRC); /* defines names only */
         } else if (strncmp(line, "calls=", 6) == 0) {
             in_call = 1;
         } else if (strncmp(line, "summary:", 8) == 0 || strncmp(line, "totals:", 7) == 0) {
@@ -230,15 +242,19 @@ static int parse_callgrind(const char *path, unsigned long long *total,
         } else if (in_call && (line[0] == '+' || line[0] == '-' || line[0] == '*' ||
                                (line[0] >= '0' && line[0] <= '9'))) {
             char *last = strrchr(line, ' ');
-            int callee_mbed = cob_mbed >= 0 ? cob_mbed : ob_mbed;
-            if (!ob_mbed && callee_mbed && last != NULL)
+            int caller_mbed = ob_mbed || fl_mbed;
+            int callee_mbed = (cob_mbed >= 0 ? cob_mbed : ob_mbed) ||
+                              (cfl_mbed >= 0 ? cfl_mbed : fl_mbed);
+            if (!caller_mbed && callee_mbed && last != NULL)
                 *crypto += strtoull(last + 1, NULL, 10);
             in_call = 0;
             cob_mbed = -1;
+            cfl_mbed = -1;
         }
     }
     fclose(f);
     __libc_free(obs.flag);
+    __libc_free(fls.flag);
     return 0;
 }
 

@@ -222,10 +222,10 @@ static void run_callgrind(const char *self)
         goto cleanup;
     }
     total = inclusive_ir(ann, "fcc_verify_run");
-    sig = inclusive_ir(ann, "mbedtls_pk_verify_ext");
+    sig = inclusive_ir(ann, "fcc_x509_check_signature");
     pair = inclusive_ir(ann, "fcc_cert_matches_key");
     parse = inclusive_ir(ann, "mbedtls_x509_crt_parse_der");
-    key_parse = inclusive_ir(ann, "mbedtls_pk_parse_key");
+    key_parse = inclusive_ir(ann, "fcc_pk_from_key_item");
     kcm_read = inclusive_ir(ann, "kcm_item_get_data") + inclusive_ir(ann, "kcm_item_get_size") +
                inclusive_ir(ann, "kcm_chain_get_next_data");
     ca_id = inclusive_ir(ann, "fcc_ca_identifier");
@@ -235,7 +235,7 @@ static void run_callgrind(const char *self)
     }
     printf("instructions per verification (callgrind, inclusive Ir of fcc_verify_run): %llu\n",
            total);
-    printf("  ECDSA signature verification (mbedtls_pk_verify_ext): %llu (%.1f%%)\n", sig,
+    printf("  ECDSA signature verification (fcc_x509_check_signature, PSA): %llu (%.1f%%)\n", sig,
            100.0 * (double)sig / (double)total);
     printf("  key-pair check (fcc_cert_matches_key: EC point comparison): %llu "
            "(%.1f%%)\n",
@@ -244,7 +244,8 @@ static void run_callgrind(const char *self)
            100.0 * (double)(sig + pair) / (double)total);
     printf("  certificate parsing (mbedtls_x509_crt_parse_der): %llu (%.1f%%)\n", parse,
            100.0 * (double)parse / (double)total);
-    printf("  private key parsing (mbedtls_pk_parse_key): %llu (%.1f%%)\n", key_parse,
+    printf("  private key loading (fcc_pk_from_key_item: DER parse or PSA reference): %llu "
+           "(%.1f%%)\n", key_parse,
            100.0 * (double)key_parse / (double)total);
     printf("  KCM reads (get_data, get_size, chain_get_next_data; decrypt + integrity): %llu "
            "(%.1f%%)\n",

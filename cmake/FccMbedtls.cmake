@@ -58,6 +58,10 @@ set(MBEDTLS_FATAL_WARNINGS ON CACHE BOOL "" FORCE)
 # Its CMakeLists adds no test of its own with ENABLE_TESTING off; keep ctest's list ours.
 add_subdirectory(${FCC_MBEDTLS_SOURCE_DIR} ${PROJECT_BINARY_DIR}/mbedtls EXCLUDE_FROM_ALL)
 
+# Headers the platform supplies to mbedTLS: config/psa/internal_trusted_storage.h (PSA's persistent
+# keys are stored by KCM, lib/kcm/kcm_psa_its.c, not by mbedTLS's file backend).
+target_include_directories(mbedcrypto PUBLIC ${PROJECT_SOURCE_DIR}/config)
+
 add_library(fcc_mbedtls INTERFACE)
 target_link_libraries(fcc_mbedtls INTERFACE mbedx509 mbedcrypto)
 # mbedcrypto calls the PSA random source: link it after mbedcrypto in every program.

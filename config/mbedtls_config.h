@@ -28,6 +28,12 @@
 #define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG /* randomness from mbedtls_psa_external_get_random(),
                                          * implemented by the port (lib/port): no entropy module,
                                          * no DRBG of mbedTLS's own */
+#define MBEDTLS_PSA_CRYPTO_STORAGE_C  /* persistent keys (the opaque device keys of CsrReqs) */
+/* MBEDTLS_PSA_ITS_FILE_C stays off: the ITS backend (psa_its_*) is KCM's, lib/kcm/kcm_psa_its.c */
+#define MBEDTLS_USE_PSA_CRYPTO        /* PK, X.509 and TLS do their cryptography through PSA
+                                       * too; it also gives PK its opaque keys
+                                       * (mbedtls_pk_setup_opaque): a CSR signed by a key that
+                                       * never leaves PSA */
 #define MBEDTLS_PSA_KEY_SLOT_COUNT 8  /* keys open at once: a CSR key, a verification key, the
                                        * storage key, a DTLS session's keys; the default is 32 */
 

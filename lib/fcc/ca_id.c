@@ -5,12 +5,13 @@
 #include "fcc_internal.h"
 
 #include <mbedtls/platform_util.h>
-#include <mbedtls/sha256.h>
 #include <mbedtls/x509_crt.h>
+#include "fcc_psa.h"
 
 int fcc_ca_identifier(const uint8_t *cert_der, size_t len, uint8_t out[32])
 {
     int rc = -1;
+    size_t n = 0;
     mbedtls_x509_crt crt;
 
     mbedtls_x509_crt_init(&crt);
@@ -20,7 +21,9 @@ int fcc_ca_identifier(const uint8_t *cert_der, size_t len, uint8_t out[32])
         goto cleanup;
     if (crt.pk_raw.p == NULL || crt.pk_raw.len == 0)
         goto cleanup;
-    if (mbedtls_sha256(crt.pk_raw.p, crt.pk_raw.len, out, 0) != 0)
+    if (fcc_psa_ready() != 0 ||
+        psa_hash_compute(PSA_ALG_SHA_256, crt.pk_raw.p, crt.pk_raw.len, out, 32, &n) !=
+            PSA_SUCCESS)
         goto cleanup;
     rc = 0;
 cleanup:

@@ -459,6 +459,7 @@ static int check_device_credentials(vctx_t *v)
     size_t chain_len = 0;
     kcm_status_t ks;
     int st = FCC_STATUS_ERROR;
+    psa_key_id_t ref = PSA_KEY_ID_NULL; /* an opaque device key (FCC_OPAQUE_CSR_KEYS) */
 
     mbedtls_pk_init(&key);
     mbedtls_x509_crt_init(&crt[0]);
@@ -473,8 +474,7 @@ static int check_device_credentials(vctx_t *v)
         st = fail_kcm(v, ks, key_name);
         goto cleanup;
     }
-    if (fcc_psa_ready() != 0 ||
-        mbedtls_pk_parse_key(&key, v->buf, v->len, NULL, 0, fcc_psa_rng, FCC_PSA_RNG_CTX) != 0) {
+    if (fcc_pk_from_key_item(&key, v->buf, v->len, &ref) != 0) {
         st = fail(v, FCC_STATUS_KCM_CRYPTO_ERROR, key_name);
         goto cleanup;
     }
@@ -518,6 +518,8 @@ cleanup:
         (void)kcm_chain_close(&chain);
     mbedtls_platform_zeroize(v->buf, sizeof(v->buf));
     mbedtls_pk_free(&key);
+    if (ref != PSA_KEY_ID_NULL)
+        (void)psa_purge_key(ref);
     mbedtls_x509_crt_free(&crt[0]);
     mbedtls_x509_crt_free(&crt[1]);
     return st;

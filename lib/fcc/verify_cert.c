@@ -139,28 +139,7 @@ int fcc_cert_algs_strict_ok(const uint8_t *der, size_t len, bool any_key)
 
 int fcc_cert_signed_by(const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)
 {
-    int ret = -1;
-    unsigned char hash[MBEDTLS_MD_MAX_SIZE];
-    /* The signature fields of a parsed certificate are private in mbedTLS 3. */
-    mbedtls_md_type_t md_type = child->MBEDTLS_PRIVATE(sig_md);
-    mbedtls_pk_type_t pk_type = child->MBEDTLS_PRIVATE(sig_pk);
-    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(md_type);
-
-    if (md == NULL)
-        goto cleanup;
-    if (!mbedtls_pk_can_do(&parent->pk, pk_type))
-        goto cleanup;
-    if (mbedtls_md(md, child->tbs.p, child->tbs.len, hash) != 0)
-        goto cleanup;
-    /* mbedtls_pk_verify_ext takes the key non-const; verification does not modify it. */
-    if (mbedtls_pk_verify_ext(pk_type, child->MBEDTLS_PRIVATE(sig_opts),
-                              (mbedtls_pk_context *)&parent->pk, md_type, hash,
-                              mbedtls_md_get_size(md), child->MBEDTLS_PRIVATE(sig).p,
-                              child->MBEDTLS_PRIVATE(sig).len) != 0)
-        goto cleanup;
-    ret = 0;
-cleanup:
-    return ret;
+    return fcc_x509_check_signature(child, &parent->pk);
 }
 
 bool fcc_cert_self_signed(const mbedtls_x509_crt *crt)

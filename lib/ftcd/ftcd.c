@@ -7,10 +7,9 @@
  * the payload is stored. */
 #include "fcc/ftcd.h"
 
-#include <mbedtls/sha256.h>
-#include <mbedtls/version.h>
 #include <string.h>
 #include "fcc_endian.h"
+#include "fcc_psa.h"
 
 enum {
     ST_SCAN = 0,    /* looking for the token; `pos` bytes of it matched */
@@ -60,13 +59,15 @@ ftcd_status_t ftcd_digest(const uint8_t *payload, size_t len, uint8_t out[FTCD_D
     ftcd_status_t st = FTCD_STATUS_CALC_DIGEST;
     if (out == NULL || (payload == NULL && len > 0))
         goto cleanup;
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
-    if (mbedtls_sha256(payload, len, out, 0) != 0)
-        goto cleanup;
-#else
-    if (mbedtls_sha256_ret(payload, len, out, 0) != 0)
-        goto cleanup;
-#endif
+    {
+        size_t n = 0;
+        static const uint8_t nothing[1] = {0};
+        if (fcc_psa_ready() != 0 ||
+            psa_hash_compute(PSA_ALG_SHA_256, payload != NULL ? payload : nothing, len, out,
+                             FTCD_DIGEST_SIZE, &n) != PSA_SUCCESS ||
+            n != FTCD_DIGEST_SIZE)
+            goto cleanup;
+    }
     st = FTCD_STATUS_SUCCESS;
 cleanup:
     return st;

@@ -7,6 +7,7 @@
 #include "kcm_internal.h"
 
 #include <mbedtls/platform_util.h>
+#include "fcc_psa.h"
 
 #include <string.h>
 
@@ -338,6 +339,8 @@ kcm_status_t kcm_init(kcm_t *kcm, const fcc_flash_t *flash, void *work, size_t w
     memset(kcm, 0, sizeof(*kcm));
     if (flash == NULL || work == NULL || work_size < KCM_WORK_SIZE || rng == NULL)
         return KCM_ERR_INVALID_PARAMETER;
+    if (fcc_psa_ready() != 0) /* KCM's cryptography is PSA's (kcm_crypto.c) */
+        return KCM_ERR_CRYPTO;
     kcm->flash = flash;
     kcm->work = work;
     kcm->work_size = work_size;
@@ -347,6 +350,7 @@ kcm_status_t kcm_init(kcm_t *kcm, const fcc_flash_t *flash, void *work, size_t w
     if (rc != FST_OK)
         return rc == FST_ERR_CORRUPT ? KCM_ERR_CORRUPTED : KCM_ERR_STORAGE;
     kcm->initialized = true;
+    kcm_psa_its_bind(kcm); /* PSA's persistent keys live in this store from now on */
     return KCM_OK;
 }
 
@@ -354,6 +358,7 @@ void kcm_free(kcm_t *kcm)
 {
     if (kcm == NULL)
         return;
+    kcm_psa_its_unbind(kcm);
     if (kcm->initialized)
         fst_unmount(&kcm->store);
     if (kcm->work != NULL && kcm->work_size >= KCM_WORK_SIZE)
@@ -366,6 +371,7 @@ kcm_status_t kcm_wipe(kcm_t *kcm)
     int rc;
     if (kcm == NULL || kcm->flash == NULL || kcm->work == NULL)
         return KCM_ERR_NOT_INITIALIZED;
+    kcm_psa_its_unbind(kcm);
     if (kcm->initialized)
         fst_unmount(&kcm->store);
     kcm->initialized = false;
@@ -379,6 +385,7 @@ kcm_status_t kcm_wipe(kcm_t *kcm)
     if (rc != FST_OK)
         return KCM_ERR_STORAGE;
     kcm->initialized = true;
+    kcm_psa_its_bind(kcm); /* PSA's persistent keys live in this store from now on */
     return KCM_OK;
 }
 
@@ -809,6 +816,98 @@ kcm_status_t kcm_internal_get(kcm_t *kcm, kcm_internal_t which, uint8_t *buf, si
     if (st != KCM_OK)
         return st;
     return copy_out(kcm, &h, buf, buf_size, out_len);
+}
+
+/* ---- PSA ITS records (the storage of PSA's persistent keys, kcm_psa_its.c) --------------- */
+
+/* Engine key of the ITS entry `uid`: type KCM_ET_PSA_ITS, name "psa.its." + 16 hex digits. */
+static size_t its_name(uint64_t uid, uint8_t name[KCM_ITS_NAME_LEN])
+{
+    static const char hexd[] = "0123456789abcdef";
+    memcpy(name, KCM_ITS_PREFIX, sizeof(KCM_ITS_PREFIX) - 1);
+    for (unsigned i = 0; i < 16; i++)
+        name[sizeof(KCM_ITS_PREFIX) - 1 + i] = (uint8_t)hexd[(uid >> (60 - 4 * i)) & 0xFu];
+    return KCM_ITS_NAME_LEN;
+}
+
+kcm_status_t kcm_its_put(kcm_t *kcm, uint64_t uid, const uint8_t *data, size_t len)
+{
+    kcm_status_t st;
+    bool implicit;
+    size_t rlen;
+    uint8_t name[KCM_ITS_NAME_LEN];
+    /* Key material: always sealed with the storage key, like a private key item. */
+    kcm_rec_hdr_t h = {KCM_KIND_PSA_ITS, KCM_FLAG_ENCRYPTED, 0, 0, 0};
+
+    if (kcm == NULL || (data == NULL && len > 0) || len > KCM_DATA_MAX)
+        return KCM_ERR_INVALID_PARAMETER;
+    st = op_begin(kcm, &implicit);
+    if (st != KCM_OK)
+        return st;
+    st = key_load(kcm, true);
+    if (st == KCM_OK)
+        st = kcm_rec_seal(kcm->storage_key, kcm->rng, kcm->rng_ctx, &h, name, its_name(uid, name),
+                          data, len, buf_a(kcm), KCM_BUF_SIZE, &rlen);
+    if (st == KCM_OK)
+        st = eput(kcm, KCM_ET_PSA_ITS, name, KCM_ITS_NAME_LEN, buf_a(kcm), rlen);
+    return op_end(kcm, implicit, st);
+}
+
+kcm_status_t kcm_its_get(kcm_t *kcm, uint64_t uid, size_t offset, uint8_t *buf, size_t size,
+                         size_t *out_len, size_t *total)
+{
+    kcm_status_t st;
+    kcm_rec_hdr_t h;
+    size_t rlen, n;
+    uint8_t name[KCM_ITS_NAME_LEN];
+
+    if (kcm == NULL || (buf == NULL && size > 0))
+        return KCM_ERR_INVALID_PARAMETER;
+    if (!kcm->initialized)
+        return KCM_ERR_NOT_INITIALIZED;
+    st = key_load(kcm, false);
+    if (st != KCM_OK)
+        return st == KCM_ERR_ROT_MISSING ? KCM_ERR_NOT_FOUND : st;
+    st = read_raw(kcm, KCM_ET_PSA_ITS, name, its_name(uid, name), &rlen);
+    if (st != KCM_OK)
+        return st;
+    st = kcm_rec_open(kcm->storage_key, buf_a(kcm), rlen, name, KCM_ITS_NAME_LEN, &h,
+                      buf_b(kcm), KCM_BUF_SIZE);
+    if (st != KCM_OK)
+        return st;
+    if (h.kind != KCM_KIND_PSA_ITS || (h.flags & KCM_FLAG_ENCRYPTED) == 0) {
+        st = KCM_ERR_CORRUPTED;
+        goto cleanup;
+    }
+    if (total != NULL)
+        *total = h.len;
+    st = KCM_ERR_INVALID_PARAMETER;
+    if (offset > h.len)
+        goto cleanup;
+    n = h.len - offset < size ? h.len - offset : size;
+    if (n > 0)
+        memcpy(buf, buf_b(kcm) + offset, n);
+    if (out_len != NULL)
+        *out_len = n;
+    st = KCM_OK;
+cleanup:
+    mbedtls_platform_zeroize(buf_b(kcm), h.len);
+    return st;
+}
+
+kcm_status_t kcm_its_delete(kcm_t *kcm, uint64_t uid)
+{
+    kcm_status_t st;
+    bool implicit, found = false;
+    uint8_t name[KCM_ITS_NAME_LEN];
+
+    st = op_begin(kcm, &implicit);
+    if (st != KCM_OK)
+        return st;
+    st = edel(kcm, KCM_ET_PSA_ITS, name, its_name(uid, name), &found);
+    if (st == KCM_OK && !found)
+        st = KCM_ERR_NOT_FOUND;
+    return op_end(kcm, implicit, st);
 }
 
 /* ---- iteration -------------------------------------------------------------------------- */

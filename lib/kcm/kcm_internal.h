@@ -51,6 +51,12 @@ typedef struct kcm_rec_hdr {
 #define KCM_ET_BACKUP 0x20u
 #define KCM_ET_INTERNAL 0x40u
 #define KCM_INTERNAL_NAME "kcm.internal"
+/*   0x48        a PSA ITS entry (a persistent PSA key), name "psa.its." + 16 hex digits of its
+ *               uid; always encrypted; kept by factory reset, not listed by iteration */
+#define KCM_ET_PSA_ITS 0x48u
+#define KCM_KIND_PSA_ITS 0x48u
+#define KCM_ITS_PREFIX "psa.its."
+#define KCM_ITS_NAME_LEN (sizeof(KCM_ITS_PREFIX) - 1 + 16)
 
 /* Engine type of live certificate `index` (0 = leaf) of a chain. */
 uint8_t kcm_et_cert(unsigned index);
@@ -106,5 +112,23 @@ kcm_status_t kcm_check_certificate(const uint8_t *der, size_t len);
  * Returns KCM_OK, KCM_ERR_CERT_PARSE (either does not parse) or KCM_ERR_CHAIN_VALIDATION. */
 kcm_status_t kcm_check_chain_link(const uint8_t *child, size_t child_len, const uint8_t *issuer,
                                   size_t issuer_len);
+
+/* ---- PSA ITS entries (kcm.c; used by kcm_psa_its.c) ------------------------------------- */
+
+/* Writes (creates or replaces) ITS entry `uid`, encrypted, in the caller's transaction if one is
+ * open. Returns KCM_OK or a storage/crypto error. */
+kcm_status_t kcm_its_put(kcm_t *kcm, uint64_t uid, const uint8_t *data, size_t len);
+/* Reads up to `size` bytes of entry `uid` from `offset`; *out_len the bytes copied, *total the
+ * entry's length (either may be NULL). KCM_ERR_NOT_FOUND when absent, KCM_ERR_INVALID_PARAMETER
+ * when offset > length. */
+kcm_status_t kcm_its_get(kcm_t *kcm, uint64_t uid, size_t offset, uint8_t *buf, size_t size,
+                         size_t *out_len, size_t *total);
+/* Removes entry `uid`: KCM_OK, KCM_ERR_NOT_FOUND or a storage error. */
+kcm_status_t kcm_its_delete(kcm_t *kcm, uint64_t uid);
+
+/* Makes `kcm` the storage of PSA's persistent keys (NULL: none), dropping the keys PSA cached
+ * from the previous one (kcm_psa_its.c; kcm_init and kcm_free call these). */
+void kcm_psa_its_bind(kcm_t *kcm);
+void kcm_psa_its_unbind(kcm_t *kcm);
 
 #endif /* KCM_INTERNAL_H */

@@ -218,6 +218,7 @@ static void check_csr(device_t *d, resp_t *r, size_t i, const char *name, const 
     mbedtls_pk_context key;
     uint8_t kbuf[512], hash[32];
     size_t klen = 0;
+    psa_key_id_t ref = PSA_KEY_ID_NULL;
     char dn[512];
 
     if (csrs == NULL || !cbor_isa_array(csrs) || i >= cbor_array_size(csrs)) {
@@ -252,11 +253,26 @@ static void check_csr(device_t *d, resp_t *r, size_t i, const char *name, const 
         fail("CSR %zu signature does not verify with its own key", i);
     if (kcm_item_get_data(&d->kcm, (const uint8_t *)name, strlen(name), KCM_PRIVATE_KEY, kbuf,
                           sizeof(kbuf), &klen) != KCM_OK ||
-        fcc_psa_ready() != 0 ||
-        mbedtls_pk_parse_key(&key, kbuf, klen, NULL, 0, fcc_psa_rng, FCC_PSA_RNG_CTX) != 0 ||
+        fcc_pk_from_key_item(&key, kbuf, klen, &ref) != 0 ||
         mbedtls_pk_check_pair(&csr.pk, &key, fcc_psa_rng, FCC_PSA_RNG_CTX) != 0)
         fail("CSR %zu key does not match the stored private key %s", i, name);
+#if defined(FCC_OPAQUE_CSR_KEYS)
+    /* Opaque setting: KCM holds only a reference, and the key cannot leave PSA. */
+    {
+        uint8_t out[128];
+        size_t olen = 0;
+        if (ref == PSA_KEY_ID_NULL)
+            fail("CSR %zu: %s is not a PSA key reference (%zu bytes)", i, name, klen);
+        else if (psa_export_key(ref, out, sizeof(out), &olen) != PSA_ERROR_NOT_PERMITTED)
+            fail("CSR %zu: the PSA key of %s can be exported", i, name);
+    }
+#else
+    if (ref != PSA_KEY_ID_NULL)
+        fail("CSR %zu: %s is a key reference in the exportable setting", i, name);
+#endif
 out:
+    if (ref != PSA_KEY_ID_NULL)
+        (void)psa_purge_key(ref);
     mbedtls_x509_csr_free(&csr);
     mbedtls_pk_free(&key);
 }
