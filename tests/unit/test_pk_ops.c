@@ -117,11 +117,26 @@ static void test_chain5(void **state)
     check_vector("ok_chain5.1.cbor", "c", 5, 0, false);
 }
 
+/* One CSR request: one key pair generated, one CSR signed, and the stored key checked once. */
+static void test_csr_one(void **state)
+{
+    static test_device_t d;
+    kcm_pk_ops_t ops;
+    (void)state;
+    apply(&d, "ok_csr_one.1.cbor", &ops);
+    assert_int_equal(ops.keygens, 1);
+    assert_int_equal(ops.signs, 1);
+    assert_int_equal(ops.verifies, 0);
+    assert_int_equal(ops.key_muls, 1);
+    test_device_fini(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_bootstrap),
         cmocka_unit_test(test_chain5),
+        cmocka_unit_test(test_csr_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
