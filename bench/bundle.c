@@ -144,6 +144,7 @@ static uint8_t *load(const char *name, size_t *len)
 typedef struct result {
     int status;
     size_t heap, heap_calls, stack;
+    kcm_pk_ops_t ops; /* public-key operations of the bundle (kcm_pk_ops_get) */
 } result_t;
 
 /* Runs one scenario once on a fresh device. */
@@ -165,9 +166,11 @@ static __attribute__((noinline)) result_t run(const char *which)
         exit(1);
     heap_now = heap_peak = heap_calls = 0;
     paint();
+    kcm_pk_ops_reset();
     probing = 1;
     r.status = (int)fcc_bundle_handler(&d.fcc, b, blen, d.resp, sizeof(d.resp), &rlen, NULL);
     probing = 0;
+    kcm_pk_ops_get(&r.ops);
     r.stack = deepest((uintptr_t)&marker);
     r.heap = heap_peak;
     r.heap_calls = heap_calls;
@@ -313,6 +316,12 @@ int main(int argc, char **argv)
             printf("%-10s %14s %14s %8s %12zu %10zu %10zu\n", runs[i], "-", "-", "-",
                    res[i].heap, res[i].heap_calls, res[i].stack);
     }
+    printf("\npublic-key operations per bundle\n%-10s %10s %10s %10s %10s\n", "run", "verify",
+           "key mul", "sign", "keygen");
+    for (i = 0; i < 3; i++)
+        printf("%-10s %10lu %10lu %10lu %10lu\n", runs[i], (unsigned long)res[i].ops.verifies,
+               (unsigned long)res[i].ops.key_muls, (unsigned long)res[i].ops.signs,
+               (unsigned long)res[i].ops.keygens);
     if (have_cg) {
         unsigned long long dt = ir[0], st = ir[1] - ir[0], vt = ir[2] - ir[1];
         unsigned long long dc = cr[0], sc = cr[1] - cr[0], vc = cr[2] - cr[1];

@@ -77,6 +77,25 @@ typedef int (*kcm_rng_fn)(void *ctx, unsigned char *buf, size_t len);
  * or decrypt one item. */
 #define KCM_WORK_SIZE (FST_WORK_SIZE + 2 * (FCC_ITEM_VALUE_MAX + 64))
 
+/* Chain links whose verification KCM remembers in one transaction (a longer chain's other links
+ * are simply verified again). */
+#define KCM_LINK_MEMO 4
+
+/* Public-key operations the device library made since the last kcm_pk_ops_reset (process-wide,
+ * like PSA's key store): the bench prints them, tests assert them. Counted where the library
+ * calls them: chain-link and certificate signature verifications (fcc_x509_check_signature), the
+ * scalar multiplications that check a stored private key (d*G against the DER's point), the
+ * signatures of CSRs and the key pairs generated for them. */
+typedef struct kcm_pk_ops {
+    uint32_t verifies;
+    uint32_t key_muls;
+    uint32_t signs;
+    uint32_t keygens;
+} kcm_pk_ops_t;
+
+void kcm_pk_ops_get(kcm_pk_ops_t *out);
+void kcm_pk_ops_reset(void);
+
 typedef struct kcm {
     /* private */
     fst_t store;
@@ -93,6 +112,11 @@ typedef struct kcm {
     bool chain_active; /* a chain is being written (create .. close) */
     bool chain_txn;    /* ... in a transaction of its own, committed by close */
     bool op_wrote;     /* the current call wrote to the engine */
+    /* SHA-256 of (child DER, issuer DER) of the chain links whose signature KCM verified while
+     * storing a chain in the open caller transaction (kcm_chain_link_verified); cleared by
+     * kcm_txn_begin, commit and abort. */
+    uint8_t links_verified[KCM_LINK_MEMO][32];
+    uint8_t links_n;
     uint32_t reserved[8];
 } kcm_t;
 
@@ -165,6 +189,13 @@ kcm_status_t kcm_chain_get_next_data(kcm_chain_t *chain, uint8_t *buf, size_t bu
                                      size_t *out_len);
 kcm_status_t kcm_chain_close(kcm_chain_t *chain);
 kcm_status_t kcm_chain_delete(kcm_t *kcm, const uint8_t *name, size_t name_len);
+
+/* True when, in the caller transaction still open, KCM verified the signature of certificate
+ * `child` with the key of `issuer` (exactly these DER bytes) while storing a chain
+ * (kcm_chain_add_next). The verification then need not verify the link a second time. Always
+ * false outside a transaction, so a verification of a committed store checks every link. */
+bool kcm_chain_link_verified(const kcm_t *kcm, const uint8_t *child, size_t child_len,
+                             const uint8_t *issuer, size_t issuer_len);
 
 /* Write-once internal items: a second set returns KCM_ERR_EXISTS. Entropy must be 48 bytes and
  * the root of trust 16 (KCM_ERR_INVALID_PARAMETER otherwise). */

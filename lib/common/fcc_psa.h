@@ -77,4 +77,9 @@ int fcc_pk_from_key_item(mbedtls_pk_context *pk, const uint8_t *item, size_t len
  * KCM's chain-link check and FCC's verification; defined in lib/kcm/kcm_crypto.c. */
 int fcc_x509_check_signature(const mbedtls_x509_crt *child, const mbedtls_pk_context *issuer);
 
+/* The counting hook of the public-key operations (kcm_pk_ops_get, include/fcc/kcm.h): called
+ * once where the device library makes each operation. Defined in lib/kcm/kcm_crypto.c. */
+typedef enum { FCC_PK_OP_VERIFY, FCC_PK_OP_KEY_MUL, FCC_PK_OP_SIGN, FCC_PK_OP_KEYGEN } fcc_pk_op_t;
+void fcc_pk_op_count(fcc_pk_op_t op);
+
 #endif /* FCC_PSA_H */

@@ -91,6 +91,7 @@ static psa_status_t generate_key(bool persistent, psa_key_id_t *id)
     psa_set_key_algorithm(&attr, PSA_ALG_ECDSA(PSA_ALG_SHA_256));
     psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH |
                                        (persistent ? 0u : PSA_KEY_USAGE_EXPORT));
+    fcc_pk_op_count(FCC_PK_OP_KEYGEN);
     if (!persistent)
         return psa_generate_key(&attr, id);
     for (psa_key_id_t k = FCC_PSA_KEY_ID_MIN; k <= FCC_PSA_KEY_ID_MAX; k++) {
@@ -195,6 +196,7 @@ int fcc_csr_generate(fcc_t *fcc, const fcc_csr_req_t *req, uint8_t *work, size_t
                                                 0, ext, len) != 0)
             goto crypto_error;
     }
+    fcc_pk_op_count(FCC_PK_OP_SIGN);
     n = mbedtls_x509write_csr_der(&csr, work, size, fcc->port.rng, fcc->port.ctx);
     if (n == MBEDTLS_ERR_ASN1_BUF_TOO_SMALL) {
         status = FAIL(FCC_STATUS_BUNDLE_RESPONSE_ERROR);

@@ -324,7 +324,11 @@ static int check_link(vctx_t *v, const mbedtls_x509_crt *child, const mbedtls_x5
                       size_t i, const char *name)
 {
     int st;
-    if (fcc_cert_signed_by(child, parent) != 0) {
+    /* A link KCM verified when it stored the chain in this bundle's transaction is the same
+     * bytes and the same check: not verified twice (docs/verify.md). */
+    if (!kcm_chain_link_verified(v->kcm, child->raw.p, child->raw.len, parent->raw.p,
+                                 parent->raw.len) &&
+        fcc_cert_signed_by(child, parent) != 0) {
         st = added_check(v, FCC_STATUS_INVALID_CA_CERT_SIGNATURE, name);
         if (st != 0)
             return st;

@@ -376,6 +376,7 @@ kcm_status_t kcm_wipe(kcm_t *kcm)
         fst_unmount(&kcm->store);
     kcm->initialized = false;
     kcm->txn_open = kcm->txn_failed = kcm->chain_active = kcm->chain_txn = false;
+    kcm->links_n = 0;
     forget_key(kcm);
     rc = fst_format(&kcm->store, kcm->flash, kcm->work, FST_WORK_SIZE);
     if (rc == FST_OK) {
@@ -403,6 +404,7 @@ kcm_status_t kcm_txn_begin(kcm_t *kcm)
         return KCM_ERR_STORAGE;
     kcm->txn_open = true;
     kcm->txn_failed = false;
+    kcm->links_n = 0;
     return KCM_OK;
 }
 
@@ -422,6 +424,7 @@ kcm_status_t kcm_txn_commit(kcm_t *kcm)
         kcm->txn_open = kcm->txn_failed = false;
         return KCM_ERR_STATE;
     }
+    kcm->links_n = 0;
     st = from_fst(fst_commit(&kcm->store));
     if (st != KCM_OK) {
         (void)fst_abort(&kcm->store);
@@ -442,7 +445,21 @@ kcm_status_t kcm_txn_abort(kcm_t *kcm)
     (void)fst_abort(&kcm->store);
     forget_key(kcm);
     kcm->txn_open = kcm->txn_failed = kcm->chain_active = false;
+    kcm->links_n = 0;
     return KCM_OK;
+}
+
+bool kcm_chain_link_verified(const kcm_t *kcm, const uint8_t *child, size_t child_len,
+                             const uint8_t *issuer, size_t issuer_len)
+{
+    uint8_t d[32];
+    bool found = false;
+    if (kcm == NULL || !kcm->initialized || !kcm->txn_open || kcm->links_n == 0 ||
+        kcm_link_digest(child, child_len, issuer, issuer_len, d) != 0)
+        return false;
+    for (unsigned i = 0; i < kcm->links_n && i < KCM_LINK_MEMO; i++)
+        found = found || memcmp(kcm->links_verified[i], d, sizeof(d)) == 0;
+    return found;
 }
 
 /* ---- items ------------------------------------------------------------------------------ */
@@ -617,6 +634,11 @@ kcm_status_t kcm_chain_add_next(kcm_chain_t *chain, const uint8_t *der, size_t l
         st = kcm_check_chain_link(buf_b(k), h.len, der, len);
         if (st != KCM_OK)
             return st;
+        /* Remembered for the verification in the same caller transaction (a chain in a
+         * transaction of its own is committed by close: nothing to remember). */
+        if (k->txn_open && !k->chain_txn && k->links_n < KCM_LINK_MEMO &&
+            kcm_link_digest(buf_b(k), h.len, der, len, k->links_verified[k->links_n]) == 0)
+            k->links_n++;
     }
     k->op_wrote = false;
     st = write_item(k, kcm_et_cert((unsigned)chain->index), KCM_CERTIFICATE, chain->factory,

@@ -302,6 +302,46 @@ cleanup:
     return st;
 }
 
+/* ---- the count of public-key operations (kcm_pk_ops_get) ----------------------------------- */
+
+static kcm_pk_ops_t pk_ops;
+
+void fcc_pk_op_count(fcc_pk_op_t op)
+{
+    switch (op) {
+    case FCC_PK_OP_VERIFY: pk_ops.verifies++; break;
+    case FCC_PK_OP_KEY_MUL: pk_ops.key_muls++; break;
+    case FCC_PK_OP_SIGN: pk_ops.signs++; break;
+    case FCC_PK_OP_KEYGEN: pk_ops.keygens++; break;
+    }
+}
+
+void kcm_pk_ops_get(kcm_pk_ops_t *out)
+{
+    if (out != NULL)
+        *out = pk_ops;
+}
+
+void kcm_pk_ops_reset(void)
+{
+    memset(&pk_ops, 0, sizeof(pk_ops));
+}
+
+int kcm_link_digest(const uint8_t *child, size_t child_len, const uint8_t *issuer,
+                    size_t issuer_len, uint8_t out[32])
+{
+    psa_hash_operation_t op = PSA_HASH_OPERATION_INIT;
+    size_t n = 0;
+    if (fcc_psa_ready() != 0 || psa_hash_setup(&op, PSA_ALG_SHA_256) != PSA_SUCCESS ||
+        psa_hash_update(&op, child, child_len) != PSA_SUCCESS ||
+        psa_hash_update(&op, issuer, issuer_len) != PSA_SUCCESS ||
+        psa_hash_finish(&op, out, 32, &n) != PSA_SUCCESS || n != 32) {
+        (void)psa_hash_abort(&op);
+        return -1;
+    }
+    return 0;
+}
+
 /* Checks an EC key pair or public key already parsed into `pk`: P-256, and a key that PSA
  * accepts (importing validates the scalar's range or the point's place on the curve). For a key
  * pair, also that its embedded public point is d*G (a mismatched point would let the device sign
@@ -330,6 +370,7 @@ static kcm_status_t check_ec(const mbedtls_pk_context *pk, bool private_key)
         mbedtls_pk_import_into_psa(pk, &attr, &id) != 0)
         goto cleanup;
     if (private_key) {
+        fcc_pk_op_count(FCC_PK_OP_KEY_MUL);
         if (psa_export_public_key(id, computed, sizeof(computed), &clen) != PSA_SUCCESS ||
             mbedtls_ecp_write_public_key(ec, MBEDTLS_ECP_PF_UNCOMPRESSED, &dlen, carried,
                                          sizeof(carried)) != 0 ||
@@ -494,6 +535,7 @@ int fcc_x509_check_signature(const mbedtls_x509_crt *child, const mbedtls_pk_con
     psa_set_key_algorithm(&attr, alg);
     if (mbedtls_pk_import_into_psa(issuer, &attr, &id) != 0)
         goto cleanup;
+    fcc_pk_op_count(FCC_PK_OP_VERIFY);
     if (psa_verify_hash(id, alg, hash, hash_len, s, s_len) != PSA_SUCCESS)
         goto cleanup;
     ret = 0;

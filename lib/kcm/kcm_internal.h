@@ -113,6 +113,10 @@ kcm_status_t kcm_check_certificate(const uint8_t *der, size_t len);
 kcm_status_t kcm_check_chain_link(const uint8_t *child, size_t child_len, const uint8_t *issuer,
                                   size_t issuer_len);
 
+/* SHA-256 of child DER || issuer DER: the identity of a verified chain link. 0 or -1. */
+int kcm_link_digest(const uint8_t *child, size_t child_len, const uint8_t *issuer,
+                    size_t issuer_len, uint8_t out[32]);
+
 /* ---- PSA ITS entries (kcm.c; used by kcm_psa_its.c) ------------------------------------- */
 
 /* Writes (creates or replaces) ITS entry `uid`, encrypted, in the caller's transaction if one is
