@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The FCU CA key in a PKCS#11 token, end to end with SoftHSM2 on a token created in a temporary
 # folder: `fcu setup --ca-key-uri` generates the key in the token, fcu signs every device
-# certificate there (bundle, inject, batch --parallel 4), devices accept the result, errors name
+# certificate there (bundle, inject, batch --parallel 4, by_device), devices accept the result, errors name
 # what is wrong (wrong PIN, missing token, missing key object, module not found, key not P-256,
 # PIN written in the URI), and no file under the FCU home holds a private key.
 # Usage: hsm.sh FCU FCC_DEVICE
@@ -156,6 +156,19 @@ for i in $(seq -w 1 20); do
   openssl verify -CAfile "$home/keystore/fcu.crt" "$tmp/d.pem" >/dev/null 2>&1 || bad=$((bad + 1))
 done
 [ "$bad" -eq 0 ] && ok "all 20 certificates verify against the CA" || fail "$bad devices without a valid certificate"
+
+# 5b. by_device: the device makes its key, the token's CA key certifies the device's CSR
+sed 's/^device-key-generation-mode: by_tool$/device-key-generation-mode: by_device/' \
+  "$home/config/bs.yml" >"$home/config/bydev.yml"
+start_device hsm-bd1
+"$FCU" --config "$home/config/bydev.yml" inject --endpoint-name hsm-bd1 --serial-number SN-HBD1 \
+  tcp --ip 127.0.0.1 --port "$PORT" >"$tmp/bd1.out" 2>&1 && ok "by_device inject with the token key" ||
+  fail "by_device inject: $(cat "$tmp/bd1.out")"
+stop_device "$DEVPID"
+"$DEV" --store "$tmp/hsm-bd1.img" get mbed.BootstrapDeviceCert --out "$tmp/bd1.der" >/dev/null 2>&1 &&
+  openssl x509 -inform der -in "$tmp/bd1.der" -out "$tmp/bd1.pem" 2>/dev/null &&
+  openssl verify -CAfile "$home/keystore/fcu.crt" "$tmp/bd1.pem" >/dev/null 2>&1 &&
+  ok "by_device: the device's certificate is signed in the token" || fail "by_device certificate"
 
 # 6. an intermediate CA: the CSR is signed in the token, the certificate installed, bundles made
 home2=$tmp/home2
