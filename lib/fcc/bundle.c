@@ -199,8 +199,14 @@ static int check_store(fcc_t *fcc)
         return FCC_STATUS_SUCCESS;
     if (kst != KCM_ERR_CORRUPTED)
         return fail_kcm(fcc, kst, NULL, 0);
-    if (d.where.name_known && d.where.name_len > 0)
-        return fail_kcm(fcc, kst, d.where.name, d.where.name_len);
+    if (d.where.name_known && d.where.name_len > 0) {
+        int st = fail_kcm(fcc, kst, d.where.name, d.where.name_len);
+        /* the name lives in `d`, on this stack frame: the response takes the finding's copy of
+         * it (a stored name is at most FCC_NAME_MAX bytes), not this pointer */
+        fcc->out.error_name = NULL;
+        fcc->out.error_name_len = 0;
+        return st;
+    }
     return fail_kcm(fcc, kst, (const uint8_t *)"store", 5);
 }
 
