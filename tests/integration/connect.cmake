@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of the connect check (`fcc-device connect-check`) against real DTLS servers
 # on loopback: libcoap's coap-server / coap-rd and OpenSSL's s_server (scripts/install-deps.sh
-# installs them). The by_device case skips (exit 77) until fcu makes device-generated keys.
+# installs them). The by_device case (keys generated on the device) skips with exit 77 only when
+# the fcu it is given cannot make by_device sessions.
 if(TARGET fcu AND TARGET fcc-device)
   add_test(NAME integration_connect_check
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/connect_check.sh $<TARGET_FILE:fcu>
