@@ -51,9 +51,26 @@ if(_have_device)
   set(FCC_CMAKE_LIBS_PRIVATE "cbor")
   install(TARGETS fcc_static fcc_shared
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-  # the connect check (fcc/connect*.h, lib/connect) is not part of the installed library
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/fcc DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-          PATTERN "connect*.h" EXCLUDE)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/fcc DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  # The connect check (lib/connect, fcc/connect.h) is optional on a device, so it is a library of
+  # its own over libfcc: libfcc_connect (static and shared) holds lib/connect and mbedTLS's TLS
+  # library; the POSIX UDP transport is in libfcc's port. pkg-config fcc-connect, CMake
+  # fcc::fcc_connect / fcc::fcc_connect_static.
+  if(TARGET fcc_connect AND TARGET mbedtls)
+    add_library(fcc_connect_static STATIC $<TARGET_OBJECTS:fcc_connect> $<TARGET_OBJECTS:mbedtls>)
+    add_library(fcc_connect_shared SHARED $<TARGET_OBJECTS:fcc_connect> $<TARGET_OBJECTS:mbedtls>)
+    set_target_properties(fcc_connect_static PROPERTIES OUTPUT_NAME fcc_connect)
+    set_target_properties(fcc_connect_shared PROPERTIES OUTPUT_NAME fcc_connect
+                          VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+    target_link_libraries(fcc_connect_shared PRIVATE fcc_shared)
+    target_link_options(fcc_connect_shared PRIVATE -Wl,--no-undefined)
+    install(TARGETS fcc_connect_static fcc_connect_shared
+            ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+    configure_file(${CMAKE_CURRENT_LIST_DIR}/pkg/fcc-connect.pc.in
+                   ${PROJECT_BINARY_DIR}/pkg/fcc-connect.pc @ONLY)
+    install(FILES ${PROJECT_BINARY_DIR}/pkg/fcc-connect.pc
+            DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+  endif()
   configure_file(${CMAKE_CURRENT_LIST_DIR}/pkg/fcc.pc.in ${PROJECT_BINARY_DIR}/pkg/fcc.pc @ONLY)
   configure_file(${CMAKE_CURRENT_LIST_DIR}/pkg/fccConfig.cmake.in
                  ${PROJECT_BINARY_DIR}/pkg/fccConfig.cmake @ONLY)

@@ -14,10 +14,6 @@
 #include "fcc/fcc.h"
 #include "fcc/kcm.h"
 
-#include <mbedtls/pk.h>
-#include <mbedtls/ssl.h>
-#include <mbedtls/x509_crt.h>
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,22 +76,19 @@ typedef struct fcc_connect_result {
     int coap_code;              /* response code (class << 5 | detail), -1: none */
 } fcc_connect_result_t;
 
+/* Working memory of one check, bytes: the TLS context and configuration, the device chain, the
+ * server CA, the key and one item buffer. The layout is private to lib/connect (it holds mbedTLS
+ * structures, so this header needs no mbedTLS header and an installed copy works with any
+ * mbedTLS on the include path, or none); lib/connect refuses to build if it does not fit. */
+#define FCC_CONNECT_WORK_SIZE (FCC_ITEM_VALUE_MAX + 512u + 320u * sizeof(void *))
+
+/* The caller's working memory for fcc_connect_check (no heap of our own): a static or a stack
+ * object; its content is private. */
 typedef struct fcc_connect {
-    /* private */
-    mbedtls_ssl_context ssl;
-    mbedtls_ssl_config conf;
-    mbedtls_x509_crt own;
-    mbedtls_x509_crt ca;
-    mbedtls_pk_context key;
-    const fcc_connect_io_t *io;
-    const fcc_port_t *port;
-    fcc_connect_result_t *res;
-    uint64_t deadline;  /* io->now_ms() limit of the current phase */
-    uint64_t timer_start;
-    uint32_t timer_int, timer_fin;
-    int io_error;       /* last transport failure other than a timeout, 0: none */
-    bool got_datagram;
-    uint8_t buf[FCC_ITEM_VALUE_MAX]; /* one item at a time, then the CoAP messages */
+    union {
+        max_align_t align;
+        unsigned char bytes[FCC_CONNECT_WORK_SIZE];
+    } priv;
 } fcc_connect_t;
 
 /* Runs the check over the stored items of the current mode (bootstrap when mbed.UseBootstrap is

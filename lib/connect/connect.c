@@ -11,8 +11,11 @@
 
 #include "fcc_psa.h"
 
+#include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
+#include <mbedtls/ssl.h>
 #include <mbedtls/x509.h>
+#include <mbedtls/x509_crt.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +40,29 @@
 #define HS_HEADER 12u
 #define HS_CERTIFICATE 11u
 #define ALERT_FATAL 2u
+
+/* The check's state, in the caller's fcc_connect_t (whose layout the header keeps private). */
+typedef struct conn {
+    mbedtls_ssl_context ssl;
+    mbedtls_ssl_config conf;
+    mbedtls_x509_crt own;
+    mbedtls_x509_crt ca;
+    mbedtls_pk_context key;
+    const fcc_connect_io_t *io;
+    const fcc_port_t *port;
+    fcc_connect_result_t *res;
+    uint64_t deadline;  /* io->now_ms() limit of the current phase */
+    uint64_t timer_start;
+    uint32_t timer_int, timer_fin;
+    int io_error;       /* last transport failure other than a timeout, 0: none */
+    bool got_datagram;
+    uint8_t buf[FCC_ITEM_VALUE_MAX]; /* one item at a time, then the CoAP messages */
+} conn_t;
+
+/* FCC_CONNECT_WORK_SIZE must hold conn_t for this mbedTLS configuration and word size. */
+_Static_assert(sizeof(conn_t) <= sizeof(((fcc_connect_t *)0)->priv.bytes),
+               "FCC_CONNECT_WORK_SIZE (fcc/connect.h) is too small for this mbedTLS configuration");
+_Static_assert(_Alignof(conn_t) <= _Alignof(max_align_t), "conn_t alignment");
 
 typedef struct cred_names {
     const char *server_ca;
@@ -208,7 +234,7 @@ int fcc_connect_parse_uri(const uint8_t *uri, size_t len, char *host, size_t hos
 
 /* Notes what the clear-text (epoch 0) records of a datagram say: our Certificate message going
  * out (the server asked for it), a fatal alert coming in. Encrypted records are skipped. */
-static void read_records(fcc_connect_t *c, const uint8_t *p, size_t n, bool outgoing)
+static void read_records(conn_t *c, const uint8_t *p, size_t n, bool outgoing)
 {
     while (n >= REC_HEADER) {
         unsigned type = p[0], epoch = (unsigned)(p[3] << 8 | p[4]);
@@ -237,7 +263,7 @@ static void read_records(fcc_connect_t *c, const uint8_t *p, size_t n, bool outg
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
-    fcc_connect_t *c = ctx;
+    conn_t *c = ctx;
     read_records(c, buf, len, true);
     int r = c->io->send(c->io->ctx, buf, len);
     if (r < 0) {
@@ -251,7 +277,7 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
  * own) and never past c->deadline. */
 static int bio_recv(void *ctx, unsigned char *buf, size_t len, uint32_t timeout)
 {
-    fcc_connect_t *c = ctx;
+    conn_t *c = ctx;
     uint64_t now = c->io->now_ms(c->io->ctx);
     uint64_t wait;
     int r;
@@ -275,7 +301,7 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len, uint32_t timeout)
 
 static void timer_set(void *ctx, uint32_t int_ms, uint32_t fin_ms)
 {
-    fcc_connect_t *c = ctx;
+    conn_t *c = ctx;
     c->timer_start = c->io->now_ms(c->io->ctx);
     c->timer_int = int_ms;
     c->timer_fin = fin_ms;
@@ -283,7 +309,7 @@ static void timer_set(void *ctx, uint32_t int_ms, uint32_t fin_ms)
 
 static int timer_get(void *ctx)
 {
-    fcc_connect_t *c = ctx;
+    conn_t *c = ctx;
     uint64_t el;
     if (c->timer_fin == 0)
         return -1;
@@ -329,7 +355,7 @@ static bool x509_time_before(const mbedtls_x509_time *a, const mbedtls_x509_time
  * trusted or not. */
 static int on_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
-    fcc_connect_t *c = ctx;
+    conn_t *c = ctx;
     int64_t now = c->port->time_get != NULL ? c->port->time_get(c->port->ctx) : 0;
     if (now > 0) {
         mbedtls_x509_time t = x509_time_of(now);
@@ -357,7 +383,7 @@ static fcc_connect_status_t kcm_failure(fcc_connect_result_t *res, kcm_status_t 
 }
 
 /* Reads a config or key item into c->buf. */
-static fcc_connect_status_t read_item(fcc_connect_t *c, kcm_t *kcm, const char *name,
+static fcc_connect_status_t read_item(conn_t *c, kcm_t *kcm, const char *name,
                                       kcm_item_type_t type, size_t *len)
 {
     kcm_status_t ks = kcm_item_get_data(kcm, (const uint8_t *)name, strlen(name), type, c->buf,
@@ -366,7 +392,7 @@ static fcc_connect_status_t read_item(fcc_connect_t *c, kcm_t *kcm, const char *
 }
 
 /* Parses a stored certificate or chain (leaf first) into crt. */
-static fcc_connect_status_t load_chain(fcc_connect_t *c, kcm_t *kcm, const char *name,
+static fcc_connect_status_t load_chain(conn_t *c, kcm_t *kcm, const char *name,
                                        mbedtls_x509_crt *crt)
 {
     kcm_chain_t chain;
@@ -395,7 +421,7 @@ static fcc_connect_status_t load_chain(fcc_connect_t *c, kcm_t *kcm, const char 
     return st;
 }
 
-static fcc_connect_status_t load(fcc_connect_t *c, kcm_t *kcm,
+static fcc_connect_status_t load(conn_t *c, kcm_t *kcm,
                                  const fcc_connect_params_t *params, const cred_names_t **names)
 {
     fcc_connect_result_t *res = c->res;
@@ -475,7 +501,7 @@ static fcc_connect_status_t load(fcc_connect_t *c, kcm_t *kcm,
 
 /* ---- TLS ---- */
 
-static fcc_connect_status_t setup(fcc_connect_t *c, uint32_t timeout)
+static fcc_connect_status_t setup(conn_t *c, uint32_t timeout)
 {
     int ret;
     if (fcc_psa_ready() != 0)
@@ -533,7 +559,7 @@ static bool is_cert_alert(int a)
            a == 116;
 }
 
-static fcc_connect_status_t handshake(fcc_connect_t *c, const cred_names_t *names,
+static fcc_connect_status_t handshake(conn_t *c, const cred_names_t *names,
                                       uint32_t timeout)
 {
     fcc_connect_result_t *res = c->res;
@@ -600,7 +626,7 @@ static fcc_connect_status_t handshake(fcc_connect_t *c, const cred_names_t *name
 
 /* ---- CoAP ---- */
 
-static fcc_connect_status_t coap_exchange(fcc_connect_t *c, const fcc_port_t *port,
+static fcc_connect_status_t coap_exchange(conn_t *c, const fcc_port_t *port,
                                           uint32_t timeout)
 {
     fcc_connect_result_t *res = c->res;
@@ -686,7 +712,7 @@ static fcc_connect_status_t coap_exchange(fcc_connect_t *c, const fcc_port_t *po
 
 /* ---- the check ---- */
 
-fcc_connect_status_t fcc_connect_check(fcc_connect_t *c, kcm_t *kcm, const fcc_port_t *port,
+fcc_connect_status_t fcc_connect_check(fcc_connect_t *work, kcm_t *kcm, const fcc_port_t *port,
                                        const fcc_connect_io_t *io,
                                        const fcc_connect_params_t *params,
                                        fcc_connect_result_t *res)
@@ -694,6 +720,7 @@ fcc_connect_status_t fcc_connect_check(fcc_connect_t *c, kcm_t *kcm, const fcc_p
     const cred_names_t *names = &lwm2m_names;
     uint32_t timeout = params != NULL && params->timeout_ms != 0 ? params->timeout_ms
                                                                  : FCC_CONNECT_TIMEOUT_DEFAULT_MS;
+    conn_t *c = work != NULL ? (conn_t *)(void *)work->priv.bytes : NULL;
     fcc_connect_status_t st;
     bool open_called = false;
     int r;

@@ -28,7 +28,7 @@ for f in bin/fcu bin/fcc-device include/fcc/fcc.h include/fcu/fcu.h share/man/ma
 done
 libdir=$(dirname "$(find "$prefix" -name fcc.pc | head -n 1)")/..
 libdir=$(cd "$libdir" && pwd)
-for f in libfcc.a libfcc.so libfcu.so pkgconfig/fcu.pc cmake/fcc/fccConfig.cmake cmake/fcu/fcuConfig.cmake; do
+for f in libfcc.a libfcc.so libfcc_connect.a libfcc_connect.so libfcu.so pkgconfig/fcu.pc pkgconfig/fcc-connect.pc cmake/fcc/fccConfig.cmake cmake/fcu/fcuConfig.cmake; do
   [ -e "$libdir/$f" ] && ok "installed $(basename "$libdir")/$f" || fail "missing $f"
 done
 grep -q '^\.TH "FCU" "1"' "$prefix/share/man/man1/fcu.1" && ok "fcu.1 is a manual page" || fail "fcu.1"
@@ -52,9 +52,18 @@ cc -std=c11 -o "$tmp/dm_static" "$src/examples/device_minimal.c" $(pkg-config --
   fail "device_minimal static with pkg-config"
 "$tmp/dm_static" "$ok_bundle" | grep -q "ReturnStatus 0" && ok "static build runs" || fail "static build"
 
+# the connect check (libfcc_connect over libfcc), pkg-config: built with the installed headers
+# only (no mbedTLS header needed), run against a loopback port nobody listens on (status 7)
+cc -std=c11 -o "$tmp/dc_pc" "$src/examples/device_connect.c" $(pkg-config --cflags --libs fcc-connect) ||
+  fail "device_connect with pkg-config"
+out=$(LD_LIBRARY_PATH=$libdir "$tmp/dc_pc" "$ok_bundle" coaps://127.0.0.1:9 3 2>&1 || true)
+echo "$out" | grep -q "^connect-check: status 7 (network-error)" && ok "connect check (pkg-config) runs: $out" ||
+  fail "connect check (pkg-config): $out"
+
 # 2. find_package(fcc) and find_package(fcu), out of tree
 mkdir -p "$tmp/proj"
 cp "$src/examples/device_minimal.c" "$tmp/proj/"
+cp "$src/examples/device_connect.c" "$tmp/proj/"
 cat >"$tmp/proj/fcu_version.c" <<'C'
 #include <fcu/fcu.h>
 #include <stdio.h>
@@ -80,6 +89,8 @@ add_executable(dm_shared device_minimal.c)
 target_link_libraries(dm_shared PRIVATE fcc::fcc)
 add_executable(dm_static device_minimal.c)
 target_link_libraries(dm_static PRIVATE fcc::fcc_static)
+add_executable(dc_static device_connect.c)
+target_link_libraries(dc_static PRIVATE fcc::fcc_connect_static)
 add_executable(fcu_version fcu_version.c)
 target_link_libraries(fcu_version PRIVATE fcu::fcu)
 CM
@@ -88,6 +99,9 @@ if cmake -S "$tmp/proj" -B "$tmp/proj/b" -DCMAKE_PREFIX_PATH="$prefix" >"$tmp/cm
   ok "find_package(fcc) and find_package(fcu) consumers build"
   "$tmp/proj/b/dm_shared" "$ok_bundle" | grep -q "ReturnStatus 0" && ok "fcc::fcc runs" || fail "fcc::fcc"
   "$tmp/proj/b/dm_static" "$ok_bundle" | grep -q "ReturnStatus 0" && ok "fcc::fcc_static runs" || fail "fcc::fcc_static"
+  out=$("$tmp/proj/b/dc_static" "$ok_bundle" coaps://127.0.0.1:9 3 2>&1 || true)
+  echo "$out" | grep -q "^connect-check: status 7 (network-error)" && ok "fcc::fcc_connect_static runs" ||
+    fail "fcc::fcc_connect_static: $out"
   out=$("$tmp/proj/b/fcu_version" 2>&1 || true)
   echo "$out" | grep -q "^libfcu .*setup status 1" && ok "fcu::fcu runs: $out" || fail "fcu::fcu: $out"
 else
