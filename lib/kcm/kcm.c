@@ -538,6 +538,65 @@ kcm_status_t kcm_item_get_data(kcm_t *kcm, const uint8_t *name, size_t name_len,
     return copy_out(kcm, &h, buf, buf_size, out_len);
 }
 
+static size_t its_name(uint64_t uid, uint8_t name[KCM_ITS_NAME_LEN]);
+
+/* A persistent PSA key (an opaque CsrReqs key, fcc_psa.h) lives in the store as an ITS record and
+ * is named by a private-key item holding its reference. When the last item naming it goes (a
+ * delete, or a factory reset dropping a non-factory item), the key goes too, in the same engine
+ * transaction: otherwise its secret would stay on flash and its id, one of only
+ * FCC_PSA_KEY_ID_MIN..MAX, would never be free again. One pass over the store collects the ids
+ * that live and backup private-key items reference and the ids that ITS records hold; an ITS
+ * record of our id range that no item references is deleted and dropped from PSA's RAM cache. A
+ * private-key item that cannot be read (damage) stops the sweep: nothing is destroyed on a guess. */
+static kcm_status_t psa_orphans_drop(kcm_t *k)
+{
+    fst_iter_t it;
+    uint8_t et, name[FST_NAME_MAX];
+    size_t name_len, vlen, rlen;
+    uint64_t referenced = 0, stored = 0;
+    kcm_status_t st = KCM_OK;
+
+    memset(&it, 0, sizeof(it));
+    for (;;) {
+        int rc = fst_next(&k->store, &it, &et, name, &name_len, &vlen);
+        uint64_t uid = 0;
+        psa_key_id_t id;
+        kcm_rec_hdr_t h;
+        if (rc == FST_ERR_NOENT)
+            break;
+        if (rc != FST_OK)
+            return from_fst(rc);
+        if (et == KCM_ET_PSA_ITS && name_len == KCM_ITS_NAME_LEN) {
+            for (size_t i = sizeof(KCM_ITS_PREFIX) - 1; i < name_len; i++)
+                uid = (uid << 4) | (uint64_t)(name[i] <= '9' ? name[i] - '0' : name[i] - 'a' + 10);
+            if (uid >= FCC_PSA_KEY_ID_MIN && uid <= FCC_PSA_KEY_ID_MAX)
+                stored |= (uint64_t)1 << (uid - FCC_PSA_KEY_ID_MIN);
+        } else if ((et & (uint8_t)~KCM_ET_BACKUP) == (uint8_t)KCM_PRIVATE_KEY) {
+            st = key_load(k, false);
+            if (st == KCM_OK)
+                st = read_raw(k, et, name, name_len, &rlen);
+            if (st == KCM_OK)
+                st = kcm_rec_open(k->storage_key, buf_a(k), rlen, name, name_len, &h, buf_b(k),
+                                  KCM_BUF_SIZE);
+            if (st != KCM_OK)
+                return KCM_OK; /* unreadable: keep every key */
+            if (fcc_key_ref_parse(buf_b(k), h.len, &id))
+                referenced |= (uint64_t)1 << (id - FCC_PSA_KEY_ID_MIN);
+            mbedtls_platform_zeroize(buf_b(k), h.len);
+        }
+    }
+    stored &= ~referenced;
+    for (unsigned i = 0; i < 64 && st == KCM_OK; i++) {
+        if ((stored >> i) & 1u) {
+            uint8_t its[KCM_ITS_NAME_LEN];
+            psa_key_id_t id = FCC_PSA_KEY_ID_MIN + i;
+            st = edel(k, KCM_ET_PSA_ITS, its, its_name(id, its), NULL);
+            (void)psa_purge_key(id);
+        }
+    }
+    return st;
+}
+
 kcm_status_t kcm_item_delete(kcm_t *kcm, const uint8_t *name, size_t name_len,
                              kcm_item_type_t type)
 {
@@ -560,6 +619,8 @@ kcm_status_t kcm_item_delete(kcm_t *kcm, const uint8_t *name, size_t name_len,
     }
     if (st == KCM_OK && !any)
         st = KCM_ERR_NOT_FOUND;
+    if (st == KCM_OK && type == KCM_PRIVATE_KEY)
+        st = psa_orphans_drop(kcm);
     return op_end(kcm, implicit, st);
 }
 
@@ -1161,5 +1222,7 @@ kcm_status_t kcm_factory_reset(kcm_t *kcm)
         if (st != KCM_OK)
             break;
     }
+    if (st == KCM_OK)
+        st = psa_orphans_drop(kcm);
     return op_end(kcm, implicit, st);
 }

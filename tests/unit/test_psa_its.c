@@ -163,12 +163,91 @@ static void test_rolled_back_key_is_gone(void **state)
     dev_del(d);
 }
 
+
+/* True when the store holds key `id` (its ITS record) and PSA can use it. */
+static bool key_present(psa_key_id_t id)
+{
+    struct psa_storage_info_t info;
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    bool its = psa_its_get_info(id, &info) == PSA_SUCCESS;
+    bool psa = psa_get_key_attributes(id, &attr) == PSA_SUCCESS;
+    psa_reset_key_attributes(&attr);
+    assert_int_equal(its, psa);
+    return its;
+}
+
+static void store_ref(test_device_t *d, const char *name, psa_key_id_t id, bool factory)
+{
+    uint8_t ref[FCC_KEY_REF_LEN];
+    fcc_key_ref_write(ref, id);
+    assert_int_equal(kcm_item_store(&d->kcm, (const uint8_t *)name, strlen(name),
+                                    KCM_PRIVATE_KEY, factory, ref, sizeof(ref)), KCM_OK);
+}
+
+/* The key goes with the last item naming it: a delete, or a factory reset that drops a
+ * non-factory item. A factory item's key survives its deletion (the reset brings the item back),
+ * a key two items name survives the first deletion, an item deleted in a rolled-back transaction
+ * keeps its key, and every key id can be used again and again (64 ids only). */
+static void test_key_goes_with_its_last_reference(void **state)
+{
+    (void)state;
+    test_device_t *d = dev_new();
+    psa_key_id_t a = 0, b = 0, c = 0;
+
+    assert_int_equal(make_key(FCC_PSA_KEY_ID_MIN, &a), PSA_SUCCESS);
+    assert_int_equal(make_key(FCC_PSA_KEY_ID_MIN + 1, &b), PSA_SUCCESS);
+    assert_int_equal(make_key(FCC_PSA_KEY_ID_MAX, &c), PSA_SUCCESS);
+    store_ref(d, "user.key", a, false);
+    store_ref(d, "factory.key", b, true);
+    store_ref(d, "one.key", c, false);
+    store_ref(d, "two.key", c, false);
+
+    /* plain delete: the key is destroyed in the same transaction */
+    assert_int_equal(kcm_item_delete(&d->kcm, (const uint8_t *)"user.key", 8, KCM_PRIVATE_KEY),
+                     KCM_OK);
+    assert_false(key_present(a));
+    /* a key named twice */
+    assert_int_equal(kcm_item_delete(&d->kcm, (const uint8_t *)"one.key", 7, KCM_PRIVATE_KEY),
+                     KCM_OK);
+    assert_true(key_present(c));
+    /* a factory item's key is kept while its backup names it */
+    assert_int_equal(kcm_item_delete(&d->kcm, (const uint8_t *)"factory.key", 11,
+                                     KCM_PRIVATE_KEY), KCM_OK);
+    assert_true(key_present(b));
+    /* a delete inside a transaction that is rolled back keeps the key */
+    assert_int_equal(kcm_txn_begin(&d->kcm), KCM_OK);
+    assert_int_equal(kcm_item_delete(&d->kcm, (const uint8_t *)"two.key", 7, KCM_PRIVATE_KEY),
+                     KCM_OK);
+    assert_false(key_present(c));
+    assert_int_equal(kcm_txn_abort(&d->kcm), KCM_OK);
+    assert_true(key_present(c));
+    /* factory reset: the factory item is back with its key; the non-factory one and its key go */
+    assert_int_equal(kcm_factory_reset(&d->kcm), KCM_OK);
+    assert_true(key_present(b));
+    assert_false(key_present(c));
+    assert_int_equal(test_device_reboot(d), 0);
+    assert_true(key_present(b));
+    assert_false(key_present(a));
+    assert_false(key_present(c));
+
+    /* The same id, used far more often than there are ids. */
+    for (unsigned i = 0; i < 100; i++) {
+        assert_int_equal(make_key(FCC_PSA_KEY_ID_MIN, &a), PSA_SUCCESS);
+        store_ref(d, "user.key", a, false);
+        assert_int_equal(kcm_item_delete(&d->kcm, (const uint8_t *)"user.key", 8,
+                                         KCM_PRIVATE_KEY), KCM_OK);
+    }
+    assert_false(key_present(a));
+    dev_del(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_its_entries),
         cmocka_unit_test(test_persistent_key_lives_in_the_store),
         cmocka_unit_test(test_rolled_back_key_is_gone),
+        cmocka_unit_test(test_key_goes_with_its_last_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
