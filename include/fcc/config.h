@@ -61,5 +61,15 @@
 #define FCC_STORE_CRC_SMALL 0
 #endif
 
+/* Symbolic names of the status numbers (fcc_status_name, ftcd_status_name) and the English texts
+ * of the framing statuses (ftcd_status_text): for the host tools' reports and logs, never on the
+ * wire (the contract's message prefixes, fcc_status_prefix, are always compiled in). 1 = compiled
+ * in; 0 = those functions return "" (saves about 1.7 KB of flash on Cortex-M4). Range 0..1.
+ * Default 0, the device's choice; the host build (lib/fcc and lib/ftcd CMakeLists.txt) sets 1
+ * for its tools and tests. */
+#ifndef FCC_STATUS_NAMES
+#define FCC_STATUS_NAMES 0
+#endif
+
 #include "fcc/config_check.h"
 #endif /* FCC_CONFIG_H */
