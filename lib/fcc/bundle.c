@@ -298,21 +298,22 @@ static int check_top(fcc_t *fcc, bundle_t *b)
 /* ---- item maps ----------------------------------------------------------------------------- */
 
 typedef struct field {
-    const char *name;
     bool present;
     fcc_cbor_item_t v;
     size_t after; /* reader offset past the value's head */
 } field_t;
 
-/* Reads the pairs of a map whose head `m` was just read at level `depth`. Known fields fill f[];
- * the first unknown field is noted in *unknown. Returns 0, or -1 when a key is not text, a field
+/* Reads the pairs of a map whose head `m` was just read at level `depth`. Known fields fill f[]:
+ * f[j] is the j-th of the nf NUL-separated names in `names` (a field array needs no other
+ * initialisation); the first unknown field is noted in *unknown. Returns 0, or -1 when a key is not text, a field
  * repeats, or the structure is broken (the first pass makes that unreachable). */
 static int read_fields(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *m, unsigned depth,
-                       field_t *f, size_t nf, bool *unknown)
+                       const char *names, field_t *f, size_t nf, bool *unknown)
 {
     fcc_cbor_item_t key, val;
     uint64_t i;
     size_t j;
+    const char *nm;
 
     *unknown = false;
     for (j = 0; j < nf; j++)
@@ -321,8 +322,8 @@ static int read_fields(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *m, unsigned
         if (fcc_cbor_next(rd, &key) != FCC_CBOR_OK || key.kind != FCC_CBOR_TEXT ||
             fcc_cbor_next(rd, &val) != FCC_CBOR_OK)
             return -1;
-        for (j = 0; j < nf; j++)
-            if (fcc_cbor_eq(&key, f[j].name))
+        for (j = 0, nm = names; j < nf; j++, nm += strlen(nm) + 1)
+            if (fcc_cbor_eq(&key, nm))
                 break;
         if (j < nf) {
             if (f[j].present)
@@ -341,13 +342,13 @@ static int read_fields(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *m, unsigned
 
 /* Opens the next element of a group array: it must be a map. Then reads its fields and checks
  * the mandatory Name (text). On success name and name_len point into the bundle. */
-static int open_item(run_t *r, fcc_cbor_reader_t *rd, field_t *f, size_t nf,
+static int open_item(run_t *r, fcc_cbor_reader_t *rd, const char *names, field_t *f, size_t nf,
                      const uint8_t **name, size_t *name_len, bool *unknown)
 {
     fcc_cbor_item_t m;
     if (fcc_cbor_next(rd, &m) != FCC_CBOR_OK || m.kind != FCC_CBOR_MAP)
         return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
-    if (read_fields(rd, &m, 3, f, nf, unknown) != 0)
+    if (read_fields(rd, &m, 3, names, f, nf, unknown) != 0)
         return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
     /* f[0] is always Name. */
     if (!f[0].present || f[0].v.kind != FCC_CBOR_TEXT)
@@ -423,8 +424,8 @@ static int check_prkn(run_t *r, const field_t *prkn, const uint8_t *cert, size_t
 
 static int do_keys(run_t *r)
 {
-    field_t f[] = {{"Name", false, {0}, 0}, {"Type", false, {0}, 0},
-                   {"Format", false, {0}, 0}, {"Data", false, {0}, 0}};
+    static const char names[] = "Name\0Type\0Format\0Data";
+    field_t f[4];
     fcc_cbor_reader_t rd;
     uint64_t i;
     int st;
@@ -437,7 +438,7 @@ static int do_keys(run_t *r)
         kcm_item_type_t type;
         kcm_status_t kst;
 
-        if ((st = open_item(r, &rd, f, 4, &name, &name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 4, &name, &name_len, &unknown)) != 0)
             return st;
         if (unknown)
             return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
@@ -462,8 +463,8 @@ static int do_keys(run_t *r)
 
 static int do_certs(run_t *r)
 {
-    field_t f[] = {{"Name", false, {0}, 0}, {"Format", false, {0}, 0},
-                   {"Data", false, {0}, 0}, {"PrKN", false, {0}, 0}};
+    static const char names[] = "Name\0Format\0Data\0PrKN";
+    field_t f[4];
     fcc_cbor_reader_t rd;
     uint64_t i;
     int st;
@@ -475,7 +476,7 @@ static int do_certs(run_t *r)
         bool unknown = false;
         kcm_status_t kst;
 
-        if ((st = open_item(r, &rd, f, 4, &name, &name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 4, &name, &name_len, &unknown)) != 0)
             return st;
         if (unknown)
             return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
@@ -499,8 +500,8 @@ static int do_certs(run_t *r)
 
 static int do_chains(run_t *r)
 {
-    field_t f[] = {{"Name", false, {0}, 0}, {"Format", false, {0}, 0},
-                   {"DataArray", false, {0}, 0}, {"PrKN", false, {0}, 0}};
+    static const char names[] = "Name\0Format\0DataArray\0PrKN";
+    field_t f[4];
     fcc_cbor_reader_t rd;
     uint64_t i;
     int st;
@@ -514,7 +515,7 @@ static int do_chains(run_t *r)
         kcm_chain_t chain;
         fcc_cbor_reader_t ar;
 
-        if ((st = open_item(r, &rd, f, 4, &name, &name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 4, &name, &name_len, &unknown)) != 0)
             return st;
         if (unknown)
             return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
@@ -606,7 +607,8 @@ static int set_time(run_t *r, const field_t *data, const uint8_t *name, size_t n
 
 static int do_params(run_t *r)
 {
-    field_t f[] = {{"Name", false, {0}, 0}, {"Data", false, {0}, 0}};
+    static const char names[] = "Name\0Data";
+    field_t f[2];
     fcc_cbor_reader_t rd;
     uint64_t i;
     int st;
@@ -620,7 +622,7 @@ static int do_params(run_t *r)
         kcm_status_t kst;
         fcc_cbor_item_t v;
 
-        if ((st = open_item(r, &rd, f, 2, &name, &name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 2, &name, &name_len, &unknown)) != 0)
             return st;
         if (unknown) /* Format, ACL or anything else */
             return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
@@ -701,8 +703,7 @@ static int do_params(run_t *r)
 /* Reads the optional Ext and SM maps of a CSR request into req. */
 static int csr_ext(run_t *r, const field_t *ext, const field_t *sm, fcc_csr_req_t *req)
 {
-    field_t e[] = {{"KU", false, {0}, 0}, {"EKU", false, {0}, 0}};
-    field_t s[] = {{"Prv", false, {0}, 0}, {"Pub", false, {0}, 0}};
+    field_t e[2], s[2];
     fcc_cbor_reader_t rd;
     bool unknown = false;
     size_t j;
@@ -712,7 +713,7 @@ static int csr_ext(run_t *r, const field_t *ext, const field_t *sm, fcc_csr_req_
             return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
         fcc_cbor_reader_init(&rd, r->b.buf, r->b.len);
         rd.pos = ext->after;
-        if (read_fields(&rd, &ext->v, 4, e, 2, &unknown) != 0)
+        if (read_fields(&rd, &ext->v, 4, "KU\0EKU", e, 2, &unknown) != 0)
             return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
         if (unknown)
             return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req->name, req->name_len);
@@ -735,7 +736,7 @@ static int csr_ext(run_t *r, const field_t *ext, const field_t *sm, fcc_csr_req_
             return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
         fcc_cbor_reader_init(&rd, r->b.buf, r->b.len);
         rd.pos = sm->after;
-        if (read_fields(&rd, &sm->v, 4, s, 2, &unknown) != 0)
+        if (read_fields(&rd, &sm->v, 4, "Prv\0Pub", s, 2, &unknown) != 0)
             return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
         if (unknown)
             return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req->name, req->name_len);
@@ -757,8 +758,8 @@ static int csr_ext(run_t *r, const field_t *ext, const field_t *sm, fcc_csr_req_
 
 static int do_csrs(run_t *r)
 {
-    field_t f[] = {{"PrKN", false, {0}, 0}, {"Subj", false, {0}, 0}, {"MD", false, {0}, 0},
-                   {"Ext", false, {0}, 0},  {"SM", false, {0}, 0}};
+    static const char names[] = "PrKN\0Subj\0MD\0Ext\0SM";
+    field_t f[5];
     fcc_cbor_reader_t rd;
     size_t n = r->b.count[K_CSRS], i;
     size_t full_cap = r->resp.cap;
@@ -780,7 +781,7 @@ static int do_csrs(run_t *r)
         bool unknown = false;
 
         memset(&req, 0, sizeof(req));
-        if ((st = open_item(r, &rd, f, 5, &req.name, &req.name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 5, &req.name, &req.name_len, &unknown)) != 0)
             goto done;
         if (unknown) {
             st = fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req.name, req.name_len);
