@@ -307,8 +307,9 @@ typedef struct field {
 
 /* Reads the pairs of a map whose head `m` was just read at level `depth`. Known fields fill f[]:
  * f[j] is the j-th of the nf NUL-separated names in `names` (a field array needs no other
- * initialisation); the first unknown field is noted in *unknown. Returns 0, or -1 when a key is not text, a field
- * repeats, or the structure is broken (the first pass makes that unreachable). */
+ * initialisation); the first unknown field is noted in *unknown. Returns 0, or -1 when a key is
+ * not text, a field repeats, or the structure is broken (the first pass makes that
+ * unreachable). */
 static int read_fields(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *m, unsigned depth,
                        const char *names, field_t *f, size_t nf, bool *unknown)
 {
@@ -343,20 +344,24 @@ static int read_fields(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *m, unsigned
 }
 
 /* Opens the next element of a group array: it must be a map. Then reads its fields and checks
- * the mandatory Name (text). On success name and name_len point into the bundle. */
+ * the mandatory Name (text), then that no other field is there (37 naming the item). On success
+ * name and name_len point into the bundle. */
 static int open_item(run_t *r, fcc_cbor_reader_t *rd, const char *names, field_t *f, size_t nf,
-                     const uint8_t **name, size_t *name_len, bool *unknown)
+                     const uint8_t **name, size_t *name_len)
 {
     fcc_cbor_item_t m;
+    bool unknown = false;
     if (fcc_cbor_next(rd, &m) != FCC_CBOR_OK || m.kind != FCC_CBOR_MAP)
         return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
-    if (read_fields(rd, &m, 3, names, f, nf, unknown) != 0)
+    if (read_fields(rd, &m, 3, names, f, nf, &unknown) != 0)
         return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
     /* f[0] is always Name. */
     if (!f[0].present || f[0].v.kind != FCC_CBOR_TEXT)
         return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
     *name = r->name = f[0].v.ptr;
     *name_len = r->name_len = f[0].v.len;
+    if (unknown) /* Format where there is none, ACL or anything else */
+        return fcc_bundle_fail(r->fcc, FCC_STATUS_NOT_SUPPORTED, NULL, r->name, r->name_len);
     return 0;
 }
 
@@ -445,14 +450,11 @@ static int do_keys(run_t *r)
     for (i = 0; i < r->b.count[K_KEYS]; i++) {
         const uint8_t *name = NULL;
         size_t name_len = 0;
-        bool unknown = false;
         kcm_item_type_t type;
         kcm_status_t kst;
 
-        if ((st = open_item(r, &rd, names, f, 4, &name, &name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 4, &name, &name_len)) != 0)
             return st;
-        if (unknown)
-            return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
         if (!f[1].present || f[1].v.kind != FCC_CBOR_TEXT)
             return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
         if (fcc_cbor_eq(&f[1].v, "ECCPrivate"))
@@ -484,13 +486,10 @@ static int do_certs(run_t *r)
     for (i = 0; i < r->b.count[K_CERTS]; i++) {
         const uint8_t *name = NULL;
         size_t name_len = 0;
-        bool unknown = false;
         kcm_status_t kst;
 
-        if ((st = open_item(r, &rd, names, f, 4, &name, &name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 4, &name, &name_len)) != 0)
             return st;
-        if (unknown)
-            return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
         if ((st = check_format(r, &f[1])) != 0)
             return st;
         if (!f[2].present || f[2].v.kind != FCC_CBOR_BYTES)
@@ -520,15 +519,12 @@ static int do_chains(run_t *r)
     for (i = 0; i < r->b.count[K_CHAINS]; i++) {
         const uint8_t *name = NULL, *leaf = NULL;
         size_t name_len = 0, leaf_len = 0, n, j;
-        bool unknown = false;
         kcm_status_t kst;
         kcm_chain_t chain;
         fcc_cbor_reader_t ar;
 
-        if ((st = open_item(r, &rd, names, f, 4, &name, &name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 4, &name, &name_len)) != 0)
             return st;
-        if (unknown)
-            return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
         if ((st = check_format(r, &f[1])) != 0)
             return st;
         if (!f[2].present || f[2].v.kind != FCC_CBOR_ARRAY || f[2].v.indefinite)
@@ -627,15 +623,13 @@ static int do_params(run_t *r)
     for (i = 0; i < r->b.count[K_PARAMS]; i++) {
         const uint8_t *name = NULL, *data = NULL;
         size_t name_len = 0, len = 0;
-        bool unknown = false, u32;
+        bool u32;
         uint8_t num[8];
         kcm_status_t kst;
         fcc_cbor_item_t v;
 
-        if ((st = open_item(r, &rd, names, f, 2, &name, &name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 2, &name, &name_len)) != 0)
             return st;
-        if (unknown) /* Format, ACL or anything else */
-            return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
         if (!f[1].present)
             return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
         if (name_len == 16 && memcmp(name, "mbed.CurrentTime", 16) == 0) {
@@ -710,23 +704,33 @@ static int do_params(run_t *r)
     return 0;
 }
 
+/* Reads the two fields `names` of the CSR request's map field `m` (Ext or SM): not a map is 20,
+ * an unknown field 37. */
+static int csr_map(run_t *r, const field_t *m, const char *names, field_t f[2])
+{
+    fcc_cbor_reader_t rd;
+    bool unknown = false;
+    if (m->v.kind != FCC_CBOR_MAP)
+        return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
+    fcc_cbor_reader_init(&rd, r->b.buf, r->b.len);
+    rd.pos = m->after;
+    if (read_fields(&rd, &m->v, 4, names, f, 2, &unknown) != 0)
+        return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
+    if (unknown)
+        return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
+    return 0;
+}
+
 /* Reads the optional Ext and SM maps of a CSR request into req. */
 static int csr_ext(run_t *r, const field_t *ext, const field_t *sm, fcc_csr_req_t *req)
 {
     field_t e[2], s[2];
-    fcc_cbor_reader_t rd;
-    bool unknown = false;
     size_t j;
+    int st;
 
     if (ext->present) {
-        if (ext->v.kind != FCC_CBOR_MAP)
-            return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
-        fcc_cbor_reader_init(&rd, r->b.buf, r->b.len);
-        rd.pos = ext->after;
-        if (read_fields(&rd, &ext->v, 4, "KU\0EKU", e, 2, &unknown) != 0)
-            return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
-        if (unknown)
-            return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
+        if ((st = csr_map(r, ext, "KU\0EKU", e)) != 0)
+            return st;
         for (j = 0; j < 2; j++) {
             uint32_t all = j == 0 ? FCC_CSR_KU_ALL : FCC_CSR_EKU_ALL;
             if (!e[j].present)
@@ -742,14 +746,8 @@ static int csr_ext(run_t *r, const field_t *ext, const field_t *sm, fcc_csr_req_
         }
     }
     if (sm->present) {
-        if (sm->v.kind != FCC_CBOR_MAP)
-            return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
-        fcc_cbor_reader_init(&rd, r->b.buf, r->b.len);
-        rd.pos = sm->after;
-        if (read_fields(&rd, &sm->v, 4, "Prv\0Pub", s, 2, &unknown) != 0)
-            return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
-        if (unknown)
-            return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
+        if ((st = csr_map(r, sm, "Prv\0Pub", s)) != 0)
+            return st;
         for (j = 0; j < 2; j++) {
             if (!s[j].present)
                 continue;
@@ -788,15 +786,10 @@ static int do_csrs(run_t *r)
         fcc_csr_req_t req;
         const uint8_t *der;
         size_t der_len = 0;
-        bool unknown = false;
 
         memset(&req, 0, sizeof(req));
-        if ((st = open_item(r, &rd, names, f, 5, &req.name, &req.name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 5, &req.name, &req.name_len)) != 0)
             goto done;
-        if (unknown) {
-            st = item_fail(r, FCC_STATUS_NOT_SUPPORTED);
-            goto done;
-        }
         if (!f[1].present || f[1].v.kind != FCC_CBOR_TEXT || !f[2].present ||
             f[2].v.kind != FCC_CBOR_UINT) {
             st = item_fail(r, FCC_STATUS_BUNDLE_ERROR);
