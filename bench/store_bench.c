@@ -396,7 +396,9 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "--phase") == 0)
         return phase(argv[2], atoi(argv[3]));
-    printf("Storage engine (lib/store), format version %d\n", FST_FORMAT_VERSION);
+    printf("Storage engine (lib/store), format version %d, CRC-32 from a %d-entry table"
+           " (FCC_STORE_CRC_SMALL=%d)\n",
+           FST_FORMAT_VERSION, FCC_STORE_CRC_SMALL ? 16 : 256, FCC_STORE_CRC_SMALL);
     printf("Bytes programmed per payload byte, bundle commit on an empty store (no collection):\n");
     bench_bundle(1, 2048, 24);
     bench_bundle(8, 4096, 8);

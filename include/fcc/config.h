@@ -54,11 +54,21 @@
 #define FCC_FRAME_MAX_DEFAULT (64u * 1024u)
 #endif
 
-/* CRC table of the storage engine: 0 = 256 entries (1 KiB of flash, one lookup per byte),
- * 1 = 16 entries (64 bytes, two lookups per byte). Same CRC either way: images are compatible.
- * The Cortex-M build (tests/target, `make size`) uses 1. */
+/* CRC table of the storage engine: 1 = 16 entries (64 bytes of flash, two lookups per byte),
+ * 0 = 256 entries (1 KiB, one lookup per byte: for speed, bench_store_crc256 measures it). Same
+ * CRC either way: images are compatible. Default 1 (the footprint `make size` counts). */
 #ifndef FCC_STORE_CRC_SMALL
-#define FCC_STORE_CRC_SMALL 0
+#define FCC_STORE_CRC_SMALL 1
+#endif
+
+/* Symbolic names of the status numbers (fcc_status_name, ftcd_status_name) and the English texts
+ * of the framing statuses (ftcd_status_text): for the host tools' reports and logs, never on the
+ * wire (the contract's message prefixes, fcc_status_prefix, are always compiled in). 1 = compiled
+ * in; 0 = those functions return "" (saves about 1.7 KB of flash on Cortex-M4). Range 0..1.
+ * Default 0, the device's choice; the host build (lib/fcc and lib/ftcd CMakeLists.txt) sets 1
+ * for its tools and tests. */
+#ifndef FCC_STATUS_NAMES
+#define FCC_STATUS_NAMES 0
 #endif
 
 #include "fcc/config_check.h"

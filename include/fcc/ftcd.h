@@ -57,7 +57,9 @@ typedef enum ftcd_status {
 } ftcd_status_t;
 
 /* Symbolic name ("FTCD_STATUS_DIGEST_MISMATCH") and a short English text of a transport status;
- * static strings, never NULL ("FTCD_STATUS_UNKNOWN" / "unknown status" outside the table). */
+ * static strings, never NULL ("FTCD_STATUS_UNKNOWN" / "unknown status" outside the table).
+ * Only with FCC_STATUS_NAMES (fcc/config.h: set by the host build, off on a device by default);
+ * without it both return "". */
 const char *ftcd_status_name(uint32_t status);
 const char *ftcd_status_text(uint32_t status);
 

@@ -57,7 +57,8 @@ typedef enum fcc_status {
 const char *fcc_status_prefix(int status);
 
 /* Symbolic name of a status, e.g. "FCC_STATUS_URI_WRONG_FORMAT"; "FCC_STATUS_UNKNOWN" for a
- * number outside the table. Static string. */
+ * number outside the table. Static string. Only with FCC_STATUS_NAMES (fcc/config.h: set by the
+ * host build, off on a device by default); without it "" for every number. */
 const char *fcc_status_name(int status);
 
 /* Warning prefixes (wire contract section 5). Warnings accumulate; each is prefix + item. */

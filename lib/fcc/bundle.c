@@ -65,6 +65,8 @@ typedef struct run {
     bool time_changed;
     bool time_seen;
     int64_t old_time;
+    const uint8_t *name; /* the item being applied (open_item): failures name it */
+    size_t name_len;
 } run_t;
 
 int fcc_bundle_fail(fcc_t *fcc, int code, const char *prefix, const uint8_t *item, size_t len)
@@ -298,21 +300,23 @@ static int check_top(fcc_t *fcc, bundle_t *b)
 /* ---- item maps ----------------------------------------------------------------------------- */
 
 typedef struct field {
-    const char *name;
     bool present;
     fcc_cbor_item_t v;
     size_t after; /* reader offset past the value's head */
 } field_t;
 
-/* Reads the pairs of a map whose head `m` was just read at level `depth`. Known fields fill f[];
- * the first unknown field is noted in *unknown. Returns 0, or -1 when a key is not text, a field
- * repeats, or the structure is broken (the first pass makes that unreachable). */
+/* Reads the pairs of a map whose head `m` was just read at level `depth`. Known fields fill f[]:
+ * f[j] is the j-th of the nf NUL-separated names in `names` (a field array needs no other
+ * initialisation); the first unknown field is noted in *unknown. Returns 0, or -1 when a key is
+ * not text, a field repeats, or the structure is broken (the first pass makes that
+ * unreachable). */
 static int read_fields(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *m, unsigned depth,
-                       field_t *f, size_t nf, bool *unknown)
+                       const char *names, field_t *f, size_t nf, bool *unknown)
 {
     fcc_cbor_item_t key, val;
     uint64_t i;
     size_t j;
+    const char *nm;
 
     *unknown = false;
     for (j = 0; j < nf; j++)
@@ -321,8 +325,8 @@ static int read_fields(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *m, unsigned
         if (fcc_cbor_next(rd, &key) != FCC_CBOR_OK || key.kind != FCC_CBOR_TEXT ||
             fcc_cbor_next(rd, &val) != FCC_CBOR_OK)
             return -1;
-        for (j = 0; j < nf; j++)
-            if (fcc_cbor_eq(&key, f[j].name))
+        for (j = 0, nm = names; j < nf; j++, nm += strlen(nm) + 1)
+            if (fcc_cbor_eq(&key, nm))
                 break;
         if (j < nf) {
             if (f[j].present)
@@ -340,32 +344,47 @@ static int read_fields(fcc_cbor_reader_t *rd, const fcc_cbor_item_t *m, unsigned
 }
 
 /* Opens the next element of a group array: it must be a map. Then reads its fields and checks
- * the mandatory Name (text). On success name and name_len point into the bundle. */
-static int open_item(run_t *r, fcc_cbor_reader_t *rd, field_t *f, size_t nf,
-                     const uint8_t **name, size_t *name_len, bool *unknown)
+ * the mandatory Name (text), then that no other field is there (37 naming the item). On success
+ * name and name_len point into the bundle. */
+static int open_item(run_t *r, fcc_cbor_reader_t *rd, const char *names, field_t *f, size_t nf,
+                     const uint8_t **name, size_t *name_len)
 {
     fcc_cbor_item_t m;
+    bool unknown = false;
     if (fcc_cbor_next(rd, &m) != FCC_CBOR_OK || m.kind != FCC_CBOR_MAP)
         return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
-    if (read_fields(rd, &m, 3, f, nf, unknown) != 0)
+    if (read_fields(rd, &m, 3, names, f, nf, &unknown) != 0)
         return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
     /* f[0] is always Name. */
     if (!f[0].present || f[0].v.kind != FCC_CBOR_TEXT)
         return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, NULL, 0);
-    *name = f[0].v.ptr;
-    *name_len = f[0].v.len;
+    *name = r->name = f[0].v.ptr;
+    *name_len = r->name_len = f[0].v.len;
+    if (unknown) /* Format where there is none, ACL or anything else */
+        return fcc_bundle_fail(r->fcc, FCC_STATUS_NOT_SUPPORTED, NULL, r->name, r->name_len);
     return 0;
 }
 
+/* Failures naming the item being applied (r->name, set by open_item). */
+static int item_fail(run_t *r, int code)
+{
+    return fcc_bundle_fail(r->fcc, code, NULL, r->name, r->name_len);
+}
+
+static int item_fail_kcm(run_t *r, kcm_status_t st)
+{
+    return fail_kcm(r->fcc, st, r->name, r->name_len);
+}
+
 /* Optional Format field: absent or text "der". */
-static int check_format(run_t *r, const field_t *fmt, const uint8_t *name, size_t name_len)
+static int check_format(run_t *r, const field_t *fmt)
 {
     if (!fmt->present)
         return 0;
     if (fmt->v.kind != FCC_CBOR_TEXT)
-        return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+        return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
     if (!fcc_cbor_eq(&fmt->v, "der"))
-        return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
+        return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
     return 0;
 }
 
@@ -391,23 +410,21 @@ static bool is_device_cert(const uint8_t *name, size_t len)
 /* Strict mode only (section 8 point 8): a certificate whose key is not P-256 or whose signature
  * is not ecdsa-with-SHA256 is 18 `Curve unsupported:<name>`. `device_leaf`: the key is the
  * device's, checked against the device key instead (34). */
-static int strict_algs(run_t *r, const uint8_t *der, size_t len, bool device_leaf,
-                       const uint8_t *name, size_t name_len)
+static int strict_algs(run_t *r, const uint8_t *der, size_t len, bool device_leaf)
 {
     if (!r->fcc->opts.strict || fcc_cert_algs_strict_ok(der, len, device_leaf) == 0)
         return 0;
-    return fail_kcm(r->fcc, KCM_ERR_CURVE_UNSUPPORTED, name, name_len);
+    return item_fail_kcm(r, KCM_ERR_CURVE_UNSUPPORTED);
 }
 
 /* Checks a certificate against the device-generated private key named by PrKN. */
-static int check_prkn(run_t *r, const field_t *prkn, const uint8_t *cert, size_t cert_len,
-                      const uint8_t *name, size_t name_len)
+static int check_prkn(run_t *r, const field_t *prkn, const uint8_t *cert, size_t cert_len)
 {
     int st;
     if (!prkn->present)
         return 0;
     if (prkn->v.kind != FCC_CBOR_TEXT)
-        return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+        return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
     st = fcc_csr_match_key(r->fcc, cert, cert_len, prkn->v.ptr, prkn->v.len,
                            r->buf + r->resp.len, r->buf_size - r->resp.len);
     if (st == FCC_STATUS_SUCCESS)
@@ -418,13 +435,13 @@ static int check_prkn(run_t *r, const field_t *prkn, const uint8_t *cert, size_t
         return fcc_bundle_fail(r->fcc, FCC_STATUS_CERT_PUBLIC_KEY_CORRELATION_ERROR,
                                fcc_status_prefix(FCC_STATUS_ITEM_NOT_EXIST), prkn->v.ptr,
                                prkn->v.len);
-    return fail_st(r->fcc, st, name, name_len);
+    return item_fail(r, st);
 }
 
 static int do_keys(run_t *r)
 {
-    field_t f[] = {{"Name", false, {0}, 0}, {"Type", false, {0}, 0},
-                   {"Format", false, {0}, 0}, {"Data", false, {0}, 0}};
+    static const char names[] = "Name\0Type\0Format\0Data";
+    field_t f[4];
     fcc_cbor_reader_t rd;
     uint64_t i;
     int st;
@@ -433,37 +450,34 @@ static int do_keys(run_t *r)
     for (i = 0; i < r->b.count[K_KEYS]; i++) {
         const uint8_t *name = NULL;
         size_t name_len = 0;
-        bool unknown = false;
         kcm_item_type_t type;
         kcm_status_t kst;
 
-        if ((st = open_item(r, &rd, f, 4, &name, &name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 4, &name, &name_len)) != 0)
             return st;
-        if (unknown)
-            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
         if (!f[1].present || f[1].v.kind != FCC_CBOR_TEXT)
-            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+            return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
         if (fcc_cbor_eq(&f[1].v, "ECCPrivate"))
             type = KCM_PRIVATE_KEY;
         else if (fcc_cbor_eq(&f[1].v, "ECCPublic"))
             type = KCM_PUBLIC_KEY;
         else
-            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
-        if ((st = check_format(r, &f[2], name, name_len)) != 0)
+            return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
+        if ((st = check_format(r, &f[2])) != 0)
             return st;
         if (!f[3].present || f[3].v.kind != FCC_CBOR_BYTES)
-            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+            return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
         kst = kcm_item_store(r->fcc->kcm, name, name_len, type, true, f[3].v.ptr, f[3].v.len);
         if (kst != KCM_OK)
-            return fail_kcm(r->fcc, kst, name, name_len);
+            return item_fail_kcm(r, kst);
     }
     return 0;
 }
 
 static int do_certs(run_t *r)
 {
-    field_t f[] = {{"Name", false, {0}, 0}, {"Format", false, {0}, 0},
-                   {"Data", false, {0}, 0}, {"PrKN", false, {0}, 0}};
+    static const char names[] = "Name\0Format\0Data\0PrKN";
+    field_t f[4];
     fcc_cbor_reader_t rd;
     uint64_t i;
     int st;
@@ -472,26 +486,22 @@ static int do_certs(run_t *r)
     for (i = 0; i < r->b.count[K_CERTS]; i++) {
         const uint8_t *name = NULL;
         size_t name_len = 0;
-        bool unknown = false;
         kcm_status_t kst;
 
-        if ((st = open_item(r, &rd, f, 4, &name, &name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 4, &name, &name_len)) != 0)
             return st;
-        if (unknown)
-            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
-        if ((st = check_format(r, &f[1], name, name_len)) != 0)
+        if ((st = check_format(r, &f[1])) != 0)
             return st;
         if (!f[2].present || f[2].v.kind != FCC_CBOR_BYTES)
-            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+            return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
         kst = kcm_item_store(r->fcc->kcm, name, name_len, KCM_CERTIFICATE, true, f[2].v.ptr,
                              f[2].v.len);
         if (kst != KCM_OK)
-            return fail_kcm(r->fcc, kst, name, name_len);
+            return item_fail_kcm(r, kst);
         if ((st = strict_algs(r, f[2].v.ptr, f[2].v.len,
-                              f[3].present || is_device_cert(name, name_len), name,
-                              name_len)) != 0)
+                              f[3].present || is_device_cert(name, name_len))) != 0)
             return st;
-        if ((st = check_prkn(r, &f[3], f[2].v.ptr, f[2].v.len, name, name_len)) != 0)
+        if ((st = check_prkn(r, &f[3], f[2].v.ptr, f[2].v.len)) != 0)
             return st;
     }
     return 0;
@@ -499,8 +509,8 @@ static int do_certs(run_t *r)
 
 static int do_chains(run_t *r)
 {
-    field_t f[] = {{"Name", false, {0}, 0}, {"Format", false, {0}, 0},
-                   {"DataArray", false, {0}, 0}, {"PrKN", false, {0}, 0}};
+    static const char names[] = "Name\0Format\0DataArray\0PrKN";
+    field_t f[4];
     fcc_cbor_reader_t rd;
     uint64_t i;
     int st;
@@ -509,21 +519,18 @@ static int do_chains(run_t *r)
     for (i = 0; i < r->b.count[K_CHAINS]; i++) {
         const uint8_t *name = NULL, *leaf = NULL;
         size_t name_len = 0, leaf_len = 0, n, j;
-        bool unknown = false;
         kcm_status_t kst;
         kcm_chain_t chain;
         fcc_cbor_reader_t ar;
 
-        if ((st = open_item(r, &rd, f, 4, &name, &name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 4, &name, &name_len)) != 0)
             return st;
-        if (unknown)
-            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
-        if ((st = check_format(r, &f[1], name, name_len)) != 0)
+        if ((st = check_format(r, &f[1])) != 0)
             return st;
         if (!f[2].present || f[2].v.kind != FCC_CBOR_ARRAY || f[2].v.indefinite)
-            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+            return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
         if (f[2].v.value < 1 || f[2].v.value > FCC_CHAIN_MAX)
-            return fail_kcm(r->fcc, KCM_ERR_CHAIN_LENGTH, name, name_len);
+            return item_fail_kcm(r, KCM_ERR_CHAIN_LENGTH);
         n = (size_t)f[2].v.value;
         /* Every element must be a byte string before anything is written. */
         fcc_cbor_reader_init(&ar, r->b.buf, r->b.len);
@@ -531,7 +538,7 @@ static int do_chains(run_t *r)
         for (j = 0; j < n; j++) {
             fcc_cbor_item_t c;
             if (fcc_cbor_next(&ar, &c) != FCC_CBOR_OK || c.kind != FCC_CBOR_BYTES)
-                return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+                return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
             if (j == 0) {
                 leaf = c.ptr;
                 leaf_len = c.len;
@@ -539,7 +546,7 @@ static int do_chains(run_t *r)
         }
         kst = kcm_chain_create(r->fcc->kcm, &chain, name, name_len, n, true);
         if (kst != KCM_OK)
-            return fail_kcm(r->fcc, kst, name, name_len);
+            return item_fail_kcm(r, kst);
         ar.pos = f[2].after;
         for (j = 0; j < n && kst == KCM_OK; j++) {
             fcc_cbor_item_t c;
@@ -548,7 +555,7 @@ static int do_chains(run_t *r)
         }
         if (kst != KCM_OK) {
             (void)kcm_chain_close(&chain);
-            return fail_kcm(r->fcc, kst, name, name_len);
+            return item_fail_kcm(r, kst);
         }
         /* After KCM's own checks (parse, links), so their texts come first. */
         ar.pos = f[2].after;
@@ -556,16 +563,16 @@ static int do_chains(run_t *r)
             fcc_cbor_item_t c;
             (void)fcc_cbor_next(&ar, &c);
             if ((st = strict_algs(r, c.ptr, c.len,
-                                  j == 0 && (f[3].present || is_device_cert(name, name_len)),
-                                  name, name_len)) != 0) {
+                                  j == 0 && (f[3].present || is_device_cert(name, name_len)))) !=
+                0) {
                 (void)kcm_chain_close(&chain);
                 return st;
             }
         }
         kst = kcm_chain_close(&chain);
         if (kst != KCM_OK)
-            return fail_kcm(r->fcc, kst, name, name_len);
-        if ((st = check_prkn(r, &f[3], leaf, leaf_len, name, name_len)) != 0)
+            return item_fail_kcm(r, kst);
+        if ((st = check_prkn(r, &f[3], leaf, leaf_len)) != 0)
             return st;
     }
     return 0;
@@ -583,30 +590,31 @@ static bool is_u32_param(const uint8_t *name, size_t len)
     return false;
 }
 
-static int set_time(run_t *r, const field_t *data, const uint8_t *name, size_t name_len)
+static int set_time(run_t *r, const field_t *data)
 {
     fcc_t *fcc = r->fcc;
     if (r->time_seen) /* mbed.CurrentTime twice in one bundle */
-        return fail_kcm(fcc, KCM_ERR_EXISTS, name, name_len);
+        return item_fail_kcm(r, KCM_ERR_EXISTS);
     r->time_seen = true;
     if (data->v.kind != FCC_CBOR_UINT)
-        return fail_st(fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+        return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
     if (data->v.value > (uint64_t)INT64_MAX)
-        return fail_st(fcc, FCC_STATUS_WRONG_ITEM_DATA_SIZE, name, name_len);
+        return item_fail(r, FCC_STATUS_WRONG_ITEM_DATA_SIZE);
     if (fcc->port.time_set == NULL)
-        return fail_st(fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
+        return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
     if (!r->time_changed) {
         r->old_time = fcc->port.time_get != NULL ? fcc->port.time_get(fcc->port.ctx) : 0;
         r->time_changed = true;
     }
     if (fcc->port.time_set(fcc->port.ctx, (int64_t)data->v.value) != 0)
-        return fail_st(fcc, FCC_STATUS_ERROR, name, name_len);
+        return item_fail(r, FCC_STATUS_ERROR);
     return 0;
 }
 
 static int do_params(run_t *r)
 {
-    field_t f[] = {{"Name", false, {0}, 0}, {"Data", false, {0}, 0}};
+    static const char names[] = "Name\0Data";
+    field_t f[2];
     fcc_cbor_reader_t rd;
     uint64_t i;
     int st;
@@ -615,19 +623,17 @@ static int do_params(run_t *r)
     for (i = 0; i < r->b.count[K_PARAMS]; i++) {
         const uint8_t *name = NULL, *data = NULL;
         size_t name_len = 0, len = 0;
-        bool unknown = false, u32;
+        bool u32;
         uint8_t num[8];
         kcm_status_t kst;
         fcc_cbor_item_t v;
 
-        if ((st = open_item(r, &rd, f, 2, &name, &name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 2, &name, &name_len)) != 0)
             return st;
-        if (unknown) /* Format, ACL or anything else */
-            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, name, name_len);
         if (!f[1].present)
-            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+            return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
         if (name_len == 16 && memcmp(name, "mbed.CurrentTime", 16) == 0) {
-            if ((st = set_time(r, &f[1], name, name_len)) != 0)
+            if ((st = set_time(r, &f[1])) != 0)
                 return st;
             continue;
         }
@@ -640,14 +646,14 @@ static int do_params(run_t *r)
             tr.pos = f[1].after;
             if (v.value != 2 || fcc_cbor_next(&tr, &b) != FCC_CBOR_OK ||
                 b.kind != FCC_CBOR_BYTES)
-                return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+                return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
             if (u32) {
                 /* An unsigned bignum: big-endian magnitude, leading zeros allowed. */
                 size_t j;
                 uint64_t x = 0;
                 for (j = 0; j < b.len; j++) {
                     if (x > 0xffffffu)
-                        return fail_st(r->fcc, FCC_STATUS_WRONG_ITEM_DATA_SIZE, name, name_len);
+                        return item_fail(r, FCC_STATUS_WRONG_ITEM_DATA_SIZE);
                     x = (x << 8) | b.ptr[j];
                 }
                 v.kind = FCC_CBOR_UINT;
@@ -661,7 +667,7 @@ static int do_params(run_t *r)
             if (u32) {
                 uint32_t x;
                 if (v.value > 0xffffffffu)
-                    return fail_st(r->fcc, FCC_STATUS_WRONG_ITEM_DATA_SIZE, name, name_len);
+                    return item_fail(r, FCC_STATUS_WRONG_ITEM_DATA_SIZE);
                 x = (uint32_t)v.value;
                 memcpy(num, &x, 4);
                 len = 4;
@@ -673,7 +679,7 @@ static int do_params(run_t *r)
             break;
         case FCC_CBOR_NEGINT:
             if (u32 || v.value > (uint64_t)INT64_MAX)
-                return fail_st(r->fcc, FCC_STATUS_WRONG_ITEM_DATA_SIZE, name, name_len);
+                return item_fail(r, FCC_STATUS_WRONG_ITEM_DATA_SIZE);
             {
                 int64_t x = -1 - (int64_t)v.value;
                 memcpy(num, &x, 8);
@@ -684,46 +690,55 @@ static int do_params(run_t *r)
         case FCC_CBOR_BYTES:
         case FCC_CBOR_TEXT:
             if (u32 && v.len != 4)
-                return fail_st(r->fcc, FCC_STATUS_WRONG_ITEM_DATA_SIZE, name, name_len);
+                return item_fail(r, FCC_STATUS_WRONG_ITEM_DATA_SIZE);
             data = v.ptr;
             len = v.len;
             break;
         default:
-            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, name, name_len);
+            return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
         }
         kst = kcm_item_store(r->fcc->kcm, name, name_len, KCM_CONFIG, true, data, len);
         if (kst != KCM_OK)
-            return fail_kcm(r->fcc, kst, name, name_len);
+            return item_fail_kcm(r, kst);
     }
+    return 0;
+}
+
+/* Reads the two fields `names` of the CSR request's map field `m` (Ext or SM): not a map is 20,
+ * an unknown field 37. */
+static int csr_map(run_t *r, const field_t *m, const char *names, field_t f[2])
+{
+    fcc_cbor_reader_t rd;
+    bool unknown = false;
+    if (m->v.kind != FCC_CBOR_MAP)
+        return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
+    fcc_cbor_reader_init(&rd, r->b.buf, r->b.len);
+    rd.pos = m->after;
+    if (read_fields(&rd, &m->v, 4, names, f, 2, &unknown) != 0)
+        return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
+    if (unknown)
+        return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
     return 0;
 }
 
 /* Reads the optional Ext and SM maps of a CSR request into req. */
 static int csr_ext(run_t *r, const field_t *ext, const field_t *sm, fcc_csr_req_t *req)
 {
-    field_t e[] = {{"KU", false, {0}, 0}, {"EKU", false, {0}, 0}};
-    field_t s[] = {{"Prv", false, {0}, 0}, {"Pub", false, {0}, 0}};
-    fcc_cbor_reader_t rd;
-    bool unknown = false;
+    field_t e[2], s[2];
     size_t j;
+    int st;
 
     if (ext->present) {
-        if (ext->v.kind != FCC_CBOR_MAP)
-            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
-        fcc_cbor_reader_init(&rd, r->b.buf, r->b.len);
-        rd.pos = ext->after;
-        if (read_fields(&rd, &ext->v, 4, e, 2, &unknown) != 0)
-            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
-        if (unknown)
-            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req->name, req->name_len);
+        if ((st = csr_map(r, ext, "KU\0EKU", e)) != 0)
+            return st;
         for (j = 0; j < 2; j++) {
             uint32_t all = j == 0 ? FCC_CSR_KU_ALL : FCC_CSR_EKU_ALL;
             if (!e[j].present)
                 continue;
             if (e[j].v.kind != FCC_CBOR_UINT)
-                return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
+                return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
             if (e[j].v.value & ~(uint64_t)all)
-                return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req->name, req->name_len);
+                return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
             if (j == 0)
                 req->ku = (uint32_t)e[j].v.value;
             else
@@ -731,25 +746,19 @@ static int csr_ext(run_t *r, const field_t *ext, const field_t *sm, fcc_csr_req_
         }
     }
     if (sm->present) {
-        if (sm->v.kind != FCC_CBOR_MAP)
-            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
-        fcc_cbor_reader_init(&rd, r->b.buf, r->b.len);
-        rd.pos = sm->after;
-        if (read_fields(&rd, &sm->v, 4, s, 2, &unknown) != 0)
-            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
-        if (unknown)
-            return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req->name, req->name_len);
+        if ((st = csr_map(r, sm, "Prv\0Pub", s)) != 0)
+            return st;
         for (j = 0; j < 2; j++) {
             if (!s[j].present)
                 continue;
             if (s[j].v.kind != FCC_CBOR_TEXT)
-                return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
+                return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
             if (!fcc_cbor_eq(&s[j].v, "Device"))
-                return fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req->name, req->name_len);
+                return item_fail(r, FCC_STATUS_NOT_SUPPORTED);
         }
         /* Section 8 point 5: the map names where the private key goes; {} or Pub alone is 20. */
         if (!s[0].present)
-            return fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req->name, req->name_len);
+            return item_fail(r, FCC_STATUS_BUNDLE_ERROR);
         req->store_pub = s[1].present;
     }
     return 0;
@@ -757,8 +766,8 @@ static int csr_ext(run_t *r, const field_t *ext, const field_t *sm, fcc_csr_req_
 
 static int do_csrs(run_t *r)
 {
-    field_t f[] = {{"PrKN", false, {0}, 0}, {"Subj", false, {0}, 0}, {"MD", false, {0}, 0},
-                   {"Ext", false, {0}, 0},  {"SM", false, {0}, 0}};
+    static const char names[] = "PrKN\0Subj\0MD\0Ext\0SM";
+    field_t f[5];
     fcc_cbor_reader_t rd;
     size_t n = r->b.count[K_CSRS], i;
     size_t full_cap = r->resp.cap;
@@ -777,22 +786,17 @@ static int do_csrs(run_t *r)
         fcc_csr_req_t req;
         const uint8_t *der;
         size_t der_len = 0;
-        bool unknown = false;
 
         memset(&req, 0, sizeof(req));
-        if ((st = open_item(r, &rd, f, 5, &req.name, &req.name_len, &unknown)) != 0)
+        if ((st = open_item(r, &rd, names, f, 5, &req.name, &req.name_len)) != 0)
             goto done;
-        if (unknown) {
-            st = fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req.name, req.name_len);
-            goto done;
-        }
         if (!f[1].present || f[1].v.kind != FCC_CBOR_TEXT || !f[2].present ||
             f[2].v.kind != FCC_CBOR_UINT) {
-            st = fail_st(r->fcc, FCC_STATUS_BUNDLE_ERROR, req.name, req.name_len);
+            st = item_fail(r, FCC_STATUS_BUNDLE_ERROR);
             goto done;
         }
         if (f[2].v.value != 1) { /* only SHA-256 */
-            st = fail_st(r->fcc, FCC_STATUS_NOT_SUPPORTED, req.name, req.name_len);
+            st = item_fail(r, FCC_STATUS_NOT_SUPPORTED);
             goto done;
         }
         req.subj = f[1].v.ptr;
@@ -804,7 +808,7 @@ static int do_csrs(run_t *r)
         if (st != 0)
             goto done;
         if (fcc_resp_csr_entry(&r->resp, req.name, req.name_len, der, der_len) != 0) {
-            st = fail_st(r->fcc, FCC_STATUS_BUNDLE_RESPONSE_ERROR, req.name, req.name_len);
+            st = item_fail(r, FCC_STATUS_BUNDLE_RESPONSE_ERROR);
             goto done;
         }
     }

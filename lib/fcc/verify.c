@@ -110,6 +110,21 @@ static kcm_status_t item_read(vctx_t *v, const char *name, kcm_item_type_t type)
                              sizeof(v->buf), &v->len);
 }
 
+/* A required item, read into v->buf (`read`) or only sized (its size in v->len): missing is 25,
+ * another KCM failure its own status, empty 26 when `nonempty`. Returns 0 or the run status. */
+static int need_item(vctx_t *v, const char *name, kcm_item_type_t type, bool read, bool nonempty)
+{
+    kcm_status_t ks = read ? item_read(v, name, type) : item_size(v, name, type, &v->len);
+
+    if (ks == KCM_ERR_NOT_FOUND)
+        return fail(v, FCC_STATUS_ITEM_NOT_EXIST, name);
+    if (ks != KCM_OK)
+        return fail_kcm(v, ks, name);
+    if (nonempty && v->len == 0)
+        return fail(v, FCC_STATUS_EMPTY_ITEM, name);
+    return 0;
+}
+
 /* Warns "Item redundant:" when the other set's item is stored. */
 static void check_redundant(vctx_t *v, const char *name, kcm_item_type_t type)
 {
@@ -175,27 +190,15 @@ static int check_bootstrap(vctx_t *v)
 
 static int check_endpoint(vctx_t *v)
 {
-    size_t size = 0;
-    kcm_status_t ks = item_size(v, N_ENDPOINT, KCM_CONFIG, &size);
-
-    if (ks == KCM_ERR_NOT_FOUND)
-        return fail(v, FCC_STATUS_ITEM_NOT_EXIST, N_ENDPOINT);
-    if (ks != KCM_OK)
-        return fail_kcm(v, ks, N_ENDPOINT);
-    if (size == 0)
-        return fail(v, FCC_STATUS_EMPTY_ITEM, N_ENDPOINT);
-    return 0;
+    return need_item(v, N_ENDPOINT, KCM_CONFIG, false, true);
 }
 
 static int check_meta(vctx_t *v)
 {
     for (size_t i = 0; i < sizeof(meta_items) / sizeof(meta_items[0]); i++) {
-        size_t size = 0;
-        kcm_status_t ks = item_size(v, meta_items[i], KCM_CONFIG, &size);
-        if (ks == KCM_ERR_NOT_FOUND)
-            return fail(v, FCC_STATUS_ITEM_NOT_EXIST, meta_items[i]);
-        if (ks != KCM_OK)
-            return fail_kcm(v, ks, meta_items[i]);
+        int st = need_item(v, meta_items[i], KCM_CONFIG, false, false);
+        if (st != 0)
+            return st;
     }
     return 0;
 }
@@ -207,14 +210,11 @@ static int check_server_ca(vctx_t *v)
     const char *name = v->cur->server_ca;
     uint8_t id[CA_ID_SIZE], stored[64];
     size_t stored_len = 0;
-    kcm_status_t ks = item_read(v, name, KCM_CERTIFICATE);
+    kcm_status_t ks;
+    int st = need_item(v, name, KCM_CERTIFICATE, true, true);
 
-    if (ks == KCM_ERR_NOT_FOUND)
-        return fail(v, FCC_STATUS_ITEM_NOT_EXIST, name);
-    if (ks != KCM_OK)
-        return fail_kcm(v, ks, name);
-    if (v->len == 0)
-        return fail(v, FCC_STATUS_EMPTY_ITEM, name);
+    if (st != 0)
+        return st;
     check_redundant(v, v->other->server_ca, KCM_CERTIFICATE);
     if (!v->bootstrap)
         return 0;
@@ -237,21 +237,18 @@ static int check_uri(vctx_t *v)
     bool ftc = false;
     int has_aid;
     uint32_t flag;
-    kcm_status_t ks = item_read(v, name, KCM_CONFIG);
+    kcm_status_t ks;
+    int st = need_item(v, name, KCM_CONFIG, true, true);
 
-    if (ks == KCM_ERR_NOT_FOUND)
-        return fail(v, FCC_STATUS_ITEM_NOT_EXIST, name);
-    if (ks != KCM_OK)
-        return fail_kcm(v, ks, name);
-    if (v->len == 0)
-        return fail(v, FCC_STATUS_EMPTY_ITEM, name);
+    if (st != 0)
+        return st;
     check_redundant(v, v->other->server_uri, KCM_CONFIG);
     if (!fcc_uri_scheme_ok(v->buf, v->len))
         return fail(v, FCC_STATUS_URI_WRONG_FORMAT, name);
     /* A URI that can never connect (bad port, IPv6 literal, userinfo, empty host): the
      * reference takes it, so a warning by default, 28 in strict mode. */
     if (!fcc_uri_authority_ok(v->buf, v->len)) {
-        int st = added_check(v, FCC_STATUS_URI_WRONG_FORMAT, name);
+        st = added_check(v, FCC_STATUS_URI_WRONG_FORMAT, name);
         if (st != 0)
             return st;
     }
@@ -390,12 +387,10 @@ static int check_ou(vctx_t *v, const mbedtls_x509_crt *leaf)
     const char *uri_name = v->cur->server_uri;
     const uint8_t *ou = NULL, *aid = NULL;
     size_t ou_len = 0, aid_len = 0;
-    kcm_status_t ks = item_read(v, uri_name, KCM_CONFIG);
+    int st = need_item(v, uri_name, KCM_CONFIG, true, false);
 
-    if (ks == KCM_ERR_NOT_FOUND)
-        return fail(v, FCC_STATUS_ITEM_NOT_EXIST, uri_name);
-    if (ks != KCM_OK)
-        return fail_kcm(v, ks, uri_name);
+    if (st != 0)
+        return st;
     if (fcc_uri_query_param(v->buf, v->len, "aid", &aid, &aid_len) != 1 || aid_len == 0)
         return fail(v, FCC_STATUS_URI_WRONG_FORMAT, uri_name);
     if (fcc_cert_subject_attr(leaf, MBEDTLS_OID_AT_ORG_UNIT,
@@ -469,15 +464,9 @@ static int check_device_credentials(vctx_t *v)
     mbedtls_x509_crt_init(&crt[0]);
     mbedtls_x509_crt_init(&crt[1]);
 
-    ks = item_read(v, key_name, KCM_PRIVATE_KEY);
-    if (ks == KCM_ERR_NOT_FOUND) {
-        st = fail(v, FCC_STATUS_ITEM_NOT_EXIST, key_name);
+    st = need_item(v, key_name, KCM_PRIVATE_KEY, true, false);
+    if (st != 0)
         goto cleanup;
-    }
-    if (ks != KCM_OK) {
-        st = fail_kcm(v, ks, key_name);
-        goto cleanup;
-    }
     if (fcc_pk_from_key_item(&key, v->buf, v->len, &ref) != 0) {
         st = fail(v, FCC_STATUS_KCM_CRYPTO_ERROR, key_name);
         goto cleanup;

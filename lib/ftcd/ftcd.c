@@ -22,6 +22,7 @@ enum {
 
 static const uint8_t token[FTCD_TOKEN_SIZE] = {'m', 'b', 'e', 'd', 'p', 'r', 'o', 'v'};
 
+#if FCC_STATUS_NAMES
 static const char *const status_names[] = {
     "FTCD_STATUS_SUCCESS", "FTCD_STATUS_ERROR", "FTCD_STATUS_INVALID_PARAMETER",
     "FTCD_STATUS_OUT_OF_MEMORY", "FTCD_STATUS_READ_SIZE", "FTCD_STATUS_READ_BYTES",
@@ -39,19 +40,32 @@ static const char *const status_texts[] = {
     "network timeout", "network connection error", "network connection closed",
     "internal error",
 };
+#endif
 
+/* Names and texts are for the host tools' logs (FCC_STATUS_NAMES, fcc/config.h); a device
+ * build without them answers "". */
 const char *ftcd_status_name(uint32_t status)
 {
+#if FCC_STATUS_NAMES
     if (status > FTCD_STATUS_MAX_)
         return "FTCD_STATUS_UNKNOWN";
     return status_names[status];
+#else
+    (void)status;
+    return "";
+#endif
 }
 
 const char *ftcd_status_text(uint32_t status)
 {
+#if FCC_STATUS_NAMES
     if (status > FTCD_STATUS_MAX_)
         return "unknown status";
     return status_texts[status];
+#else
+    (void)status;
+    return "";
+#endif
 }
 
 ftcd_status_t ftcd_digest(const uint8_t *payload, size_t len, uint8_t out[FTCD_DIGEST_SIZE])

@@ -109,9 +109,14 @@ static void test_encode_errors(void **state)
                      FTCD_STATUS_INVALID_PARAMETER);
     assert_int_equal(ftcd_encode_request(p, 3, NULL, sizeof(out), &n),
                      FTCD_STATUS_INVALID_PARAMETER);
+#if FCC_STATUS_NAMES /* the host build; a device build leaves the names out (fcc/config.h) */
     assert_string_equal(ftcd_status_name(8), "FTCD_STATUS_DIGEST_MISMATCH");
     assert_string_equal(ftcd_status_name(16), "FTCD_STATUS_UNKNOWN");
     assert_string_equal(ftcd_status_text(4), "failed to read message size");
+#else
+    assert_string_equal(ftcd_status_name(8), "");
+    assert_string_equal(ftcd_status_text(4), "");
+#endif
 }
 
 static size_t make_request(const char *text, uint8_t *out, size_t size)
