@@ -541,21 +541,23 @@ kcm_status_t kcm_item_get_data(kcm_t *kcm, const uint8_t *name, size_t name_len,
 static size_t its_name(uint64_t uid, uint8_t name[KCM_ITS_NAME_LEN]);
 
 /* A persistent PSA key (an opaque CsrReqs key, fcc_psa.h) lives in the store as an ITS record and
- * is named by a private-key item holding its reference. When the last item naming it goes (a
- * delete, or a factory reset dropping a non-factory item), the key goes too, in the same engine
- * transaction: otherwise its secret would stay on flash and its id, one of only
- * FCC_PSA_KEY_ID_MIN..MAX, would never be free again. One pass over the store collects the ids
- * that live and backup private-key items reference and the ids that ITS records hold; an ITS
- * record of our id range that no item references is deleted and dropped from PSA's RAM cache. A
- * private-key item that cannot be read (damage) stops the sweep: nothing is destroyed on a guess. */
-static kcm_status_t psa_orphans_drop(kcm_t *k)
+ * is named by a private-key item holding its reference. When an operation removes the last item
+ * naming a key (a delete, or a factory reset dropping a non-factory item), the key goes too, in
+ * the same engine transaction: otherwise its secret would stay on flash and its id, one of only
+ * FCC_PSA_KEY_ID_MIN..MAX, would never be free again. The operation scans the references before
+ * and after its change (psa_refs); only a key referenced before and by nothing after is dropped,
+ * so a key generated and not yet referenced (an application replacing a key) is never touched.
+ * A private-key item that cannot be read (damage) counts as referencing every key: nothing is
+ * destroyed on a guess. */
+static kcm_status_t psa_refs(kcm_t *k, uint64_t *referenced, uint64_t *stored)
 {
     fst_iter_t it;
     uint8_t et, name[FST_NAME_MAX];
     size_t name_len, vlen, rlen;
-    uint64_t referenced = 0, stored = 0;
-    kcm_status_t st = KCM_OK;
+    kcm_status_t st;
 
+    *referenced = 0;
+    *stored = 0;
     memset(&it, 0, sizeof(it));
     for (;;) {
         int rc = fst_next(&k->store, &it, &et, name, &name_len, &vlen);
@@ -563,14 +565,14 @@ static kcm_status_t psa_orphans_drop(kcm_t *k)
         psa_key_id_t id;
         kcm_rec_hdr_t h;
         if (rc == FST_ERR_NOENT)
-            break;
+            return KCM_OK;
         if (rc != FST_OK)
             return from_fst(rc);
         if (et == KCM_ET_PSA_ITS && name_len == KCM_ITS_NAME_LEN) {
             for (size_t i = sizeof(KCM_ITS_PREFIX) - 1; i < name_len; i++)
                 uid = (uid << 4) | (uint64_t)(name[i] <= '9' ? name[i] - '0' : name[i] - 'a' + 10);
             if (uid >= FCC_PSA_KEY_ID_MIN && uid <= FCC_PSA_KEY_ID_MAX)
-                stored |= (uint64_t)1 << (uid - FCC_PSA_KEY_ID_MIN);
+                *stored |= (uint64_t)1 << (uid - FCC_PSA_KEY_ID_MIN);
         } else if ((et & (uint8_t)~KCM_ET_BACKUP) == (uint8_t)KCM_PRIVATE_KEY) {
             st = key_load(k, false);
             if (st == KCM_OK)
@@ -578,16 +580,26 @@ static kcm_status_t psa_orphans_drop(kcm_t *k)
             if (st == KCM_OK)
                 st = kcm_rec_open(k->storage_key, buf_a(k), rlen, name, name_len, &h, buf_b(k),
                                   KCM_BUF_SIZE);
-            if (st != KCM_OK)
-                return KCM_OK; /* unreadable: keep every key */
+            if (st != KCM_OK) {
+                *referenced = ~(uint64_t)0; /* unreadable: keep every key */
+                continue;
+            }
             if (fcc_key_ref_parse(buf_b(k), h.len, &id))
-                referenced |= (uint64_t)1 << (id - FCC_PSA_KEY_ID_MIN);
+                *referenced |= (uint64_t)1 << (id - FCC_PSA_KEY_ID_MIN);
             mbedtls_platform_zeroize(buf_b(k), h.len);
         }
     }
-    stored &= ~referenced;
+}
+
+/* Drops the keys referenced in `before` (psa_refs before the change) and by nothing now. */
+static kcm_status_t psa_refs_drop(kcm_t *k, uint64_t before)
+{
+    uint64_t now, stored;
+    kcm_status_t st = psa_refs(k, &now, &stored);
+    uint64_t drop = before & ~now & stored;
+
     for (unsigned i = 0; i < 64 && st == KCM_OK; i++) {
-        if ((stored >> i) & 1u) {
+        if ((drop >> i) & 1u) {
             uint8_t its[KCM_ITS_NAME_LEN];
             psa_key_id_t id = FCC_PSA_KEY_ID_MIN + i;
             st = edel(k, KCM_ET_PSA_ITS, its, its_name(id, its), NULL);
@@ -602,13 +614,17 @@ kcm_status_t kcm_item_delete(kcm_t *kcm, const uint8_t *name, size_t name_len,
 {
     kcm_status_t st = read_args(kcm, name, name_len, type);
     bool implicit, found = false, any = false;
+    uint64_t refs = 0, stored;
 
     if (st != KCM_OK)
         return st;
     st = op_begin(kcm, &implicit);
     if (st != KCM_OK)
         return st;
-    if (type != KCM_CERTIFICATE) {
+    if (type == KCM_PRIVATE_KEY)
+        st = psa_refs(kcm, &refs, &stored);
+    if (st != KCM_OK) {
+    } else if (type != KCM_CERTIFICATE) {
         st = delete_record(kcm, (uint8_t)type, name, name_len, &any);
     } else {
         /* A chain: every member, whatever the leaf says about the length. */
@@ -619,8 +635,8 @@ kcm_status_t kcm_item_delete(kcm_t *kcm, const uint8_t *name, size_t name_len,
     }
     if (st == KCM_OK && !any)
         st = KCM_ERR_NOT_FOUND;
-    if (st == KCM_OK && type == KCM_PRIVATE_KEY)
-        st = psa_orphans_drop(kcm);
+    if (st == KCM_OK && refs != 0)
+        st = psa_refs_drop(kcm, refs);
     return op_end(kcm, implicit, st);
 }
 
@@ -1222,7 +1238,8 @@ kcm_status_t kcm_factory_reset(kcm_t *kcm)
         if (st != KCM_OK)
             break;
     }
+    /* back to the factory state: no PSA key that no item names stays */
     if (st == KCM_OK)
-        st = psa_orphans_drop(kcm);
+        st = psa_refs_drop(kcm, ~(uint64_t)0);
     return op_end(kcm, implicit, st);
 }

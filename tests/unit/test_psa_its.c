@@ -230,6 +230,20 @@ static void test_key_goes_with_its_last_reference(void **state)
     assert_false(key_present(a));
     assert_false(key_present(c));
 
+    /* A key generated, then an old item deleted, then the new reference stored (an application
+     * replacing a key): the delete leaves the new, not yet referenced key alone. */
+    assert_int_equal(make_key(FCC_PSA_KEY_ID_MIN + 5, &a), PSA_SUCCESS);
+    store_ref(d, "old.key", a, false);
+    assert_int_equal(make_key(FCC_PSA_KEY_ID_MIN + 6, &c), PSA_SUCCESS);
+    assert_int_equal(kcm_item_delete(&d->kcm, (const uint8_t *)"old.key", 7, KCM_PRIVATE_KEY),
+                     KCM_OK);
+    assert_false(key_present(a));
+    assert_true(key_present(c));
+    store_ref(d, "old.key", c, false);
+    assert_int_equal(kcm_item_delete(&d->kcm, (const uint8_t *)"old.key", 7, KCM_PRIVATE_KEY),
+                     KCM_OK);
+    assert_false(key_present(c));
+
     /* The same id, used far more often than there are ids. */
     for (unsigned i = 0; i < 100; i++) {
         assert_int_equal(make_key(FCC_PSA_KEY_ID_MIN, &a), PSA_SUCCESS);
