@@ -21,8 +21,11 @@ Manifest format (one directive a line, text after the keyword is taken verbatim,
                               and has this subject (mbedTLS dn_gets form)
     time EPOCH                device time after the step
     items N                   exact number of user items in the store after the step
-    item TYPE NAME HEX|=|*SIZE|*  one stored factory item (TYPE priv pub cert config); = empty;
-                              *SIZE: that size, any content; *: present
+    item TYPE NAME HEX|=|*SIZE|*|u32:N|u64:N|i64:N
+                              one stored factory item (TYPE priv pub cert config); = empty;
+                              *SIZE: that size, any content; *: present; u32:N, u64:N, i64:N:
+                              an integer ConfigParams item, N stored as 4 or 8 bytes in the
+                              device's byte order (the runner encodes N for its host)
     chain NAME HEX,HEX,...    a stored chain, leaf first
     internal WHICH HEX|-|*    entropy rot disabled caid: exact, absent, or present
     end
@@ -68,16 +71,28 @@ def ca_id(der):
     return hashlib.sha256(spki).digest()
 
 
+class HostInt(bytes):
+    """A stored integer item (a ConfigParams integer): the device stores it in its own byte
+    order (SPEC.md section 2), so the manifest spells it as the number (`u32:N`, `u64:N`,
+    `i64:N`) and the runner encodes it for the host it runs on. The bytes are the little-endian
+    encoding, what the manifest's hex form held before."""
+
+    def __new__(cls, kind, fmt, v):
+        obj = super().__new__(cls, struct.pack(fmt, v))
+        obj.spec = "%s:%d" % (kind, v)
+        return obj
+
+
 def u64(v):
-    return struct.pack("<Q", v)
+    return HostInt("u64", "<Q", v)
 
 
 def i64(v):
-    return struct.pack("<q", v)
+    return HostInt("i64", "<q", v)
 
 
 def u32(v):
-    return struct.pack("<I", v)
+    return HostInt("u32", "<I", v)
 
 
 def esc(s):
@@ -861,6 +876,8 @@ def write():
                         lines.append("chain %s %s" % (name, ",".join(d.hex() for d in v[1])))
                     elif isinstance(v, tuple) and v[0] == "*":
                         lines.append("item %s %s *%s" % (tcode[t], name, v[1] or ""))
+                    elif isinstance(v, HostInt):
+                        lines.append("item %s %s %s" % (tcode[t], name, v.spec))
                     else:
                         lines.append("item %s %s %s" % (tcode[t], name, v.hex() or "="))
             for which, v in sorted(s["internal"].items()):

@@ -2,8 +2,14 @@
 /* The cross builds' libcbor subset (tests/target/cbor) against Debian's libcbor on the host: the
  * same callbacks with the same arguments, the same status and byte count, for every one-byte head
  * followed by random bytes and for a million random inputs; and the same bytes from every head
- * encoder for values around each length boundary, with every buffer size. The subset is compiled
- * into this test with its functions renamed (fcc_subset_*), next to the real library. */
+ * encoder for values around each length boundary, with every buffer size. The item API the
+ * board's bundle-vector runner reads responses with (cbor/cbor_items.c) is compared on every
+ * bundle of tests/vectors/bundle, cut short and with bytes changed, and on short text strings
+ * (UTF-8 checking): where the subset loads an
+ * item, libcbor loads the same tree from the same bytes; where it refuses, libcbor refuses too or
+ * the input holds what the subset leaves out (tags, floats, simple values, indefinite strings,
+ * nesting deeper than 16). The subset is compiled into this test with its functions renamed
+ * (fcc_subset_*), next to the real library. */
 #include <cbor.h>
 
 #include <stdbool.h>
@@ -20,6 +26,31 @@ size_t fcc_subset_encode_array_start(size_t, unsigned char *, size_t);
 size_t fcc_subset_encode_map_start(size_t, unsigned char *, size_t);
 size_t fcc_subset_encode_indef_map_start(unsigned char *, size_t);
 size_t fcc_subset_encode_break(unsigned char *, size_t);
+
+/* The subset's item API (cbor/cbor.h), its item type opaque here. */
+struct sub_pair {
+    void *key;
+    void *value;
+};
+struct sub_load_result {
+    size_t read;
+};
+void *fcc_subset_load(cbor_data, size_t, struct sub_load_result *);
+void fcc_subset_decref(void **);
+bool fcc_subset_isa_uint(const void *);
+bool fcc_subset_isa_bytestring(const void *);
+bool fcc_subset_isa_string(const void *);
+bool fcc_subset_isa_array(const void *);
+bool fcc_subset_isa_map(const void *);
+uint64_t fcc_subset_get_int(const void *);
+size_t fcc_subset_bytestring_length(const void *);
+unsigned char *fcc_subset_bytestring_handle(const void *);
+size_t fcc_subset_string_length(const void *);
+unsigned char *fcc_subset_string_handle(const void *);
+size_t fcc_subset_array_size(const void *);
+void **fcc_subset_array_handle(const void *);
+size_t fcc_subset_map_size(const void *);
+struct sub_pair *fcc_subset_map_handle(const void *);
 
 /* The callbacks write what they saw into a log; both decoders must produce the same log. */
 static char logbuf[512];
@@ -122,6 +153,144 @@ static void compare_enc(const char *name, enc_t real, enc_t sub, size_t v)
 static size_t enc_uint(size_t v, unsigned char *b, size_t n) { return cbor_encode_uint(v, b, n); }
 static size_t sub_uint(size_t v, unsigned char *b, size_t n) { return fcc_subset_encode_uint(v, b, n); }
 
+/* Does libcbor's tree hold something the subset's cbor_load refuses? */
+static bool beyond_subset(cbor_item_t *r, int depth)
+{
+    size_t i;
+    if (depth > 16)
+        return true;
+    switch (cbor_typeof(r)) {
+    case CBOR_TYPE_UINT:
+    case CBOR_TYPE_NEGINT:
+        return false;
+    case CBOR_TYPE_BYTESTRING:
+        return !cbor_bytestring_is_definite(r);
+    case CBOR_TYPE_STRING:
+        return !cbor_string_is_definite(r);
+    case CBOR_TYPE_ARRAY:
+        for (i = 0; i < cbor_array_size(r); i++)
+            if (beyond_subset(cbor_array_handle(r)[i], depth + 1))
+                return true;
+        return false;
+    case CBOR_TYPE_MAP:
+        for (i = 0; i < cbor_map_size(r); i++)
+            if (beyond_subset(cbor_map_handle(r)[i].key, depth + 1) ||
+                beyond_subset(cbor_map_handle(r)[i].value, depth + 1))
+                return true;
+        return false;
+    default: /* tags, floats, simple values */
+        return true;
+    }
+}
+
+/* The same tree: kinds, integers, string bytes, array elements and map pairs in order. */
+static bool same_item(cbor_item_t *r, const void *s)
+{
+    size_t i, n;
+    switch (cbor_typeof(r)) {
+    case CBOR_TYPE_UINT:
+        return fcc_subset_isa_uint(s) && fcc_subset_get_int(s) == cbor_get_int(r);
+    case CBOR_TYPE_NEGINT: /* the subset has no cbor_isa_negint: none of the others */
+        return !fcc_subset_isa_uint(s) && !fcc_subset_isa_bytestring(s) &&
+               !fcc_subset_isa_string(s) && !fcc_subset_isa_array(s) && !fcc_subset_isa_map(s) &&
+               fcc_subset_get_int(s) == cbor_get_int(r);
+    case CBOR_TYPE_BYTESTRING:
+        n = cbor_bytestring_length(r);
+        return fcc_subset_isa_bytestring(s) && cbor_bytestring_is_definite(r) &&
+               fcc_subset_bytestring_length(s) == n &&
+               (n == 0 || memcmp(fcc_subset_bytestring_handle(s), cbor_bytestring_handle(r), n) == 0);
+    case CBOR_TYPE_STRING:
+        n = cbor_string_length(r);
+        return fcc_subset_isa_string(s) && cbor_string_is_definite(r) &&
+               fcc_subset_string_length(s) == n &&
+               (n == 0 || memcmp(fcc_subset_string_handle(s), cbor_string_handle(r), n) == 0);
+    case CBOR_TYPE_ARRAY:
+        n = cbor_array_size(r);
+        if (!fcc_subset_isa_array(s) || fcc_subset_array_size(s) != n)
+            return false;
+        for (i = 0; i < n; i++)
+            if (!same_item(cbor_array_handle(r)[i], fcc_subset_array_handle(s)[i]))
+                return false;
+        return true;
+    case CBOR_TYPE_MAP:
+        n = cbor_map_size(r);
+        if (!fcc_subset_isa_map(s) || fcc_subset_map_size(s) != n)
+            return false;
+        for (i = 0; i < n; i++)
+            if (!same_item(cbor_map_handle(r)[i].key, fcc_subset_map_handle(s)[i].key) ||
+                !same_item(cbor_map_handle(r)[i].value, fcc_subset_map_handle(s)[i].value))
+                return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static long loads;
+
+static void compare_load(const char *what, const unsigned char *buf, size_t n)
+{
+    struct cbor_load_result rr;
+    struct sub_load_result sr = {0};
+    cbor_item_t *r = cbor_load(buf, n, &rr);
+    void *s = fcc_subset_load(buf, n, &sr);
+    bool ok;
+    loads++;
+    if (s != NULL)
+        ok = r != NULL && rr.read == sr.read && same_item(r, s);
+    else
+        ok = r == NULL || beyond_subset(r, 0);
+    if (!ok && failures++ < 10)
+        printf("cbor_load differs on %s (%zu bytes): libcbor %s read %zu error %d, subset %s "
+               "read %zu\n", what, n, r ? "item" : "NULL", r ? rr.read : 0, (int)rr.error.code,
+               s ? "item" : "NULL", sr.read);
+    if (r != NULL)
+        cbor_decref(&r);
+    fcc_subset_decref(&s);
+}
+
+/* Every bundle of the bundle vectors (the `step` lines of cases.txt), whole, cut at 64 places and
+ * with 64 single bytes changed. Returns the number of bundles. */
+static long compare_bundles(void)
+{
+    static unsigned char buf[1 << 16], mut[1 << 16];
+    static char line[65536], path[65536 + 256];
+    long files = 0;
+    FILE *m = fopen(FCC_SOURCE_DIR "/tests/vectors/bundle/cases.txt", "r");
+    if (m == NULL) {
+        printf("cannot open tests/vectors/bundle/cases.txt\n");
+        failures++;
+        return 0;
+    }
+    while (fgets(line, sizeof(line), m) != NULL) {
+        FILE *f;
+        size_t n, k;
+        if (strncmp(line, "step ", 5) != 0)
+            continue;
+        line[strcspn(line, "\r\n")] = '\0';
+        snprintf(path, sizeof(path), FCC_SOURCE_DIR "/tests/vectors/bundle/%s", line + 5);
+        f = fopen(path, "rb");
+        if (f == NULL) {
+            printf("cannot read %s\n", path);
+            failures++;
+            continue;
+        }
+        n = fread(buf, 1, sizeof(buf), f);
+        fclose(f);
+        files++;
+        compare_load(line + 5, buf, n);
+        for (k = 0; k < 64 && n > 0; k++)
+            compare_load("a cut bundle", buf, rnd() % n);
+        for (k = 0; k < 64 && n > 0; k++) {
+            memcpy(mut, buf, n);
+            mut[rnd() % n] = (unsigned char)rnd();
+            compare_load("a changed bundle", mut, n);
+        }
+    }
+    fclose(m);
+    return files;
+}
+
 int main(void)
 {
     unsigned char buf[16];
@@ -161,6 +330,35 @@ int main(void)
             memcmp(x, y, 2) != 0)
             failures++;
     }
-    printf("cbor subset vs libcbor: %ld decodes compared, %ld differences\n", runs, failures);
-    return failures == 0 ? 0 : 1;
+    /* Text strings of every 1- and 2-byte content and random 3- and 4-byte ones: libcbor
+     * refuses malformed UTF-8, so must the subset. */
+    for (unsigned v = 0; v < 65536 + 256; v++) {
+        unsigned char t[5];
+        if (v < 256) {
+            t[0] = 0x61;
+            t[1] = (unsigned char)v;
+            compare_load("a 1-byte text", t, 2);
+        } else {
+            t[0] = 0x62;
+            t[1] = (unsigned char)((v - 256) >> 8);
+            t[2] = (unsigned char)(v - 256);
+            compare_load("a 2-byte text", t, 3);
+        }
+    }
+    for (long k = 0; k < 400000; k++) {
+        unsigned char t[5];
+        size_t n = 3 + (size_t)(k & 1);
+        uint32_t x = rnd();
+        t[0] = (unsigned char)(0x60 + n);
+        /* a lead byte from 0xE0..0xF7 half the time, so most inputs are near-valid */
+        t[1] = (k & 2) ? (unsigned char)(0xE0 + (x & 0x17)) : (unsigned char)x;
+        t[2] = (unsigned char)(0x80 + ((x >> 8) & 0x3F) + ((k & 4) ? 0x40 : 0));
+        t[3] = (unsigned char)(0x80 + ((x >> 16) & 0x3F));
+        t[4] = (unsigned char)(0x80 + ((x >> 24) & 0x3F));
+        compare_load("a 3/4-byte text", t, n + 1);
+    }
+    long bundles = compare_bundles();
+    printf("cbor subset vs libcbor: %ld decodes compared, %ld item loads on %ld bundles, "
+           "%ld differences\n", runs, loads, bundles, failures);
+    return failures == 0 && bundles > 0 ? 0 : 1;
 }

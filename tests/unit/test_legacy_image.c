@@ -4,7 +4,13 @@
  * on-flash format and the encryption at rest (HKDF-SHA256 storage key, AES-256-GCM records) are
  * a promise to the devices in the field, whatever the crypto library underneath. The image is
  * copied first (mounting may write through to the file); every item of items.sha256 is read
- * through KCM and its SHA-256 compared. */
+ * through KCM and its SHA-256 compared.
+ *
+ * The same program runs on big-endian s390x (tests/target). There the image mounts and every item
+ * reads back the same bytes; integer ConfigParams items are stored in the byte order of the device
+ * that applied the bundle (SPEC.md section 2, the ecosystem's "machine endianity"), so the
+ * integers the little-endian host stored read back byte-swapped as numbers on a big-endian
+ * device, and its verification refuses mbed.UseBootstrap. test_v1_integer_items pins that down. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fcc/fcc.h"
 #include "fcc/flash_sim.h"
 #include "fcc/kcm.h"
 #include "fcc/port_posix.h"
@@ -110,10 +117,77 @@ static void test_v1_image_reads(void **state)
     unlink(path);
 }
 
+/* Reads config item `name` of the open image as 4 bytes. */
+static void read_u32_item(kcm_t *kcm, const char *name, uint8_t out[4])
+{
+    size_t len = 0;
+    kcm_status_t st = kcm_item_get_data(kcm, (const uint8_t *)name, strlen(name), KCM_CONFIG, out,
+                                        4, &len);
+    if (st != KCM_OK || len != 4)
+        fail_msg("config %s: kcm status %d, %zu bytes", name, (int)st, len);
+}
+
+/* Integer items across byte orders: the bytes are the little-endian host's on every device; what
+ * an application reads from them (memcpy into a uint32_t, as the ecosystem's client does and as
+ * verification does) is the host's number only on a little-endian device. */
+static void test_v1_integer_items(void **state)
+{
+    (void)state;
+    static const uint8_t use_bootstrap_le[4] = {1, 0, 0, 0};  /* 1, written little-endian */
+    static const uint8_t memory_kb_le[4] = {0, 2, 0, 0};      /* 512 */
+    const uint16_t probe = 1;
+    uint8_t first, got[4];
+    uint32_t flag, kb;
+    fcc_flash_sim_t sim;
+    fcc_flash_t flash;
+    kcm_t kcm;
+    static fcc_t fcc;
+    fcc_port_t port;
+    fcc_port_posix_t clock;
+    const char *path = copy_image();
+    int little;
+
+    memcpy(&first, &probe, 1);
+    little = first == 1;
+    assert_int_equal(fcc_psa_ready(), 0);
+    assert_int_equal(fcc_flash_file_open(&sim, &flash, path, PROG, BLOCK, BLOCKS), FCC_FLASH_OK);
+    assert_int_equal(kcm_init(&kcm, &flash, work, sizeof(work), fcc_port_posix_rng, NULL), KCM_OK);
+
+    read_u32_item(&kcm, "mbed.UseBootstrap", got);
+    assert_memory_equal(got, use_bootstrap_le, 4);
+    memcpy(&flag, got, 4);
+    read_u32_item(&kcm, "mbed.MemoryTotalKB", got);
+    assert_memory_equal(got, memory_kb_le, 4);
+    memcpy(&kb, got, 4);
+    assert_int_equal(flag, little ? 1u : 0x01000000u);
+    assert_int_equal(kb, little ? 512u : 0x00020000u);
+
+    /* Verification at the image's device time: the host's verdict (success, one warning) on a
+     * little-endian device; on a big-endian one mbed.UseBootstrap is neither 0 nor 1 (30). */
+    fcc_port_posix_init(&port, &clock, 1800000000);
+    assert_int_equal(fcc_init(&fcc, &kcm, &port, NULL), FCC_STATUS_SUCCESS);
+    if (little) {
+        assert_int_equal(fcc_verify_device_configured_4mbed_cloud(&fcc), FCC_STATUS_SUCCESS);
+        assert_int_equal(fcc.out.warning_count, 1);
+        assert_string_equal(fcc.out.warnings[0].prefix, FCC_WARN_ITEM_NOT_SET);
+        assert_string_equal(fcc.out.warnings[0].item, "mbed.UpdateAuthCert");
+    } else {
+        assert_int_equal(fcc_verify_device_configured_4mbed_cloud(&fcc),
+                         FCC_STATUS_BOOTSTRAP_MODE_ERROR);
+        assert_true(fcc.out.has_error);
+        assert_string_equal(fcc.out.error.item, "mbed.UseBootstrap");
+    }
+    fcc_free(&fcc);
+    kcm_free(&kcm);
+    fcc_flash_sim_close(&sim);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_v1_image_reads),
+        cmocka_unit_test(test_v1_integer_items),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,8 @@
  * fcc_bundle_handler and checks, after each, the whole response (key order, ReturnStatus,
  * InfoMessage, WarningInfo, SID, CSRs: parsed, signature checked, public key matching the stored
  * private key), the device time and the store (exact item count, every item's bytes, chains
- * element by element, internal items). Adding a case needs no C code. Usage:
+ * element by element, internal items; integer ConfigParams items, `u32:N`/`u64:N`/`i64:N` in the
+ * manifest, as N in this host's byte order). Adding a case needs no C code. Usage:
  *   vectors_bundle DIR        (DIR holds cases.txt) */
 #include "fcc/fcc.h"
 #include "fcc/flash_sim.h"
@@ -303,6 +304,38 @@ static void check_items_count(device_t *d, size_t want)
         fail("store holds %zu items, want %zu", n, want);
 }
 
+/* An integer ConfigParams item spelt `u32:N`, `u64:N` or `i64:N`: the device stores integers in
+ * its own byte order (SPEC.md section 2, what applications read back with memcpy), so the
+ * expected bytes are N encoded for this host. Returns the length, or 0 when `v` is no such form
+ * (an integer item is never empty). */
+static size_t host_int(const char *v, uint8_t *out)
+{
+    char *end = NULL;
+    if (strncmp(v, "u32:", 4) == 0) {
+        unsigned long long x = strtoull(v + 4, &end, 10);
+        uint32_t u = (uint32_t)x;
+        if (*end != '\0' || x > UINT32_MAX)
+            return 0;
+        memcpy(out, &u, sizeof(u));
+        return sizeof(u);
+    }
+    if (strncmp(v, "u64:", 4) == 0) {
+        uint64_t u = (uint64_t)strtoull(v + 4, &end, 10);
+        if (*end != '\0')
+            return 0;
+        memcpy(out, &u, sizeof(u));
+        return sizeof(u);
+    }
+    if (strncmp(v, "i64:", 4) == 0) {
+        int64_t i = (int64_t)strtoll(v + 4, &end, 10);
+        if (*end != '\0')
+            return 0;
+        memcpy(out, &i, sizeof(i));
+        return sizeof(i);
+    }
+    return 0;
+}
+
 static void check_item(device_t *d, char *args)
 {
     char *t = strtok(args, " "), *name = strtok(NULL, " "), *val = strtok(NULL, " ");
@@ -324,7 +357,15 @@ static void check_item(device_t *d, char *args)
             fail("item %s %s has %zu bytes, want %s", t, name, glen, val + 1);
         return;
     }
-    wlen = unhex(val, want, sizeof(want));
+    if (val[0] == 'u' || val[0] == 'i') {
+        wlen = host_int(val, want);
+        if (wlen == 0) {
+            fail("item %s %s: bad integer '%s'", t, name, val);
+            return;
+        }
+    } else {
+        wlen = unhex(val, want, sizeof(want));
+    }
     if (wlen != glen || memcmp(want, got, glen) != 0)
         fail("item %s %s differs (%zu bytes, want %zu)", t, name, glen, wlen);
 }

@@ -64,6 +64,43 @@ static void h_float(void *c, float f) { (void)f; h_other(c); }
 static void h_double(void *c, double d) { (void)d; h_other(c); }
 static void h_bool(void *c, bool b) { (void)b; h_other(c); }
 
+/* Well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF): libcbor 0.8's
+ * cbor_load refuses a text string that is not (a syntax error), and so does this one. */
+static bool utf8_ok(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = p[i], need, lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            need = 1;
+        else if (c >= 0xE0 && c <= 0xEF)
+            need = 2;
+        else if (c >= 0xF0 && c <= 0xF4)
+            need = 3;
+        else
+            return false;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+        else if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+        if (n - i - 1 < need || p[i + 1] < lo || p[i + 1] > hi)
+            return false;
+        for (unsigned k = 2; k <= need; k++)
+            if (p[i + k] < 0x80 || p[i + k] > 0xBF)
+                return false;
+        i += need + 1;
+    }
+    return true;
+}
+
 static const struct cbor_callbacks item_callbacks = {
     .uint8 = h_u8, .uint16 = h_u16, .uint32 = h_u32, .uint64 = h_uint,
     .negint8 = h_n8, .negint16 = h_n16, .negint32 = h_n32, .negint64 = h_neg,
@@ -124,7 +161,7 @@ static cbor_item_t *parse(cbor_data buf, size_t len, size_t *pos, int depth, boo
         *brk = true;
         return NULL;
     }
-    if (h.kind == K_OTHER)
+    if (h.kind == K_OTHER || (h.kind == K_TEXT && !utf8_ok(h.ptr, (size_t)h.value)))
         return NULL;
     it = calloc(1, sizeof(*it));
     if (it == NULL)
