@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Provisioning one device on the factory line (see line.h), the line commands' table
- * (fcu_line_commands, found by main.c) and their shared options and output. */
+/* Provisioning one device on the factory line (see line.h), and the line commands' shared
+ * options and output. */
 #include "line.h"
 #include "line_session.h"
 
@@ -21,18 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "untrusted.h"
-
-static const fcu_command_t line_commands[] = {
-    {"inject", "provision one device over TCP or a serial line", fcu_cmd_inject},
-    {"batch", "provision every device of a CSV list, N at a time", fcu_cmd_batch},
-    {"registry", "show, export or release provisioning records", fcu_cmd_registry},
-};
-
-const fcu_command_t *fcu_line_commands(size_t *count)
-{
-    *count = sizeof(line_commands) / sizeof(line_commands[0]);
-    return line_commands;
-}
 
 const char line_options_help[] =
     "  --registry URL|PATH   provisioning registry: postgresql://user@host:port/db (shared by\n"
@@ -149,26 +137,6 @@ void line_report_free(line_report_t *rep)
     free(rep->warning_info);
     fcu_findings_free(&rep->findings);
     memset(rep, 0, sizeof(*rep));
-}
-
-/* Serial number of a DER certificate as upper-case hex into buf ("" when unparsable). */
-void line_cert_serial(const uint8_t *der, size_t len, char *buf, size_t size)
-{
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    BIGNUM *bn = NULL;
-    char *hex = NULL;
-    buf[0] = '\0';
-    if (x == NULL)
-        return;
-    bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-    if (bn != NULL)
-        hex = BN_bn2hex(bn);
-    if (hex != NULL)
-        snprintf(buf, size, "%s", hex);
-    OPENSSL_free(hex);
-    BN_free(bn);
-    X509_free(x);
 }
 
 /* Ends the attempt in the registry; a failure to record is reported, never hidden. */

@@ -248,9 +248,6 @@ typedef struct fcu_command {
     int (*run)(fcu_ctx_t *ctx, int argc, char **argv);
 } fcu_command_t;
 
-/* Factory-line commands (inject, batch, registry), defined in the line helper's own file.
- * main.c carries a weak fallback that returns an empty table, so either side builds alone. */
-const fcu_command_t *fcu_line_commands(size_t *count);
 
 /* Option ids for getopt_long shared by every command. */
 enum fcu_opt {

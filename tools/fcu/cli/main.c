@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Entry point of `fcu`: global options, then dispatch to a command of the core table or of the
- * factory-line table (fcu_line_commands, defined in the line commands' own file; the weak
- * definition here keeps the core buildable without them). */
+/* Entry point of `fcu`: global options, then dispatch to a command of the table (one cli/cmd_*.c
+ * file each; the core commands first, then the factory-line ones). */
 #include "fcu.h"
 #include "fcu_int.h"
+#include "line.h"
 
 #include "fcc/fcc.h"
 
@@ -17,18 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((weak)) const fcu_command_t *fcu_line_commands(size_t *count)
-{
-    *count = 0;
-    return NULL;
-}
-
-static const fcu_command_t core_commands[] = {
+static const fcu_command_t commands[] = {
     {"setup", "create the FCU CA key and certificate (or a CSR)", fcu_cmd_setup},
     {"validate", "check the configuration and a device's data; list every finding",
      fcu_cmd_validate},
     {"bundle", "validate, then write a device's bundle to a file", fcu_cmd_bundle},
     {"inspect", "print a bundle or a device response readably", fcu_cmd_inspect},
+    {"inject", "provision one device over TCP or a serial line", fcu_cmd_inject},
+    {"batch", "provision every device of a CSV list, N at a time", fcu_cmd_batch},
+    {"registry", "show, export or release provisioning records", fcu_cmd_registry},
 };
 
 static void usage(FILE *out, const char *prog)
@@ -38,12 +35,8 @@ static void usage(FILE *out, const char *prog)
             "Factory configurator utility: builds and checks provisioning bundles.\n\n"
             "Commands:\n",
             prog);
-    for (size_t i = 0; i < sizeof(core_commands) / sizeof(core_commands[0]); i++)
-        fprintf(out, "  %-10s %s\n", core_commands[i].name, core_commands[i].summary);
-    size_t n = 0;
-    const fcu_command_t *line = fcu_line_commands(&n);
-    for (size_t i = 0; line && i < n; i++)
-        fprintf(out, "  %-10s %s\n", line[i].name, line[i].summary);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nGlobal options (also accepted after the command):\n%s\n"
                  "Run `%s COMMAND --help` for a command's options; `--version` prints the\n"
                  "versions of the tool and of the libraries it runs on.\n"
@@ -68,14 +61,9 @@ static void print_version(FILE *out)
 
 static const fcu_command_t *find_command(const char *name)
 {
-    for (size_t i = 0; i < sizeof(core_commands) / sizeof(core_commands[0]); i++)
-        if (strcmp(core_commands[i].name, name) == 0)
-            return &core_commands[i];
-    size_t n = 0;
-    const fcu_command_t *line = fcu_line_commands(&n);
-    for (size_t i = 0; line && i < n; i++)
-        if (strcmp(line[i].name, name) == 0)
-            return &line[i];
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
     return NULL;
 }
 
