@@ -49,7 +49,7 @@ def nm_symbols(obj, extra=()):
         parts = line.split()
         if len(parts) < 2:
             continue
-        name, kind = parts[0], parts[1]
+        name, kind = parts[0].split("@", 1)[0], parts[1]  # drop a symbol version (@@LIBFCU_1)
         if kind == "U":
             undef.add(name)
         elif kind in ("W", "V"):

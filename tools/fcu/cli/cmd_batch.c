@@ -6,7 +6,7 @@
  * once. A summary closes the run; the exit status is non-zero when any device failed or was not
  * started. Manual: docs/fcu-batch.md. */
 #include "csv.h"
-#include "line.h"
+#include "legacy.h"
 #include "progress.h"
 
 #include <errno.h>
@@ -328,4 +328,9 @@ cleanup:
     fcu_findings_free(&findings);
     csv_devices_free(&list);
     return rc;
+}
+
+int fcu_cli_batch(fcu_cli_t *cli, int argc, char **argv)
+{
+    return fcu_legacy_run(fcu_cmd_batch, cli, argc, argv);
 }

@@ -4,7 +4,7 @@
  *   fcu inject --endpoint-name EP --serial-number SN [--device-keys DIR] tcp --ip IP --port PORT
  *   fcu inject --endpoint-name EP --serial-number SN [--device-keys DIR] serial --port DEV [--baud N]
  * Manual: docs/fcu-inject.md. */
-#include "line.h"
+#include "legacy.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -207,4 +207,9 @@ int fcu_cmd_inject(fcu_ctx_t *ctx, int argc, char **argv)
     line_report_free(&rep);
     registry_close(reg);
     return rc;
+}
+
+int fcu_cli_inject(fcu_cli_t *cli, int argc, char **argv)
+{
+    return fcu_legacy_run(fcu_cmd_inject, cli, argc, argv);
 }

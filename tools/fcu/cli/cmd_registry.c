@@ -5,7 +5,7 @@
  *                                    certificate fingerprint (what a cloud bulk upload needs)
  *   fcu registry release EP          free the claims of an attempt whose station died
  * Manual: docs/fcu-registry.md. */
-#include "line.h"
+#include "legacy.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -340,4 +340,9 @@ cleanup:
     }
     registry_close(reg);
     return rc;
+}
+
+int fcu_cli_registry(fcu_cli_t *cli, int argc, char **argv)
+{
+    return fcu_legacy_run(fcu_cmd_registry, cli, argc, argv);
 }

@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `fcu setup`: its options and what it prints. The CA itself is made and checked in libfcu
- * (lib/ca.c: fcu_ca_setup, fcu_ca_install). */
-#include "fcu.h"
-#include "fcu_int.h"
-#include "hsm.h"
+/* `fcu setup`: its options and what it prints. The CA itself is made and checked by libfcu
+ * (fcu_tool_setup_ca, fcu_tool_install_ca). */
+#include "cli.h"
 #include "json.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* {"k1": v1, "k2": v2 or n} on stdout, for --json. */
 static void json_pair(const char *k1, const char *v1, const char *k2, const char *v2, int n)
@@ -27,7 +23,17 @@ static void json_pair(const char *k1, const char *v1, const char *k2, const char
     json_finish(&j);
 }
 
-int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
+/* The failures of --install-ca that are not findings, one "PROG setup: ..." line each. */
+static void print_errors(const char *prog, const char *err)
+{
+    for (const char *line = err; *line;) {
+        size_t n = strcspn(line, "\n");
+        fprintf(stderr, "%s setup: %.*s\n", prog, (int)n, line);
+        line += n + (line[n] == '\n');
+    }
+}
+
+int fcu_cmd_setup(fcu_cli_t *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
         FCU_COMMON_LONGOPTS,          {"force", 0, NULL, 'f'}, {"install-ca", 1, NULL, 'i'},
@@ -35,7 +41,9 @@ int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
     int rc = FCU_EXIT_USAGE;
     bool force = false;
     const char *install = NULL, *uri_opt = NULL;
-    fcu_findings_t f = {0};
+    fcu_tool_findings_t f = {0};
+    fcu_tool_setup_result_t out;
+    fcu_tool_t *tool = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "hf", opts, NULL)) != -1) {
         if (c == 'h') {
@@ -50,9 +58,9 @@ int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
                    "  --ca-key-uri URI   keep the CA key in a PKCS#11 token: a pkcs11: URI "
                    "(RFC 7512) naming\n                     the token and the key object; the "
                    "key is generated there if\n                     absent, the URI is kept in "
-                   "keystore/" FCU_CA_KEY_URI_FILE " (PIN: pin-source=\n                     "
-                   "file:PATH in the URI, or $" FCU_HSM_PIN_ENV ")\n%s",
-                   ctx->prog, fcu_common_options_help);
+                   "keystore/fcu_private_key.uri (PIN: pin-source=\n                     "
+                   "file:PATH in the URI, or $FCU_PKCS11_PIN)\n%s",
+                   cli->prog, fcu_common_options_help);
             return FCU_EXIT_OK;
         }
         if (c == 'f')
@@ -61,59 +69,48 @@ int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
             install = optarg;
         else if (c == 'u')
             uri_opt = optarg;
-        else if (fcu_common_option(ctx, c, optarg) != 1)
+        else if (fcu_cli_common_option(cli, c, optarg) != 1)
             return FCU_EXIT_USAGE;
     }
     if (optind < argc) {
-        fprintf(stderr, "%s setup: unexpected argument '%s'\n", ctx->prog, argv[optind]);
+        fprintf(stderr, "%s setup: unexpected argument '%s'\n", cli->prog, argv[optind]);
         return FCU_EXIT_USAGE;
     }
+    if (fcu_cli_open(cli, &tool) != FCU_TOOL_OK)
+        return FCU_EXIT_USAGE;
     if (install) {
-        char dir[4096];
-        snprintf(dir, sizeof(dir), "%s/keystore", ctx->home);
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-            fprintf(stderr, "%s setup: cannot create %s: %s\n", ctx->prog, dir, strerror(errno));
-            return FCU_EXIT_USAGE;
-        }
-        char installed[4096] = "", err[8400];
-        int count = 0;
-        rc = fcu_ca_install(ctx, install, &f, installed, sizeof(installed), &count, err,
-                            sizeof(err));
-        if (rc == FCU_EXIT_OK && ctx->json)
-            json_pair("installed", installed, "certificates", NULL, count);
+        rc = fcu_tool_install_ca(tool, install, &out, &f);
+        if (rc == FCU_EXIT_OK && cli->json)
+            json_pair("installed", out.certificate, "certificates", NULL, out.certificates);
         else if (rc == FCU_EXIT_OK)
-            printf("installed %s (%d certificate%s)\n", installed, count, count == 1 ? "" : "s");
-        for (const char *line = err; *line;) {
-            size_t n = strcspn(line, "\n");
-            fprintf(stderr, "%s setup: %.*s\n", ctx->prog, (int)n, line);
-            line += n + (line[n] == '\n');
-        }
+            printf("installed %s (%d certificate%s)\n", out.certificate, out.certificates,
+                   out.certificates == 1 ? "" : "s");
+        print_errors(cli->prog, out.error);
     } else {
-        fcu_setup_out_t out;
-        char err[1024];
-        rc = fcu_ca_setup(ctx, uri_opt, force, &f, &out, err, sizeof(err));
-        if (err[0])
-            fprintf(stderr, "%s setup: %s\n", ctx->prog, err);
+        rc = fcu_tool_setup_ca(tool, uri_opt, force, &out, &f);
+        if (out.error[0])
+            fprintf(stderr, "%s setup: %s\n", cli->prog, out.error);
         if (rc == FCU_EXIT_OK) {
-            if (out.in_token && !ctx->json)
+            if (out.in_token && !cli->json)
                 printf("%s the CA key in the token: %s\n",
                        out.token_key_created ? "generated" : "using", out.key);
             if (out.made_csr) {
-                if (ctx->json)
+                if (cli->json)
                     json_pair("key", out.key, "csr", out.csr, 0);
                 else
                     printf("created %s and %s\nHave your CA sign the CSR (CA:TRUE, keyCertSign), "
                            "then run:\n  %s setup --install-ca SIGNED.pem\n",
-                           out.key, out.csr, ctx->prog);
-            } else if (ctx->json) {
-                json_pair("key", out.key, "certificate", out.cert, 0);
+                           out.key, out.csr, cli->prog);
+            } else if (cli->json) {
+                json_pair("key", out.key, "certificate", out.certificate, 0);
             } else {
-                printf("created %s and %s\n", out.key, out.cert);
+                printf("created %s and %s\n", out.key, out.certificate);
             }
         }
     }
-    if (f.n)
-        fcu_findings_print(&f, ctx->json ? stdout : stderr, ctx->json);
-    fcu_findings_free(&f);
+    if (f.count)
+        fcu_cli_findings_print(&f, cli->json ? stdout : stderr, cli->json);
+    fcu_tool_findings_free(&f);
+    fcu_tool_close(tool);
     return rc;
 }

@@ -1,18 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Entry point of `fcu`: global options, then dispatch to a command of the table (one cli/cmd_*.c
  * file each; the core commands first, then the factory-line ones). */
-#include "fcu.h"
-#include "fcu_int.h"
-#include "line.h"
+#include "cli.h"
 
-#include "fcc/fcc.h"
-
-#include <cbor.h>
 #include <getopt.h>
-#include <libpq-fe.h>
-#include <openssl/crypto.h>
-#include <sqlite3.h>
-#include <yaml.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +14,9 @@ static const fcu_command_t commands[] = {
      fcu_cmd_validate},
     {"bundle", "validate, then write a device's bundle to a file", fcu_cmd_bundle},
     {"inspect", "print a bundle or a device response readably", fcu_cmd_inspect},
-    {"inject", "provision one device over TCP or a serial line", fcu_cmd_inject},
-    {"batch", "provision every device of a CSV list, N at a time", fcu_cmd_batch},
-    {"registry", "show, export or release provisioning records", fcu_cmd_registry},
+    {"inject", "provision one device over TCP or a serial line", fcu_cli_inject},
+    {"batch", "provision every device of a CSV list, N at a time", fcu_cli_batch},
+    {"registry", "show, export or release provisioning records", fcu_cli_registry},
 };
 
 static void usage(FILE *out, const char *prog)
@@ -49,14 +40,7 @@ static void usage(FILE *out, const char *prog)
  * run time (OpenSSL for its crypto, mbedTLS under the framing codec's digest, and the rest). */
 static void print_version(FILE *out)
 {
-    char mbed[64];
-    int pq = PQlibVersion();
-    fcc_crypto_version(mbed, sizeof(mbed));
-    fprintf(out, "fcu %s\n%s\n%s (framing)\nlibcbor %d.%d.%d\nlibyaml %s\nSQLite %s\n"
-                 "libpq %d.%d\n",
-            FCC_PROJECT_VERSION, OpenSSL_version(OPENSSL_VERSION), mbed, CBOR_MAJOR_VERSION,
-            CBOR_MINOR_VERSION, CBOR_PATCH_VERSION, yaml_get_version_string(), sqlite3_libversion(),
-            pq / 10000, pq % 10000);
+    fprintf(out, "fcu %s\n%s", FCC_PROJECT_VERSION, fcu_tool_library_versions());
 }
 
 static const fcu_command_t *find_command(const char *name)
@@ -70,9 +54,9 @@ static const fcu_command_t *find_command(const char *name)
 int main(int argc, char **argv)
 {
     int rc = FCU_EXIT_USAGE;
-    fcu_ctx_t ctx;
+    fcu_cli_t cli;
     const char *prog = "fcu";
-    fcu_ctx_init(&ctx, prog);
+    fcu_cli_init(&cli, prog);
 
     static const struct option opts[] = {FCU_COMMON_LONGOPTS, {"version", 0, NULL, 'V'},
                                          {NULL, 0, NULL, 0}};
@@ -89,7 +73,7 @@ int main(int argc, char **argv)
             rc = FCU_EXIT_OK;
             goto cleanup;
         }
-        int r = fcu_common_option(&ctx, c, optarg);
+        int r = fcu_cli_common_option(&cli, c, optarg);
         if (r != 1) {
             if (r == 0)
                 usage(stderr, prog);
@@ -109,9 +93,9 @@ int main(int argc, char **argv)
     int sub_argc = argc - optind;
     char **sub_argv = argv + optind;
     optind = 0; /* full getopt reset for the command's own parsing */
-    rc = cmd->run(&ctx, sub_argc, sub_argv);
+    rc = cmd->run(&cli, sub_argc, sub_argv);
 
 cleanup:
-    fcu_ctx_free(&ctx);
+    fcu_cli_free(&cli);
     return rc;
 }

@@ -15,11 +15,6 @@
 #define FCU_CA_KEY_FILE "fcu_private_key.pem"
 #define FCU_CA_CSR_FILE "fcu.csr"
 
-int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv);
-int fcu_cmd_validate(fcu_ctx_t *ctx, int argc, char **argv);
-int fcu_cmd_bundle(fcu_ctx_t *ctx, int argc, char **argv);
-int fcu_cmd_inspect(fcu_ctx_t *ctx, int argc, char **argv);
-
 /* The FCU CA: its key and its chain (fcu.crt, leaf = the FCU CA certificate first). */
 struct fcu_ca {
     EVP_PKEY *key;

@@ -562,6 +562,12 @@ static frame_kind_t unframe(const uint8_t *buf, size_t len, const uint8_t **pl, 
 
 int fcu_inspect_bytes(const uint8_t *buf, size_t len, FILE *fp, bool json, int64_t now)
 {
+    return fcu_inspect_bytes_to(buf, len, fp, stderr, json, now);
+}
+
+int fcu_inspect_bytes_to(const uint8_t *buf, size_t len, FILE *fp, FILE *errfp, bool json,
+                         int64_t now)
+{
     int rc = FCU_EXIT_INVALID;
     out_t o;
     memset(&o, 0, sizeof(o));
@@ -581,12 +587,12 @@ int fcu_inspect_bytes(const uint8_t *buf, size_t len, FILE *fp, bool json, int64
         return FCU_EXIT_OK;
     }
     if (fk == FRAME_BROKEN) {
-        fprintf(stderr, "not a bundle or response: %s\n", why);
+        fprintf(errfp, "not a bundle or response: %s\n", why);
         return FCU_EXIT_INVALID;
     }
     cbor_item_t *top = fcu_cbor_decode(pl, pl_len);
     if (!top || !cbor_isa_map(top)) {
-        fprintf(stderr, "not a bundle or response: %s\n",
+        fprintf(errfp, "not a bundle or response: %s\n",
                 top ? "the CBOR item is not a map" : "malformed CBOR or trailing bytes");
         goto cleanup;
     }

@@ -22,17 +22,6 @@
 #include <unistd.h>
 #include "untrusted.h"
 
-const char line_options_help[] =
-    "  --registry URL|PATH   provisioning registry: postgresql://user@host:port/db (shared by\n"
-    "                        stations) or a SQLite file (default: $FCU_REGISTRY_URL, else\n"
-    "                        <home>/registry.sqlite3)\n"
-    "  --station ID          this station's id in the registry (default: $FCU_STATION_ID, else\n"
-    "                        the host name)\n"
-    "  --reprovision         provision again a device the registry lists as provisioned\n"
-    "  --timeout SECONDS     wait this long for the device's answer (default 30)\n"
-    "  --connect-timeout SECONDS  wait this long for the connection (default 5)\n"
-    "  --disable             factory-disable the device at the end (irreversible)\n";
-
 static double mono(void)
 {
     struct timespec ts;
@@ -45,46 +34,6 @@ void line_opts_init(line_opts_t *o)
     memset(o, 0, sizeof(*o));
     o->timeout_ms = LINE_TIMEOUT_MS_DEFAULT;
     o->connect_timeout_ms = LINE_CONNECT_TIMEOUT_MS_DEFAULT;
-}
-
-static int parse_seconds(const char *arg, int *ms)
-{
-    char *end = NULL;
-    errno = 0;
-    double s = strtod(arg, &end);
-    if (errno != 0 || end == arg || *end != '\0' || !(s > 0) || s > 86400)
-        return -1;
-    *ms = (int)ceil(s * 1000.0);
-    return 0;
-}
-
-int line_option(line_opts_t *o, int opt, const char *arg, const char *prog)
-{
-    switch (opt) {
-    case LINE_OPT_REGISTRY:
-        o->registry_arg = arg;
-        return 1;
-    case LINE_OPT_STATION:
-        o->station_arg = arg;
-        return 1;
-    case LINE_OPT_REPROVISION:
-        o->reprovision = true;
-        return 1;
-    case LINE_OPT_DISABLE:
-        o->disable = true;
-        return 1;
-    case LINE_OPT_TIMEOUT:
-    case LINE_OPT_CONNECT_TIMEOUT:
-        if (parse_seconds(arg, opt == LINE_OPT_TIMEOUT ? &o->timeout_ms
-                                                       : &o->connect_timeout_ms) != 0) {
-            fprintf(stderr, "%s: --%s needs a number of seconds (0 < s <= 86400), not '%s'\n",
-                    prog, opt == LINE_OPT_TIMEOUT ? "timeout" : "connect-timeout", arg);
-            return -1;
-        }
-        return 1;
-    default:
-        return 0;
-    }
 }
 
 void line_opts_resolve(line_opts_t *o, const fcu_ctx_t *ctx)

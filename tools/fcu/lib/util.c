@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The lowest layer of libfcu, plumbing every module uses: the paths of the context (configuration
- * file, keystore), the findings list, file helpers and the enrollment ID. It calls nothing of
+ * file, keystore), the findings list (and its text/JSON form for the library's own tests and the
+ * pending line commands), file helpers and the enrollment ID. It calls nothing of
  * the tool, so anything may call it (tools/fcu/LAYERS). */
 #include "fcu.h"
 #include "fcu_int.h"
@@ -74,6 +75,34 @@ const fcu_finding_t *fcu_findings_find(const fcu_findings_t *f, int code)
         if (f->v[i].code == code)
             return &f->v[i];
     return NULL;
+}
+
+void fcu_findings_print(const fcu_findings_t *f, FILE *out, bool json)
+{
+    if (json) {
+        json_t j;
+        json_init(&j, out, true);
+        json_object_begin(&j);
+        json_kv_bool(&j, "valid", fcu_findings_errors(f) == 0);
+        json_key(&j, "findings");
+        json_array_begin(&j);
+        for (size_t i = 0; i < f->n; i++) {
+            json_object_begin(&j);
+            json_kv_int(&j, "code", f->v[i].code);
+            json_kv_string(&j, "parameter", f->v[i].parameter);
+            json_kv_string(&j, "message", f->v[i].message);
+            json_kv_string(&j, "severity",
+                           f->v[i].severity == FCU_SEV_ERROR ? "error" : "warning");
+            json_object_end(&j);
+        }
+        json_array_end(&j);
+        json_object_end(&j);
+        json_finish(&j);
+        return;
+    }
+    for (size_t i = 0; i < f->n; i++)
+        fprintf(out, "%s %d [%s]: %s\n", f->v[i].severity == FCU_SEV_ERROR ? "error" : "warning",
+                f->v[i].code, f->v[i].parameter, f->v[i].message);
 }
 
 void fcu_findings_free(fcu_findings_t *f)

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The front of `fcu`: what main.c and the command files share. A command parses its arguments
+ * into an fcu_cli_t and its own options, calls libfcu through the public header <fcu/fcu.h> only,
+ * and prints what comes back; the work itself is libfcu's (tools/fcu/lib). */
+#ifndef FCU_CLI_H
+#define FCU_CLI_H
+
+#include <fcu/fcu.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit statuses (docs/fcu-codes.md): the numbers of the FCU_TOOL_* results. */
+#define FCU_EXIT_OK 0
+#define FCU_EXIT_INVALID 1
+#define FCU_EXIT_USAGE 2
+
+/* The global options, given before the command or after it. */
+typedef struct fcu_cli {
+    const char *prog;
+    char *home;      /* --home (owned), NULL: $FCU_HOME_DIR, else the current folder */
+    char *config;    /* --config (owned), NULL: <home>/config/fcu.yml */
+    bool json;       /* --json */
+    int64_t now;     /* --time EPOCH, else the clock at start */
+    bool now_fixed;
+} fcu_cli_t;
+
+void fcu_cli_init(fcu_cli_t *cli, const char *prog);
+void fcu_cli_free(fcu_cli_t *cli);
+/* Opens libfcu on the home and configuration in effect (and --time). Prints why on failure. */
+int fcu_cli_open(const fcu_cli_t *cli, fcu_tool_t **tool);
+
+typedef struct fcu_command {
+    const char *name;
+    const char *summary;
+    /* argv[0] is the command name; returns an FCU_EXIT_* status. */
+    int (*run)(fcu_cli_t *cli, int argc, char **argv);
+} fcu_command_t;
+
+/* Option ids for getopt_long shared by every command. */
+enum fcu_opt {
+    FCU_OPT_CONFIG = 0x100,
+    FCU_OPT_HOME,
+    FCU_OPT_JSON,
+    FCU_OPT_TIME,
+    FCU_OPT_ENDPOINT,
+    FCU_OPT_SERIAL,
+    FCU_OPT_DEVICE_KEYS,
+    FCU_OPT_LINE_FIRST = 0x200 /* the line commands' own options start here */
+};
+#define FCU_COMMON_LONGOPTS                                                                    \
+    {"config", 1, NULL, FCU_OPT_CONFIG}, {"home", 1, NULL, FCU_OPT_HOME},                        \
+        {"json", 0, NULL, FCU_OPT_JSON}, {"time", 1, NULL, FCU_OPT_TIME},                         \
+        {"help", 0, NULL, 'h'}
+#define FCU_DEVICE_LONGOPTS                                                                    \
+    {"endpoint-name", 1, NULL, FCU_OPT_ENDPOINT}, {"serial-number", 1, NULL, FCU_OPT_SERIAL},    \
+        {"device-keys", 1, NULL, FCU_OPT_DEVICE_KEYS}
+
+/* Applies a common option returned by getopt_long. Returns 1 when handled, 0 when `opt` is not
+ * a common option, -1 on a bad value (message printed to stderr). */
+int fcu_cli_common_option(fcu_cli_t *cli, int opt, const char *arg);
+
+/* The per-device options; strings borrowed from argv. */
+typedef struct fcu_cli_device {
+    const char *endpoint_name;
+    const char *serial_number;
+    const char *device_keys_dir;
+} fcu_cli_device_t;
+/* Same as fcu_cli_common_option for the per-device options. */
+int fcu_cli_device_option(fcu_cli_device_t *dev, int opt, const char *arg);
+
+/* Text printed for --help of the common and per-device options. */
+extern const char fcu_common_options_help[];
+extern const char fcu_device_options_help[];
+
+/* Findings as text ("error 302 [bootstrap-server-uri]: ...", one a line) or as the JSON object
+ * {"valid": bool, "findings": [{code, parameter, message, severity}]} on `out`. */
+void fcu_cli_findings_print(const fcu_tool_findings_t *f, FILE *out, bool json);
+/* One finding as a JSON object, inside a writer the caller holds (json.h). */
+struct json;
+void fcu_cli_finding_json(struct json *j, const fcu_tool_issue_t *it);
+
+/* The commands (cli/cmd_*.c). */
+int fcu_cmd_setup(fcu_cli_t *cli, int argc, char **argv);
+int fcu_cmd_validate(fcu_cli_t *cli, int argc, char **argv);
+int fcu_cmd_bundle(fcu_cli_t *cli, int argc, char **argv);
+int fcu_cmd_inspect(fcu_cli_t *cli, int argc, char **argv);
+/* The factory-line commands, not yet on the public API: they run on libfcu's insides through
+ * cli/legacy.c (tools/fcu/LAYERS marks them cli-pending). */
+int fcu_cli_inject(fcu_cli_t *cli, int argc, char **argv);
+int fcu_cli_batch(fcu_cli_t *cli, int argc, char **argv);
+int fcu_cli_registry(fcu_cli_t *cli, int argc, char **argv);
+
+#endif /* FCU_CLI_H */
