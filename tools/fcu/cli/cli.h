@@ -57,6 +57,29 @@ enum fcu_opt {
     {"endpoint-name", 1, NULL, FCU_OPT_ENDPOINT}, {"serial-number", 1, NULL, FCU_OPT_SERIAL},    \
         {"device-keys", 1, NULL, FCU_OPT_DEVICE_KEYS}
 
+/* Option ids of the line commands (getopt_long values). */
+enum line_opt {
+    LINE_OPT_REGISTRY = FCU_OPT_LINE_FIRST,
+    LINE_OPT_STATION,
+    LINE_OPT_REPROVISION,
+    LINE_OPT_TIMEOUT,
+    LINE_OPT_CONNECT_TIMEOUT,
+    LINE_OPT_DISABLE,
+    LINE_OPT_DEVICES,
+    LINE_OPT_PARALLEL,
+    LINE_OPT_CSV,
+    LINE_OPT_IP,
+    LINE_OPT_PORT,
+    LINE_OPT_BAUD,
+    LINE_OPT_PROGRESS,
+};
+
+#define LINE_LONGOPTS                                                                        \
+    {"registry", 1, NULL, LINE_OPT_REGISTRY}, {"station", 1, NULL, LINE_OPT_STATION},          \
+        {"reprovision", 0, NULL, LINE_OPT_REPROVISION}, {"timeout", 1, NULL, LINE_OPT_TIMEOUT}, \
+        {"connect-timeout", 1, NULL, LINE_OPT_CONNECT_TIMEOUT},                                 \
+        {"disable", 0, NULL, LINE_OPT_DISABLE}
+
 /* Applies a common option returned by getopt_long. Returns 1 when handled, 0 when `opt` is not
  * a common option, -1 on a bad value (message printed to stderr). */
 int fcu_cli_common_option(fcu_cli_t *cli, int opt, const char *arg);
@@ -86,10 +109,10 @@ int fcu_cmd_setup(fcu_cli_t *cli, int argc, char **argv);
 int fcu_cmd_validate(fcu_cli_t *cli, int argc, char **argv);
 int fcu_cmd_bundle(fcu_cli_t *cli, int argc, char **argv);
 int fcu_cmd_inspect(fcu_cli_t *cli, int argc, char **argv);
-/* The factory-line commands, not yet on the public API: they run on libfcu's insides through
+int fcu_cli_registry(fcu_cli_t *cli, int argc, char **argv);
+/* The factory-line commands not yet on the public API: they run on libfcu's insides through
  * cli/legacy.c (tools/fcu/LAYERS marks them cli-pending). */
 int fcu_cli_inject(fcu_cli_t *cli, int argc, char **argv);
 int fcu_cli_batch(fcu_cli_t *cli, int argc, char **argv);
-int fcu_cli_registry(fcu_cli_t *cli, int argc, char **argv);
 
 #endif /* FCU_CLI_H */

@@ -19,29 +19,6 @@ int fcu_legacy_run(int (*run)(fcu_ctx_t *, int, char **), fcu_cli_t *cli, int ar
 int fcu_common_option(fcu_ctx_t *ctx, int opt, const char *arg);
 int fcu_device_option(fcu_device_req_t *req, int opt, const char *arg);
 
-/* Option ids of the line commands (getopt_long values). */
-enum line_opt {
-    LINE_OPT_REGISTRY = FCU_OPT_LINE_FIRST,
-    LINE_OPT_STATION,
-    LINE_OPT_REPROVISION,
-    LINE_OPT_TIMEOUT,
-    LINE_OPT_CONNECT_TIMEOUT,
-    LINE_OPT_DISABLE,
-    LINE_OPT_DEVICES,
-    LINE_OPT_PARALLEL,
-    LINE_OPT_CSV,
-    LINE_OPT_IP,
-    LINE_OPT_PORT,
-    LINE_OPT_BAUD,
-    LINE_OPT_PROGRESS,
-};
-
-#define LINE_LONGOPTS                                                                        \
-    {"registry", 1, NULL, LINE_OPT_REGISTRY}, {"station", 1, NULL, LINE_OPT_STATION},          \
-        {"reprovision", 0, NULL, LINE_OPT_REPROVISION}, {"timeout", 1, NULL, LINE_OPT_TIMEOUT}, \
-        {"connect-timeout", 1, NULL, LINE_OPT_CONNECT_TIMEOUT},                                 \
-        {"disable", 0, NULL, LINE_OPT_DISABLE}
-
 extern const char line_options_help[];
 /* Applies a line option. 1 handled, 0 not a line option, -1 bad value (message printed). */
 int line_option(line_opts_t *o, int opt, const char *arg, const char *prog);
@@ -49,6 +26,5 @@ int line_option(line_opts_t *o, int opt, const char *arg, const char *prog);
 /* The commands, on the context. */
 int fcu_cmd_inject(fcu_ctx_t *ctx, int argc, char **argv);
 int fcu_cmd_batch(fcu_ctx_t *ctx, int argc, char **argv);
-int fcu_cmd_registry(fcu_ctx_t *ctx, int argc, char **argv);
 
 #endif /* FCU_CLI_LEGACY_H */

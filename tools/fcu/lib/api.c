@@ -2,6 +2,7 @@
 /* libfcu's public interface (include/fcu/fcu.h) over the tool's core: the same configuration
  * loader, CA, validations and bundle builder the `fcu` command runs, with the findings handed
  * back as structures instead of printed. */
+#include "api_int.h"
 #include "fcu.h"
 #include "fcu_int.h"
 #include "fcu_session.h"
@@ -32,10 +33,6 @@
 #define FCU_VERSION "0.0.0"
 #endif
 
-struct fcu_tool {
-    fcu_ctx_t ctx;
-    bool time_fixed;
-};
 
 /* A device session that needs the device's answer before its next message (by_device: the
  * answer to message 1 carries the CSR that message 2 certifies). */
