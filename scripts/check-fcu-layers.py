@@ -10,8 +10,6 @@ object into an edge "module -> module that defines it", and fails (exit 1), nami
   - a call from a module to one listed above it (a lower layer may not use a higher one);
   - a front (cli) object that uses a symbol of a library object which the public API does not
     offer: not exported by libfcu.so, or not declared in a header under include/fcu/;
-    (a module marked cli-pending is a front command not yet moved onto the public API: it
-    is held to the layers only);
   - an object no module of LAYERS claims, or a module of LAYERS without an object (so the list
     cannot silently fall behind the tree).
 
@@ -31,9 +29,9 @@ def read_layers(path):
             line = line.split("#", 1)[0].strip()
             if not line:
                 continue
-            m = re.match(r"^(lib|cli|cli-pending)\s+([\w-]+)\s*:\s*([^-]*?)\s*(--.*)?$", line)
+            m = re.match(r"^(lib|cli)\s+([\w-]+)\s*:\s*([^-]*?)\s*(--.*)?$", line)
             if not m:
-                sys.exit(f"{path}:{n}: expected `lib|cli|cli-pending MODULE: file.c ... -- purpose`")
+                sys.exit(f"{path}:{n}: expected `lib|cli MODULE: file.c ... -- purpose`")
             files = m.group(3).split()
             if not files:
                 sys.exit(f"{path}:{n}: module {m.group(2)} names no source file")
@@ -192,10 +190,8 @@ def main(argv):
         print(f"fcu_layers: FAILED, {len(problems)} problem(s) in {len(obj_mod)} objects, "
               f"{len(rank)} modules, {edges} edges")
         return 1
-    pending = [name for name, k, _ in mods if k == "cli-pending"]
     print(f"fcu_layers: ok, {len(obj_mod)} objects, {len(rank)} modules, {edges} edges, "
-          "no cycle, no upward call, the front uses the public API only"
-          + (f" (not yet checked: {', '.join(pending)})" if pending else ""))
+          "no cycle, no upward call, the front uses the public API only")
     return 0
 
 

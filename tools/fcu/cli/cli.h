@@ -6,6 +6,10 @@
 #define FCU_CLI_H
 
 #include <fcu/fcu.h>
+#include <fcu/fcu_line.h>
+#include <fcu/fcu_registry.h>
+
+#include <signal.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -104,14 +108,50 @@ void fcu_cli_findings_print(const fcu_tool_findings_t *f, FILE *out, bool json);
 struct json;
 void fcu_cli_finding_json(struct json *j, const fcu_tool_issue_t *it);
 
-/* The commands (cli/cmd_*.c). */
+/* ---- the factory-line commands (cli/line_cli.c) ---- */
+/* Exit status 3: refused by the registry (already provisioned, or being provisioned elsewhere). */
+#define FCU_CLI_EXIT_REFUSED 3
+
+/* The line options of inject and batch. */
+typedef struct fcu_cli_line {
+    const char *registry; /* --registry, NULL: $FCU_REGISTRY_URL or <home>/registry.sqlite3 */
+    fcu_tool_line_options_t options;
+} fcu_cli_line_t;
+extern const char line_options_help[];
+/* Applies a line option. 1 handled, 0 not a line option, -1 bad value (message printed). */
+int fcu_cli_line_option(fcu_cli_line_t *o, int opt, const char *arg, const char *prog);
+
+/* libfcu opened for the line: the tool, the registry (error printed) and the line object. */
+typedef struct fcu_cli_line_ctx {
+    fcu_tool_t *tool;
+    fcu_tool_registry_t *reg;
+    fcu_tool_line_t *line;
+} fcu_cli_line_ctx_t;
+int fcu_cli_line_open(const fcu_cli_t *cli, const fcu_cli_line_t *lo, fcu_cli_line_ctx_t *lc);
+void fcu_cli_line_close(fcu_cli_line_ctx_t *lc);
+
+/* A device's report: readable text on `out`, one JSON object in the caller's writer, or one
+ * line ("ok      ep-1 SN-1 tcp:... 0.21s" / "FAILED  ep-2 ...: reason") into buf. */
+void fcu_cli_report_print(const fcu_tool_line_report_t *rep, const char *endpoint_name,
+                          const char *serial_number, FILE *out);
+void fcu_cli_report_json(struct json *j, const fcu_tool_line_report_t *rep,
+                         const char *endpoint_name, const char *serial_number);
+void fcu_cli_report_oneline(const fcu_tool_line_report_t *rep, const char *endpoint_name,
+                            const char *serial_number, char *buf, size_t size);
+
+/* Ctrl-C for the line commands: the first SIGINT sets the flag fcu_cli_interrupted() reads and
+ * prints `msg` (a static string) on stderr, so the command can finish and record what is in
+ * flight; a second one ends the tool at once. The previous action is saved in *old (may be
+ * NULL) for sigaction to restore. */
+void fcu_cli_sigint_install(const char *msg, struct sigaction *old);
+bool fcu_cli_interrupted(void);
+
+/* ---- the commands (cli/cmd_*.c) ---- */
 int fcu_cmd_setup(fcu_cli_t *cli, int argc, char **argv);
 int fcu_cmd_validate(fcu_cli_t *cli, int argc, char **argv);
 int fcu_cmd_bundle(fcu_cli_t *cli, int argc, char **argv);
 int fcu_cmd_inspect(fcu_cli_t *cli, int argc, char **argv);
 int fcu_cli_registry(fcu_cli_t *cli, int argc, char **argv);
-/* The factory-line commands not yet on the public API: they run on libfcu's insides through
- * cli/legacy.c (tools/fcu/LAYERS marks them cli-pending). */
 int fcu_cli_inject(fcu_cli_t *cli, int argc, char **argv);
 int fcu_cli_batch(fcu_cli_t *cli, int argc, char **argv);
 

@@ -581,7 +581,7 @@ int fcu_tool_registry_export_json(fcu_tool_t *t, const char *registry, char **js
 
 /* ---- the operations behind the `fcu` command ---- */
 
-static void findings_from(fcu_tool_findings_t *out, const fcu_findings_t *f)
+void fcu_api_findings(fcu_tool_findings_t *out, const fcu_findings_t *f)
 {
     if (out == NULL)
         return;
@@ -646,7 +646,7 @@ int fcu_tool_check(fcu_tool_t *t, const char *endpoint_name, const char *serial_
     }
     if (rc != FCU_EXIT_USAGE)
         rc = fcu_findings_errors(&f) ? FCU_EXIT_INVALID : FCU_EXIT_OK;
-    findings_from(findings, &f);
+    fcu_api_findings(findings, &f);
     fcu_findings_free(&f);
     return rc;
 }
@@ -670,7 +670,7 @@ int fcu_tool_setup_ca(fcu_tool_t *t, const char *key_uri, int force,
     res->in_token = out.in_token;
     res->token_key_created = out.token_key_created;
     res->made_csr = out.made_csr;
-    findings_from(findings, &f);
+    fcu_api_findings(findings, &f);
     fcu_findings_free(&f);
     return rc;
 }
@@ -693,7 +693,7 @@ int fcu_tool_install_ca(fcu_tool_t *t, const char *file, fcu_tool_setup_result_t
     fcu_findings_t f = {0};
     int rc = fcu_ca_install(&t->ctx, file, &f, res->certificate, sizeof(res->certificate),
                             &res->certificates, res->error, sizeof(res->error));
-    findings_from(findings, &f);
+    fcu_api_findings(findings, &f);
     fcu_findings_free(&f);
     return rc;
 }
@@ -728,7 +728,7 @@ int fcu_tool_write_bundle(fcu_tool_t *t, const fcu_tool_bundle_request_t *r, con
         snprintf(info->enrollment_id, sizeof(info->enrollment_id), "%s", res.enrollment_id);
     }
     fcu_device_result_free(&res);
-    findings_from(findings, &f);
+    fcu_api_findings(findings, &f);
     fcu_findings_free(&f);
     return rc;
 }

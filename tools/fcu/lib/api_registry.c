@@ -4,16 +4,12 @@
  * fcu_tool_attempt_t. */
 #include "api_int.h"
 #include "line.h"
-#include "registry.h"
 
 #include <fcu/fcu_registry.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 
-struct fcu_tool_registry {
-    registry_t *reg;
-};
 
 int fcu_tool_registry_open(fcu_tool_t *t, const char *location, fcu_tool_registry_t **out,
                            char *err, size_t errsz)
@@ -31,6 +27,7 @@ int fcu_tool_registry_open(fcu_tool_t *t, const char *location, fcu_tool_registr
         snprintf(err, errsz, "out of memory");
         return FCU_TOOL_USAGE;
     }
+    snprintf(r->location, sizeof(r->location), "%s", lo.registry);
     if (registry_open(lo.registry, &r->reg, err, errsz) != REGISTRY_OK) {
         free(r);
         return FCU_TOOL_USAGE;

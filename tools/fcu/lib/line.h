@@ -7,11 +7,9 @@
 #define FCU_LINE_H
 
 #include "fcu.h"
-#include "json.h"
 #include "link.h"
 #include "registry.h"
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,23 +85,4 @@ void line_cert_serial(const uint8_t *der, size_t len, char *buf, size_t size);
 
 /* Takes the response's ReturnStatus into the report (device_status and status_text). */
 void line_report_set_status(line_report_t *rep, const fcu_response_t *r);
-/* Human-readable report of one device on `out`. */
-void line_report_print(const line_report_t *rep, const line_job_t *job, FILE *out);
-/* The same as one JSON object (the caller owns the writer). */
-void line_report_json(json_t *j, const line_report_t *rep, const line_job_t *job);
-/* One line: "ok ep-1 SN-1 tcp:... 0.21s" / "FAILED ep-2 ...: reason". */
-void line_report_oneline(const line_report_t *rep, const line_job_t *job, char *buf,
-                         size_t size);
-
-/* A per-thread copy of the shared context (home, config, time, json); free with
- * fcu_ctx_free. Returns 0 or -1 (out of memory). */
-int line_ctx_clone(const fcu_ctx_t *src, fcu_ctx_t *dst);
-
-/* Ctrl-C for the line commands: the first SIGINT sets the flag line_interrupted() reads and
- * prints `msg` (a static string) on stderr, so the command can finish and record what is in
- * flight; a second one ends the tool at once. The previous action is saved in *old (may be
- * NULL) for sigaction to restore. */
-void line_sigint_install(const char *msg, struct sigaction *old);
-bool line_interrupted(void);
-
 #endif /* FCU_LINE_H */
