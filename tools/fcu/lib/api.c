@@ -282,6 +282,34 @@ void fcu_tool_setup_status_free(fcu_tool_setup_status_t *st)
 
 /* ---- validate and prepare ---- */
 
+/* The checks of validate: one device's data (any device argument set), else the configuration
+ * and the CA, which `all_ca_modes` loads for by_device too (the command does; the API's
+ * fcu_tool_validate only for by_tool). Returns FCU_EXIT_* with the findings in *f. */
+static int run_checks(fcu_tool_t *t, const char *endpoint_name, const char *serial_number,
+                      const char *device_keys_dir, bool all_ca_modes, fcu_findings_t *f)
+{
+    int rc;
+    refresh_time(t);
+    if (endpoint_name || serial_number || device_keys_dir) {
+        fcu_device_req_t req = {.endpoint_name = endpoint_name,
+                                .serial_number = serial_number,
+                                .device_keys_dir = device_keys_dir};
+        fcu_device_result_t res;
+        rc = fcu_device_build(&t->ctx, &req, &res, f);
+        if (rc == FCU_EXIT_OK)
+            fcu_device_result_free(&res);
+    } else {
+        rc = fcu_config_load(&t->ctx, f);
+        bool ca = t->ctx.cfg && (all_ca_modes ? t->ctx.cfg->keygen_mode != FCU_KEYGEN_EXTERNAL
+                                              : t->ctx.cfg->keygen_mode == FCU_KEYGEN_BY_TOOL);
+        if (rc != FCU_EXIT_USAGE && ca && fcu_ca_load(&t->ctx, f) != FCU_EXIT_OK)
+            rc = FCU_EXIT_INVALID;
+    }
+    if (rc != FCU_EXIT_USAGE)
+        rc = fcu_findings_errors(f) ? FCU_EXIT_INVALID : FCU_EXIT_OK;
+    return rc;
+}
+
 int fcu_tool_validate(fcu_tool_t *t, const char *endpoint_name, const char *serial_number,
                       const char *device_keys_dir, fcu_tool_issues_t *issues)
 {
@@ -289,25 +317,8 @@ int fcu_tool_validate(fcu_tool_t *t, const char *endpoint_name, const char *seri
         memset(issues, 0, sizeof(*issues));
     if (t == NULL)
         return FCU_TOOL_USAGE;
-    refresh_time(t);
     fcu_findings_t f = {0};
-    int rc;
-    if (endpoint_name || serial_number || device_keys_dir) {
-        fcu_device_req_t req = {.endpoint_name = endpoint_name,
-                                .serial_number = serial_number,
-                                .device_keys_dir = device_keys_dir};
-        fcu_device_result_t res;
-        rc = fcu_device_build(&t->ctx, &req, &res, &f);
-        if (rc == FCU_EXIT_OK)
-            fcu_device_result_free(&res);
-    } else {
-        rc = fcu_config_load(&t->ctx, &f);
-        if (rc != FCU_EXIT_USAGE && t->ctx.cfg && t->ctx.cfg->keygen_mode == FCU_KEYGEN_BY_TOOL &&
-            fcu_ca_load(&t->ctx, &f) != FCU_EXIT_OK)
-            rc = FCU_EXIT_INVALID;
-    }
-    if (rc != FCU_EXIT_USAGE)
-        rc = fcu_findings_errors(&f) ? FCU_EXIT_INVALID : FCU_EXIT_OK;
+    int rc = run_checks(t, endpoint_name, serial_number, device_keys_dir, false, &f);
     if (issues)
         issues_from(issues, &f);
     fcu_findings_free(&f);
@@ -627,25 +638,8 @@ int fcu_tool_check(fcu_tool_t *t, const char *endpoint_name, const char *serial_
         memset(findings, 0, sizeof(*findings));
     if (t == NULL)
         return FCU_TOOL_USAGE;
-    refresh_time(t);
     fcu_findings_t f = {0};
-    int rc;
-    if (endpoint_name || serial_number || device_keys_dir) {
-        fcu_device_req_t req = {.endpoint_name = endpoint_name,
-                                .serial_number = serial_number,
-                                .device_keys_dir = device_keys_dir};
-        fcu_device_result_t res;
-        rc = fcu_device_build(&t->ctx, &req, &res, &f);
-        if (rc == FCU_EXIT_OK)
-            fcu_device_result_free(&res);
-    } else {
-        rc = fcu_config_load(&t->ctx, &f);
-        if (rc != FCU_EXIT_USAGE && t->ctx.cfg && t->ctx.cfg->keygen_mode != FCU_KEYGEN_EXTERNAL &&
-            fcu_ca_load(&t->ctx, &f) != FCU_EXIT_OK)
-            rc = FCU_EXIT_INVALID;
-    }
-    if (rc != FCU_EXIT_USAGE)
-        rc = fcu_findings_errors(&f) ? FCU_EXIT_INVALID : FCU_EXIT_OK;
+    int rc = run_checks(t, endpoint_name, serial_number, device_keys_dir, true, &f);
     fcu_api_findings(findings, &f);
     fcu_findings_free(&f);
     return rc;
