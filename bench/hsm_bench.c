@@ -120,13 +120,14 @@ int main(int argc, char **argv)
     ctx.config_arg = strdup(hcfg);
     ctx.now = fx_now;
     ctx.now_fixed = true;
-    char *sargv[] = {"setup", "--ca-key-uri", "pkcs11:token=fcu-bench;object=fcu-ca", NULL};
-    optind = 0;
-    FILE *saved = stdout;
-    stdout = fopen("/dev/null", "w");
-    int rc = fcu_cmd_setup(&ctx, 3, sargv);
-    fclose(stdout);
-    stdout = saved;
+    fcu_findings_t sf = {0};
+    fcu_setup_out_t sout;
+    char serr[1024];
+    int rc = fcu_ca_setup(&ctx, "pkcs11:token=fcu-bench;object=fcu-ca", false, &sf, &sout, serr,
+                          sizeof(serr));
+    if (rc != FCU_EXIT_OK)
+        fprintf(stderr, "hsm_bench: %s\n", serr);
+    fcu_findings_free(&sf);
     fcu_ctx_free(&ctx);
     if (rc != FCU_EXIT_OK) {
         fprintf(stderr, "hsm_bench: fcu setup --ca-key-uri failed\n");

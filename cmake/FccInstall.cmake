@@ -81,7 +81,8 @@ endif()
 
 if(TARGET fcu_shared)
   install(TARGETS fcu_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-  install(FILES ${PROJECT_SOURCE_DIR}/include/fcu/fcu.h
+  install(FILES ${PROJECT_SOURCE_DIR}/include/fcu/fcu.h ${PROJECT_SOURCE_DIR}/include/fcu/fcu_line.h
+                ${PROJECT_SOURCE_DIR}/include/fcu/fcu_registry.h
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/fcu)
   configure_file(${CMAKE_CURRENT_LIST_DIR}/pkg/fcu.pc.in ${PROJECT_BINARY_DIR}/pkg/fcu.pc @ONLY)
   configure_file(${CMAKE_CURRENT_LIST_DIR}/pkg/fcuConfig.cmake.in

@@ -133,6 +133,84 @@ void fcu_tool_device_response_free(fcu_tool_device_response_t *r);
 int fcu_tool_registry_export_json(fcu_tool_t *tool, const char *registry, char **json);
 void fcu_tool_free(void *p);
 
+/* ---- the operations behind the `fcu` command ------------------------------------------------
+ * The command (tools/fcu/cli) is a front over these: it parses arguments, calls one of them and
+ * prints what comes back. Nothing here prints either. */
+
+/* Findings in the order they were found, errors and warnings together (the order `fcu validate`
+ * lists them in). Zero-initialise; free with fcu_tool_findings_free. */
+typedef struct fcu_tool_findings {
+    fcu_tool_issue_t *items;
+    size_t count;
+    size_t error_count; /* items with is_warning 0 */
+} fcu_tool_findings_t;
+void fcu_tool_findings_free(fcu_tool_findings_t *f);
+
+/* Runs every check `fcu validate` runs: with any of the device arguments set, one device's data
+ * exactly as fcu_tool_write_bundle would build it; without, the configuration and (unless the
+ * device keys are externally supplied) the FCU CA. Returns FCU_TOOL_OK (no error among the
+ * findings), FCU_TOOL_INVALID, or FCU_TOOL_USAGE (configuration file unreadable). */
+int fcu_tool_check(fcu_tool_t *tool, const char *endpoint_name, const char *serial_number,
+                   const char *device_keys_dir, fcu_tool_findings_t *findings);
+
+/* What fcu_tool_setup_ca and fcu_tool_install_ca made. */
+typedef struct fcu_tool_setup_result {
+    char key[4096];         /* the key file, or the pkcs11: URI of the key in a token */
+    char certificate[4096]; /* keystore/fcu.crt (made or installed) */
+    char csr[4096];         /* keystore/fcu.csr (setup-ca-as-intermediate) */
+    int in_token;           /* the key is in a PKCS#11 token */
+    int token_key_created;  /* ... and was generated there by this call */
+    int made_csr;           /* a CSR was made instead of a self-signed certificate */
+    int certificates;       /* install: number of certificates placed */
+    char error[8400];       /* failures that are not findings (a file that cannot be written,
+                               a CA already there), one a line; "" when none */
+} fcu_tool_setup_result_t;
+
+/* `fcu setup`: fcu_tool_setup with what was made in *res and the findings in order. */
+int fcu_tool_setup_ca(fcu_tool_t *tool, const char *key_uri, int force,
+                      fcu_tool_setup_result_t *res, fcu_tool_findings_t *findings);
+/* `fcu setup --install-ca FILE`: places the certificate (or PEM chain, leaf first) signed by
+ * the user's CA as keystore/fcu.crt after checking it against the key; the previous one is put
+ * back when refused. */
+int fcu_tool_install_ca(fcu_tool_t *tool, const char *file, fcu_tool_setup_result_t *res,
+                        fcu_tool_findings_t *findings);
+
+/* One device's bundle for `fcu bundle`. Strings are borrowed; NULL = absent. */
+typedef struct fcu_tool_bundle_request {
+    const char *endpoint_name;
+    const char *serial_number;
+    const char *device_keys_dir;
+    const char *sid;  /* session id carried in the bundle */
+    int keep_alive;   /* KpAlvSess 1 */
+    int disable;      /* factory-disable the device after this bundle */
+} fcu_tool_bundle_request_t;
+typedef struct fcu_tool_bundle_info {
+    size_t bundle_len;
+    char fingerprint[96];    /* SHA-256 of the device certificate, XX:XX:... */
+    char enrollment_id[100]; /* with first-to-claim, else "" */
+} fcu_tool_bundle_info_t;
+/* Validates, builds and writes the bundle to `path` atomically with mode 0600 (it holds the
+ * device private key). Returns FCU_TOOL_OK (*info filled), FCU_TOOL_INVALID, or FCU_TOOL_USAGE
+ * (with a finding 200 when `path` cannot be written). */
+int fcu_tool_write_bundle(fcu_tool_t *tool, const fcu_tool_bundle_request_t *req,
+                          const char *path, fcu_tool_bundle_info_t *info,
+                          fcu_tool_findings_t *findings);
+
+/* `fcu inspect`: a bundle or a device response (raw CBOR or a framed message) rendered as
+ * readable text or (json != 0) JSON, into *text (malloc'd, fcu_tool_free); why it is not a
+ * bundle or response into *error (malloc'd, may be ""). `now`: the time certificates are judged
+ * at. Returns FCU_TOOL_OK or FCU_TOOL_INVALID (not a bundle or response, or a wrong digest). */
+int fcu_tool_inspect(const uint8_t *data, size_t len, int json, int64_t now, char **text,
+                     char **error);
+/* Reads a whole file (the bytes `fcu inspect` shows) into *data (malloc'd, fcu_tool_free_secret
+ * wipes and frees). Returns FCU_TOOL_OK or FCU_TOOL_USAGE with errno set. */
+int fcu_tool_read_file(const char *path, uint8_t **data, size_t *len);
+void fcu_tool_free_secret(void *p, size_t len);
+
+/* The libraries libfcu runs on, one a line as each reports itself at run time (OpenSSL, the
+ * framing codec's mbedTLS, libcbor, libyaml, SQLite, libpq); static storage. */
+const char *fcu_tool_library_versions(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,12 +22,22 @@ ok() { echo "ok: $*"; }
 
 prefix=$tmp/prefix
 cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; exit 1; }
-for f in bin/fcu bin/fcc-device include/fcc/fcc.h include/fcu/fcu.h share/man/man1/fcu.1 \
-         share/man/man1/fcc-device.1; do
+for f in bin/fcu bin/fcc-device include/fcc/fcc.h include/fcu/fcu.h include/fcu/fcu_line.h \
+         include/fcu/fcu_registry.h share/man/man1/fcu.1 share/man/man1/fcc-device.1; do
   [ -s "$prefix/$f" ] && ok "installed $f" || fail "missing $f"
 done
 libdir=$(dirname "$(find "$prefix" -name fcc.pc | head -n 1)")/..
 libdir=$(cd "$libdir" && pwd)
+# The installed fcu is a front over the installed libfcu.so: its run path is relative to its own
+# folder ($ORIGIN), never the build tree, so it runs wherever the prefix is.
+rp=$(readelf -d "$prefix/bin/fcu" | grep -E 'R(UN)?PATH' || true)
+case "$rp" in *'$ORIGIN'*) ok "installed fcu: run path $rp" ;; *) fail "installed fcu run path: '$rp'" ;; esac
+case "$rp" in *"$build"*) fail "installed fcu's run path names the build tree: $rp" ;; esac
+lib_used=$(env -u LD_LIBRARY_PATH ldd "$prefix/bin/fcu" | awk '/libfcu\.so/ {print $3}')
+[ "$(readlink -f "$lib_used")" = "$(readlink -f "$libdir/libfcu.so")" ] \
+  && ok "installed fcu loads the installed libfcu ($lib_used)" || fail "installed fcu loads '$lib_used'"
+env -u LD_LIBRARY_PATH "$prefix/bin/fcu" --version | grep -q '^fcu ' \
+  && ok "installed fcu runs" || fail "installed fcu does not run"
 for f in libfcc.a libfcc.so libfcc_connect.a libfcc_connect.so libfcu.so pkgconfig/fcu.pc pkgconfig/fcc-connect.pc cmake/fcc/fccConfig.cmake cmake/fcu/fcuConfig.cmake; do
   [ -e "$libdir/$f" ] && ok "installed $(basename "$libdir")/$f" || fail "missing $f"
 done

@@ -30,7 +30,7 @@ endif()
 # The link client alone, against a scripted device on a socket pair.
 if(TARGET fcc_ftcd)
   fcc_test(integration_line_link
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/line_link_test.c ${PROJECT_SOURCE_DIR}/tools/fcu/link.c
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/line_link_test.c ${PROJECT_SOURCE_DIR}/tools/fcu/lib/link.c
     LIBS cmocka fcc_ftcd pthread TIMEOUT 60)
 endif()
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Tests of fcu's link client (tools/fcu/link.c) without a device program: address parsing, and
+/* Tests of fcu's link client (tools/fcu/lib/link.c) without a device program: address parsing, and
  * link_exchange over a socket pair whose other end is a scripted "device" thread that checks the
  * request frame and answers byte by byte, after garbage, with a failed status, with a broken
  * digest, half a frame, or not at all. */
@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../tools/fcu/link.h"
+#include "../../tools/fcu/lib/link.h"
 #include "fcc/ftcd.h"
 
 static void test_addr_parse(void **state)

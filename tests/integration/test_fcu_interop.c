@@ -14,6 +14,7 @@
 
 #include "fcu_fixture.h"
 #include "fcu_bundle.h"
+#include "cli.h"
 
 #include "fcc/fcc.h"
 #include "fcc/flash_sim.h"
@@ -316,15 +317,15 @@ static void test_bundle_command_file(void **state)
     snprintf(now, sizeof(now), "%lld", (long long)fx_now);
     char *argv[] = {"bundle", "--home", home, "--config", cfg, "--time", now,
                     "--endpoint-name", "ep-cmd", "--serial-number", "SN-9", "-o", out, NULL};
-    fcu_ctx_t ctx;
-    fcu_ctx_init(&ctx, "fcu");
+    fcu_cli_t cli;
+    fcu_cli_init(&cli, "fcu");
     optind = 0;
     FILE *saved = stdout;
     stdout = fopen("/dev/null", "w");
-    int rc = fcu_cmd_bundle(&ctx, 13, argv);
+    int rc = fcu_cmd_bundle(&cli, 13, argv);
     fclose(stdout);
     stdout = saved;
-    fcu_ctx_free(&ctx);
+    fcu_cli_free(&cli);
     assert_int_equal(rc, FCU_EXIT_OK);
     struct stat st;
     assert_int_equal(stat(out, &st), 0);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Tests of the `fcu batch` device-list reader (tools/fcu/csv.c): quoting, header, comments,
+/* Tests of the `fcu batch` device-list reader (tools/fcu/lib/csv.c): quoting, header, comments,
  * relative device-keys folders, and every refused row with its line number. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../tools/fcu/csv.h"
+#include "../../tools/fcu/lib/csv.h"
 
 static char g_dir[64];
 

@@ -447,13 +447,13 @@ static inline int fx_setup_root(void)
     ctx.home = strdup(p);
     ctx.now = fx_now;
     ctx.now_fixed = true;
-    char *argv[] = {"setup", NULL};
-    optind = 0;
-    FILE *saved = stdout;
-    stdout = fopen("/dev/null", "w");
-    int rc = fcu_cmd_setup(&ctx, 1, argv);
-    fclose(stdout);
-    stdout = saved;
+    fcu_findings_t f = {0};
+    fcu_setup_out_t out;
+    char err[1024];
+    int rc = fcu_ca_setup(&ctx, NULL, false, &f, &out, err, sizeof(err));
+    if (rc != FCU_EXIT_OK)
+        fprintf(stderr, "fixture: setup: %s\n", err);
+    fcu_findings_free(&f);
     fcu_ctx_free(&ctx);
     return rc;
 }

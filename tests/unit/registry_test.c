@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../tools/fcu/registry.h"
-#include "../../tools/fcu/registry_backend.h"
+#include "../../tools/fcu/lib/registry.h"
+#include "../../tools/fcu/lib/registry_backend.h"
 
 static char g_dir[256];
 static char g_loc[512];

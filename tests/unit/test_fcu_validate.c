@@ -13,6 +13,8 @@
 #include "fcu_fixture.h"
 #include "json.h"
 #include "line.h"
+#include "cli.h"
+#include "fcc/status.h"
 
 #include <openssl/sha.h>
 #include <sys/wait.h>
@@ -993,23 +995,30 @@ static void test_return_status_as_received(void **state)
         assert_true((r.return_status == 0) == (strcmp(st[i].text, "0") == 0));
         fcu_response_free(&r);
 
-        /* the factory line's report, text and JSON */
+        /* the factory line's report, text and JSON (the front prints libfcu's public report) */
         line_report_t rep;
         memset(&rep, 0, sizeof(rep));
-        rep.outcome = "device_error";
-        rep.exit = strcmp(st[i].text, "0") == 0 ? FCU_EXIT_OK : FCU_EXIT_INVALID;
-        rep.transport_status = 0;
         fcu_response_parse(buf, n, &r);
         line_report_set_status(&rep, &r);
         fcu_response_free(&r);
-        line_job_t job = {.endpoint_name = "ep", .serial_number = "sn"};
+        fcu_tool_line_report_t pub;
+        memset(&pub, 0, sizeof(pub));
+        pub.outcome = "device_error";
+        pub.exit = strcmp(st[i].text, "0") == 0 ? FCU_EXIT_OK : FCU_EXIT_INVALID;
+        pub.transport_status = 0;
+        pub.device_status = rep.device_status;
+        memcpy(pub.status_text, rep.status_text, sizeof(pub.status_text));
+        pub.status_name = rep.device_status >= 0 && rep.device_status <= FCC_STATUS_MAX_ &&
+                                  rep.status_text[0]
+                              ? fcc_status_name(rep.device_status)
+                              : "not a status of the wire contract (0..37)";
         char *text = NULL;
         size_t len = 0;
         FILE *mf = open_memstream(&text, &len);
-        line_report_print(&rep, &job, mf);
+        fcu_cli_report_print(&pub, "ep", "sn", mf);
         json_t j;
         json_init(&j, mf, false);
-        line_report_json(&j, &rep, &job);
+        fcu_cli_report_json(&j, &pub, "ep", "sn");
         json_finish(&j);
         fclose(mf);
         char want[80];

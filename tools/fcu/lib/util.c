@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Plumbing shared by every fcu command: the context (home folder, configuration path, clock),
- * the common options, the findings list and its text/JSON output, and file helpers. */
+/* The lowest layer of libfcu, plumbing every module uses: the paths of the context (configuration
+ * file, keystore), the findings list (and its text/JSON form for the library's own tests and the
+ * pending line commands), file helpers and the enrollment ID. It calls nothing of
+ * the tool, so anything may call it (tools/fcu/LAYERS). */
 #include "fcu.h"
 #include "fcu_int.h"
 #include "json.h"
@@ -17,36 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-const char fcu_common_options_help[] =
-    "  --config FILE    configuration file (default: <home>/config/fcu.yml)\n"
-    "  --home DIR       FCU home folder (default: $FCU_HOME_DIR, else the current folder)\n"
-    "  --json           machine-readable output\n"
-    "  --time EPOCH     use this time (seconds since 1970) as now\n"
-    "  -h, --help       this help\n";
-
-const char fcu_device_options_help[] =
-    "  --endpoint-name NAME  the device's endpoint name (certificate CN)\n"
-    "  --serial-number SN    the device's serial number\n"
-    "  --device-keys DIR     folder of externally supplied keys/certificates and entropy.bin\n";
-
-void fcu_ctx_init(fcu_ctx_t *ctx, const char *prog)
-{
-    memset(ctx, 0, sizeof(*ctx));
-    ctx->prog = prog;
-    const char *env = getenv("FCU_HOME_DIR");
-    ctx->home = strdup(env && *env ? env : ".");
-    ctx->now = (int64_t)time(NULL);
-}
-
-void fcu_ctx_free(fcu_ctx_t *ctx)
-{
-    free(ctx->home);
-    free(ctx->config_arg);
-    fcu_config_free(ctx->cfg);
-    fcu_ca_free(ctx->ca);
-    memset(ctx, 0, sizeof(*ctx));
-}
-
 const char *fcu_ctx_config_path(fcu_ctx_t *ctx)
 {
     if (!ctx->config_arg) {
@@ -62,55 +34,6 @@ const char *fcu_ctx_config_path(fcu_ctx_t *ctx)
 void fcu_ctx_keystore_path(const fcu_ctx_t *ctx, const char *name, char *buf, size_t size)
 {
     snprintf(buf, size, "%s/keystore/%s", ctx->home, name);
-}
-
-int fcu_common_option(fcu_ctx_t *ctx, int opt, const char *arg)
-{
-    switch (opt) {
-    case FCU_OPT_CONFIG:
-        free(ctx->config_arg);
-        ctx->config_arg = strdup(arg);
-        return 1;
-    case FCU_OPT_HOME:
-        free(ctx->home);
-        ctx->home = strdup(arg);
-        return 1;
-    case FCU_OPT_JSON:
-        ctx->json = true;
-        return 1;
-    case FCU_OPT_TIME: {
-        char *end = NULL;
-        errno = 0;
-        long long v = strtoll(arg, &end, 10);
-        if (errno || !end || *end || v <= 0) {
-            fprintf(stderr, "%s: --time needs a positive number of seconds, not '%s'\n",
-                    ctx->prog, arg);
-            return -1;
-        }
-        ctx->now = (int64_t)v;
-        ctx->now_fixed = true;
-        return 1;
-    }
-    default:
-        return 0;
-    }
-}
-
-int fcu_device_option(fcu_device_req_t *req, int opt, const char *arg)
-{
-    switch (opt) {
-    case FCU_OPT_ENDPOINT:
-        req->endpoint_name = arg;
-        return 1;
-    case FCU_OPT_SERIAL:
-        req->serial_number = arg;
-        return 1;
-    case FCU_OPT_DEVICE_KEYS:
-        req->device_keys_dir = arg;
-        return 1;
-    default:
-        return 0;
-    }
 }
 
 /* ---- findings ---- */

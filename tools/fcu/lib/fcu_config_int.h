@@ -56,11 +56,16 @@ typedef struct fcu_config_priv {
  * certificates not expired, chains linked) and keeps the bytes to send. Called once by
  * fcu_config_load. */
 void fcu_custom_validate(fcu_ctx_t *ctx, fcu_findings_t *f);
-void fcu_custom_free(fcu_config_priv_t *p);
 /* Number of good custom items that go into bundle group `type` (FCU_CUSTOM_CERT counts single
  * certificates only; chains are counted by fcu_custom_chains). */
 size_t fcu_custom_count(const fcu_config_t *cfg, fcu_custom_type_t type);
 size_t fcu_custom_chains(const fcu_config_t *cfg);
+
+/* The loader alone (config.c): reads and parses the file into ctx->cfg (syntax, keys, types,
+ * positions) without the validations fcu_config_load (config_load.c) runs on top. Returns
+ * FCU_EXIT_USAGE or FCU_EXIT_INVALID with ctx->cfg left NULL when there is nothing to check,
+ * else FCU_EXIT_OK with ctx->cfg set (the findings may hold errors). */
+int fcu_config_parse(fcu_ctx_t *ctx, fcu_findings_t *f);
 
 /* The spelling of configuration key `key` the file used: one of its aliases (e.g.
  * update-authentication-certificate-file for update-auth-certificate-file) when the file gave

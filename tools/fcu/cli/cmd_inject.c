@@ -4,7 +4,8 @@
  *   fcu inject --endpoint-name EP --serial-number SN [--device-keys DIR] tcp --ip IP --port PORT
  *   fcu inject --endpoint-name EP --serial-number SN [--device-keys DIR] serial --port DEV [--baud N]
  * Manual: docs/fcu-inject.md. */
-#include "line.h"
+#include "cli.h"
+#include "json.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -34,14 +35,14 @@ static void usage(FILE *out, const char *prog)
 
 /* Applies one of inject's own options (common, per-device, line). 1 handled, 0 not one of
  * them, -1 bad value (message printed). */
-static int inject_option(fcu_ctx_t *ctx, fcu_device_req_t *req, line_opts_t *lo, int c,
+static int inject_option(fcu_cli_t *cli, fcu_cli_device_t *req, fcu_cli_line_t *lo, int c,
                          const char *arg)
 {
-    int r = fcu_common_option(ctx, c, arg);
+    int r = fcu_cli_common_option(cli, c, arg);
     if (r == 0)
-        r = fcu_device_option(req, c, arg);
+        r = fcu_cli_device_option(req, c, arg);
     if (r == 0)
-        r = line_option(lo, c, arg, ctx->prog);
+        r = fcu_cli_line_option(lo, c, arg, cli->prog);
     return r;
 }
 
@@ -51,8 +52,8 @@ static int inject_option(fcu_ctx_t *ctx, fcu_device_req_t *req, line_opts_t *lo,
 
 /* Parses the transport part ("tcp ..." or "serial ..."). The tool's other options are accepted
  * after it too (`... tcp --ip I --port P --registry X`). Returns 0 or -1 (message printed). */
-static int parse_transport(int argc, char **argv, link_addr_t *addr, fcu_ctx_t *ctx,
-                           fcu_device_req_t *req, line_opts_t *lo)
+static int parse_transport(int argc, char **argv, char *text, size_t text_size, fcu_cli_t *cli,
+                           fcu_cli_device_t *req, fcu_cli_line_t *lo)
 {
     static const struct option tcp_opts[] = {{"ip", 1, NULL, LINE_OPT_IP},
                                              {"port", 1, NULL, LINE_OPT_PORT},
@@ -66,10 +67,10 @@ static int parse_transport(int argc, char **argv, link_addr_t *addr, fcu_ctx_t *
                                              FCU_DEVICE_LONGOPTS,
                                              LINE_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
-    const char *prog = ctx->prog;
+    const char *prog = cli->prog;
     const char *ip = NULL, *port = NULL, *baud = NULL;
     bool tcp;
-    char text[800], err[256];
+    char err[256];
     int c;
 
     if (argc < 1) {
@@ -104,7 +105,7 @@ static int parse_transport(int argc, char **argv, link_addr_t *addr, fcu_ctx_t *
             opterr = 1;
             return -1;
         default:
-            if (inject_option(ctx, req, lo, c, optarg) != 1) {
+            if (inject_option(cli, req, lo, c, optarg) != 1) {
                 opterr = 1;
                 return -1;
             }
@@ -120,22 +121,22 @@ static int parse_transport(int argc, char **argv, link_addr_t *addr, fcu_ctx_t *
             fprintf(stderr, "%s inject tcp: --ip and --port are required\n", prog);
             return -1;
         }
-        snprintf(text, sizeof(text), strchr(ip, ':') ? "tcp:[%s]:%s" : "tcp:%s:%s", ip, port);
+        snprintf(text, text_size, strchr(ip, ':') ? "tcp:[%s]:%s" : "tcp:%s:%s", ip, port);
     } else {
         if (port == NULL) {
             fprintf(stderr, "%s inject serial: --port DEVICE is required\n", prog);
             return -1;
         }
-        snprintf(text, sizeof(text), baud ? "serial:%s@%s" : "serial:%s", port, baud ? baud : "");
+        snprintf(text, text_size, baud ? "serial:%s@%s" : "serial:%s", port, baud ? baud : "");
     }
-    if (link_addr_parse(text, addr, err, sizeof(err)) != 0) {
+    if (fcu_tool_line_address_check(text, err, sizeof(err)) != FCU_TOOL_OK) {
         fprintf(stderr, "%s inject: %s\n", prog, err);
         return -1;
     }
     return 0;
 }
 
-int fcu_cmd_inject(fcu_ctx_t *ctx, int argc, char **argv)
+int fcu_cli_inject(fcu_cli_t *cli, int argc, char **argv)
 {
     static const struct option opts[] = {FCU_COMMON_LONGOPTS, FCU_DEVICE_LONGOPTS, LINE_LONGOPTS,
                                          /* only to say where they belong: */
@@ -143,68 +144,66 @@ int fcu_cmd_inject(fcu_ctx_t *ctx, int argc, char **argv)
                                          {"port", 1, NULL, LINE_OPT_PORT},
                                          {"baud", 1, NULL, LINE_OPT_BAUD},
                                          {NULL, 0, NULL, 0}};
-    fcu_device_req_t req = {0};
-    line_opts_t lo;
-    line_job_t job;
-    line_report_t rep;
-    registry_t *reg = NULL;
+    fcu_cli_device_t req = {0};
+    fcu_cli_line_t lo = {0};
+    fcu_tool_line_job_t job = {0};
+    fcu_tool_line_report_t rep;
+    fcu_cli_line_ctx_t lc;
+    char address[800];
     int c, rc = FCU_EXIT_USAGE;
 
-    memset(&rep, 0, sizeof(rep));
-    memset(&job, 0, sizeof(job));
-    line_opts_init(&lo);
     /* '+': stop at the transport word; it and its options are parsed after. */
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
         if (c == 'h') {
-            usage(stdout, ctx->prog);
+            usage(stdout, cli->prog);
             return FCU_EXIT_OK;
         }
         if (c == LINE_OPT_IP || c == LINE_OPT_PORT || c == LINE_OPT_BAUD) {
-            fprintf(stderr, "%s inject: '%s' is a transport option: %s\n", ctx->prog,
+            fprintf(stderr, "%s inject: '%s' is a transport option: %s\n", cli->prog,
                     argv[optind - (optarg == argv[optind - 1] ? 2 : 1)], TRANSPORT_WHERE);
             return FCU_EXIT_USAGE;
         }
-        int r = inject_option(ctx, &req, &lo, c, optarg);
+        int r = inject_option(cli, &req, &lo, c, optarg);
         if (r != 1) {
             if (r == 0)
-                usage(stderr, ctx->prog);
+                usage(stderr, cli->prog);
             return FCU_EXIT_USAGE;
         }
     }
     int first = optind;
-    if (parse_transport(argc - first, argv + first, &job.addr, ctx, &req, &lo) != 0)
+    if (parse_transport(argc - first, argv + first, address, sizeof(address), cli, &req, &lo) !=
+        0)
         return FCU_EXIT_USAGE;
     if (req.endpoint_name == NULL || req.serial_number == NULL || !*req.endpoint_name ||
         !*req.serial_number) {
         fprintf(stderr, "%s inject: --endpoint-name and --serial-number are required\n",
-                ctx->prog);
+                cli->prog);
         return FCU_EXIT_USAGE;
     }
     job.endpoint_name = req.endpoint_name;
     job.serial_number = req.serial_number;
-    job.device_keys = req.device_keys_dir;
+    job.device_keys_dir = req.device_keys_dir;
+    job.address = address;
 
     signal(SIGPIPE, SIG_IGN);
     /* Ctrl-C while a device is being provisioned: the bundle may already be on its way, so
      * the answer is awaited (within --timeout) and recorded, as fcu batch does; a second
      * Ctrl-C ends the tool at once (the claim then stays pending: `fcu registry release`). */
-    line_sigint_install("\ninterrupted: waiting for the device's answer so that it is recorded "
+    fcu_cli_sigint_install("\ninterrupted: waiting for the device's answer so that it is recorded "
                         "(Ctrl-C again to quit at once)\n",
                         NULL);
-    line_opts_resolve(&lo, ctx);
-    reg = line_registry_open(&lo, ctx->prog);
-    if (reg == NULL)
+    if (fcu_cli_line_open(cli, &lo, &lc) != FCU_EXIT_OK)
         return FCU_EXIT_USAGE;
-    rc = line_provision(ctx, reg, &lo, &job, &rep);
-    if (ctx->json) {
+    rc = fcu_tool_line_provision(lc.line, &job, &rep);
+    if (cli->json) {
         json_t j;
         json_init(&j, stdout, true);
-        line_report_json(&j, &rep, &job);
+        fcu_cli_report_json(&j, &rep, job.endpoint_name, job.serial_number);
         json_finish(&j);
     } else {
-        line_report_print(&rep, &job, stdout);
+        fcu_cli_report_print(&rep, job.endpoint_name, job.serial_number, stdout);
     }
-    line_report_free(&rep);
-    registry_close(reg);
+    fcu_tool_line_report_free(&rep);
+    fcu_cli_line_close(&lc);
     return rc;
 }

@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `fcu inspect FILE`: shows a bundle or a device response (raw CBOR, or a framed `mbedprov`
- * message) in readable text or JSON. Certificates are decoded to subject, issuer, serial,
- * validity, key, signature and extensions; private keys are described, never shown. Also the
- * response parser the factory line uses (fcu_response_parse). */
+/* The decoder behind `fcu inspect FILE` (the command is cli/cmd_inspect.c): a bundle or a device
+ * response (raw CBOR, or a framed `mbedprov` message) rendered as readable text or JSON.
+ * Certificates are decoded to subject, issuer, serial, validity, key, signature and extensions;
+ * private keys are described, never shown. */
 #include "fcu.h"
 #include "fcu_bundle.h"
 #include "fcu_int.h"
 #include "json.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -563,6 +562,12 @@ static frame_kind_t unframe(const uint8_t *buf, size_t len, const uint8_t **pl, 
 
 int fcu_inspect_bytes(const uint8_t *buf, size_t len, FILE *fp, bool json, int64_t now)
 {
+    return fcu_inspect_bytes_to(buf, len, fp, stderr, json, now);
+}
+
+int fcu_inspect_bytes_to(const uint8_t *buf, size_t len, FILE *fp, FILE *errfp, bool json,
+                         int64_t now)
+{
     int rc = FCU_EXIT_INVALID;
     out_t o;
     memset(&o, 0, sizeof(o));
@@ -582,12 +587,12 @@ int fcu_inspect_bytes(const uint8_t *buf, size_t len, FILE *fp, bool json, int64
         return FCU_EXIT_OK;
     }
     if (fk == FRAME_BROKEN) {
-        fprintf(stderr, "not a bundle or response: %s\n", why);
+        fprintf(errfp, "not a bundle or response: %s\n", why);
         return FCU_EXIT_INVALID;
     }
     cbor_item_t *top = fcu_cbor_decode(pl, pl_len);
     if (!top || !cbor_isa_map(top)) {
-        fprintf(stderr, "not a bundle or response: %s\n",
+        fprintf(errfp, "not a bundle or response: %s\n",
                 top ? "the CBOR item is not a map" : "malformed CBOR or trailing bytes");
         goto cleanup;
     }
@@ -607,120 +612,4 @@ cleanup:
     if (top)
         cbor_decref(&top);
     return rc;
-}
-
-int fcu_cmd_inspect(fcu_ctx_t *ctx, int argc, char **argv)
-{
-    static const struct option opts[] = {FCU_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            printf("usage: %s inspect [--json] FILE\n\n"
-                   "Shows a bundle or a device response (raw CBOR or a framed mbedprov message) "
-                   "readably:\ncertificates decoded (subject, issuer, serial, validity, key, "
-                   "signature, extensions),\nconfiguration parameters, and the enrollment ID when "
-                   "first-to-claim is on. Private keys\nand entropy are described, never "
-                   "shown.\n\n%s\nExit status: 0 shown, 1 not a bundle or response, 2 usage or "
-                   "file error.\n",
-                   ctx->prog, fcu_common_options_help);
-            return FCU_EXIT_OK;
-        }
-        if (fcu_common_option(ctx, c, optarg) != 1)
-            return FCU_EXIT_USAGE;
-    }
-    if (optind + 1 != argc) {
-        fprintf(stderr, "%s inspect: give exactly one FILE (see --help)\n", ctx->prog);
-        return FCU_EXIT_USAGE;
-    }
-    uint8_t *data = NULL;
-    size_t len = 0;
-    if (fcu_read_file(argv[optind], &data, &len) != 0) {
-        fprintf(stderr, "%s inspect: cannot read %s: %s\n", ctx->prog, argv[optind],
-                strerror(errno));
-        return FCU_EXIT_USAGE;
-    }
-    int rc = fcu_inspect_bytes(data, len, stdout, ctx->json, ctx->now);
-    OPENSSL_cleanse(data, len);
-    free(data);
-    return rc;
-}
-
-/* ---- response parsing for the factory line ---- */
-
-static char *dup_text(const cbor_item_t *it)
-{
-    if (!it)
-        return NULL;
-    const unsigned char *p = NULL;
-    size_t n = 0;
-    if (cbor_isa_string(it) && cbor_string_is_definite(it)) {
-        p = cbor_string_handle(it);
-        n = cbor_string_length(it);
-    } else if (cbor_isa_bytestring(it) && cbor_bytestring_is_definite(it)) {
-        p = cbor_bytestring_handle(it);
-        n = cbor_bytestring_length(it);
-    } else
-        return NULL;
-    char *s = malloc(n + 1);
-    if (s) {
-        if (n)
-            memcpy(s, p, n);
-        s[n] = '\0';
-    }
-    return s;
-}
-
-int fcu_response_parse(const uint8_t *buf, size_t len, fcu_response_t *out)
-{
-    memset(out, 0, sizeof(*out));
-    cbor_item_t *top = fcu_cbor_decode(buf, len);
-    if (!top || !cbor_isa_map(top)) {
-        if (top)
-            cbor_decref(&top);
-        return -1;
-    }
-    cbor_item_t *st = fcu_cbor_map_get(top, "ReturnStatus");
-    if (st && (cbor_isa_uint(st) || cbor_isa_negint(st))) {
-        /* any width the CBOR head allows, reported as received; the number only says
-         * zero (success) or not, so it is clamped, never wrapped */
-        uint64_t u = cbor_get_int(st);
-        out->has_status = true;
-        if (cbor_isa_uint(st)) {
-            out->return_status = u > INT64_MAX ? INT64_MAX : (int64_t)u;
-            snprintf(out->return_status_text, sizeof(out->return_status_text), "%llu",
-                     (unsigned long long)u);
-        } else {
-            out->return_status = u > (uint64_t)INT64_MAX ? INT64_MIN : -1 - (int64_t)u;
-            if (u == UINT64_MAX)
-                snprintf(out->return_status_text, sizeof(out->return_status_text),
-                         "-18446744073709551616");
-            else
-                snprintf(out->return_status_text, sizeof(out->return_status_text), "-%llu",
-                         (unsigned long long)u + 1);
-        }
-    }
-    out->scheme_version = dup_text(fcu_cbor_map_get(top, "SchemeVersion"));
-    out->sid = dup_text(fcu_cbor_map_get(top, "SID"));
-    out->info_message = dup_text(fcu_cbor_map_get(top, "InfoMessage"));
-    out->warning_info = dup_text(fcu_cbor_map_get(top, "WarningInfo"));
-    cbor_item_t *csrs = fcu_cbor_map_get(top, "Csrs");
-    if (csrs && cbor_isa_array(csrs))
-        out->csr_count = cbor_array_size(csrs);
-    cbor_decref(&top);
-    if (!out->has_status) {
-        fcu_response_free(out);
-        return -1;
-    }
-    return 0;
-}
-
-void fcu_response_free(fcu_response_t *r)
-{
-    if (!r)
-        return;
-    free(r->scheme_version);
-    free(r->sid);
-    free(r->info_message);
-    free(r->warning_info);
-    memset(r, 0, sizeof(*r));
 }

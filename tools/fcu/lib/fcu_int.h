@@ -15,11 +15,6 @@
 #define FCU_CA_KEY_FILE "fcu_private_key.pem"
 #define FCU_CA_CSR_FILE "fcu.csr"
 
-int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv);
-int fcu_cmd_validate(fcu_ctx_t *ctx, int argc, char **argv);
-int fcu_cmd_bundle(fcu_ctx_t *ctx, int argc, char **argv);
-int fcu_cmd_inspect(fcu_ctx_t *ctx, int argc, char **argv);
-
 /* The FCU CA: its key and its chain (fcu.crt, leaf = the FCU CA certificate first). */
 struct fcu_ca {
     EVP_PKEY *key;
@@ -46,6 +41,12 @@ typedef struct fcu_setup_out {
  * failure is one line in `err`. Returns FCU_EXIT_*. */
 int fcu_ca_setup(fcu_ctx_t *ctx, const char *uri, bool force, fcu_findings_t *f,
                  fcu_setup_out_t *out, char *err, size_t errsz);
+/* `fcu setup --install-ca FILE` without its printing: places the certificate (or PEM chain) as
+ * keystore/fcu.crt and checks it against the key (fcu_ca_load), putting back the previous one if
+ * refused. The path written goes to `installed`, the number of certificates to *count; failures
+ * that are not findings are lines (joined by '\n') in `err`. Returns FCU_EXIT_*. */
+int fcu_ca_install(fcu_ctx_t *ctx, const char *file, fcu_findings_t *f, char *installed,
+                   size_t installed_size, int *count, char *err, size_t errsz);
 void fcu_ca_free(struct fcu_ca *ca);
 
 /* ---- X.509 helpers (x509.c) ---- */

@@ -260,25 +260,6 @@ void fcu_custom_validate(fcu_ctx_t *ctx, fcu_findings_t *f)
     }
 }
 
-void fcu_custom_free(fcu_config_priv_t *p)
-{
-    for (size_t i = 0; i < p->ncustom; i++) {
-        fcu_custom_prop_t *cp = &p->custom[i];
-        free(cp->name);
-        free(cp->data);
-        free(cp->data_file);
-        if (cp->bytes) {
-            OPENSSL_cleanse(cp->bytes, cp->len); /* a private key's DER */
-            free(cp->bytes);
-        }
-        for (int k = 0; k < 5; k++)
-            free(cp->der[k]);
-    }
-    free(p->custom);
-    p->custom = NULL;
-    p->ncustom = 0;
-}
-
 size_t fcu_custom_count(const fcu_config_t *cfg, fcu_custom_type_t type)
 {
     const fcu_config_priv_t *p = cfg->priv;

@@ -7,10 +7,8 @@
 #include "fcu.h"
 #include "fcu_int.h"
 #include "hsm.h"
-#include "json.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -197,21 +195,6 @@ int fcu_ca_load(fcu_ctx_t *ctx, fcu_findings_t *f)
 
 /* ---- setup ---- */
 
-/* {"k1": v1, "k2": v2 or n} on stdout, for --json. */
-static void json_pair(const char *k1, const char *v1, const char *k2, const char *v2, int n)
-{
-    json_t j;
-    json_init(&j, stdout, false);
-    json_object_begin(&j);
-    json_kv_string(&j, k1, v1);
-    if (v2)
-        json_kv_string(&j, k2, v2);
-    else
-        json_kv_int(&j, k2, n);
-    json_object_end(&j);
-    json_finish(&j);
-}
-
 static int write_pem_key(const char *path, EVP_PKEY *key)
 {
     int rc = -1;
@@ -326,17 +309,20 @@ cleanup:
     return rc;
 }
 
-static int install_ca(fcu_ctx_t *ctx, const char *file, fcu_findings_t *f)
+int fcu_ca_install(fcu_ctx_t *ctx, const char *file, fcu_findings_t *f, char *installed,
+                   size_t installed_size, int *count, char *err, size_t errsz)
 {
     int rc = FCU_EXIT_USAGE;
     uint8_t *data = NULL;
-    size_t len = 0;
+    size_t len = 0, used = 0;
     bool is_der;
     STACK_OF(X509) *chain = NULL;
     char cpath[4096], opath[4200];
     bool had_old = false;
+    err[0] = '\0';
+    *count = 0;
     if (fcu_read_file(file, &data, &len) != 0) {
-        fprintf(stderr, "%s setup: cannot read %s: %s\n", ctx->prog, file, strerror(errno));
+        snprintf(err, errsz, "cannot read %s: %s", file, strerror(errno));
         goto cleanup;
     }
     chain = fcu_certs_load(data, len, &is_der);
@@ -347,28 +333,29 @@ static int install_ca(fcu_ctx_t *ctx, const char *file, fcu_findings_t *f)
         goto cleanup;
     }
     fcu_ctx_keystore_path(ctx, FCU_CA_CERT_FILE, cpath, sizeof(cpath));
+    snprintf(installed, installed_size, "%s", cpath);
     /* an fcu.crt already in place is kept aside and put back if the new one is refused */
     snprintf(opath, sizeof(opath), "%s.previous", cpath);
     had_old = rename(cpath, opath) == 0;
     if (write_pem_certs(cpath, chain) != 0) {
-        fprintf(stderr, "%s setup: cannot write %s: %s\n", ctx->prog, cpath, strerror(errno));
+        snprintf(err, errsz, "cannot write %s: %s", cpath, strerror(errno));
         goto cleanup;
     }
     /* check what was placed; on failure take it away again */
     rc = fcu_ca_load(ctx, f);
     if (rc != FCU_EXIT_OK)
         unlink(cpath);
-    else if (ctx->json)
-        json_pair("installed", cpath, "certificates", NULL, sk_X509_num(chain));
     else
-        printf("installed %s (%d certificate%s)\n", cpath, sk_X509_num(chain),
-               sk_X509_num(chain) == 1 ? "" : "s");
+        *count = sk_X509_num(chain);
 cleanup:
     if (had_old) {
         if (rc == FCU_EXIT_OK)
             unlink(opath);
-        else if (rename(opath, cpath) != 0)
-            fprintf(stderr, "%s setup: the previous certificate is kept as %s\n", ctx->prog, opath);
+        else if (rename(opath, cpath) != 0) {
+            used = strlen(err);
+            snprintf(err + used, errsz - used, "%sthe previous certificate is kept as %s",
+                     used ? "\n" : "", opath);
+        }
     }
     free(data);
     sk_X509_pop_free(chain, X509_free);
@@ -480,84 +467,5 @@ int fcu_ca_setup(fcu_ctx_t *ctx, const char *uri_opt, bool force, fcu_findings_t
 cleanup:
     X509_free(cert);
     EVP_PKEY_free(key);
-    return rc;
-}
-
-int fcu_cmd_setup(fcu_ctx_t *ctx, int argc, char **argv)
-{
-    static const struct option opts[] = {
-        FCU_COMMON_LONGOPTS,          {"force", 0, NULL, 'f'}, {"install-ca", 1, NULL, 'i'},
-        {"ca-key-uri", 1, NULL, 'u'}, {NULL, 0, NULL, 0}};
-    int rc = FCU_EXIT_USAGE;
-    bool force = false;
-    const char *install = NULL, *uri_opt = NULL;
-    fcu_findings_t f = {0};
-    int c;
-    while ((c = getopt_long(argc, argv, "hf", opts, NULL)) != -1) {
-        if (c == 'h') {
-            printf("usage: %s setup [options]\n\n"
-                   "Creates the FCU CA in <home>/keystore: a P-256 key (fcu_private_key.pem, mode "
-                   "0600)\nand a self-signed CA certificate (fcu.crt), or with "
-                   "setup-ca-as-intermediate a CSR\n(fcu.csr) to be signed by your CA.\n\n"
-                   "  --force            replace an existing key and certificate\n"
-                   "  --install-ca FILE  place the certificate (or PEM chain, leaf first) signed "
-                   "by your CA\n                     as fcu.crt, after checking it matches the "
-                   "key\n"
-                   "  --ca-key-uri URI   keep the CA key in a PKCS#11 token: a pkcs11: URI "
-                   "(RFC 7512) naming\n                     the token and the key object; the "
-                   "key is generated there if\n                     absent, the URI is kept in "
-                   "keystore/" FCU_CA_KEY_URI_FILE " (PIN: pin-source=\n                     "
-                   "file:PATH in the URI, or $" FCU_HSM_PIN_ENV ")\n%s",
-                   ctx->prog, fcu_common_options_help);
-            return FCU_EXIT_OK;
-        }
-        if (c == 'f')
-            force = true;
-        else if (c == 'i')
-            install = optarg;
-        else if (c == 'u')
-            uri_opt = optarg;
-        else if (fcu_common_option(ctx, c, optarg) != 1)
-            return FCU_EXIT_USAGE;
-    }
-    if (optind < argc) {
-        fprintf(stderr, "%s setup: unexpected argument '%s'\n", ctx->prog, argv[optind]);
-        return FCU_EXIT_USAGE;
-    }
-    if (install) {
-        char dir[4096];
-        snprintf(dir, sizeof(dir), "%s/keystore", ctx->home);
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-            fprintf(stderr, "%s setup: cannot create %s: %s\n", ctx->prog, dir, strerror(errno));
-            return FCU_EXIT_USAGE;
-        }
-        rc = install_ca(ctx, install, &f);
-    } else {
-        fcu_setup_out_t out;
-        char err[1024];
-        rc = fcu_ca_setup(ctx, uri_opt, force, &f, &out, err, sizeof(err));
-        if (err[0])
-            fprintf(stderr, "%s setup: %s\n", ctx->prog, err);
-        if (rc == FCU_EXIT_OK) {
-            if (out.in_token && !ctx->json)
-                printf("%s the CA key in the token: %s\n",
-                       out.token_key_created ? "generated" : "using", out.key);
-            if (out.made_csr) {
-                if (ctx->json)
-                    json_pair("key", out.key, "csr", out.csr, 0);
-                else
-                    printf("created %s and %s\nHave your CA sign the CSR (CA:TRUE, keyCertSign), "
-                           "then run:\n  %s setup --install-ca SIGNED.pem\n",
-                           out.key, out.csr, ctx->prog);
-            } else if (ctx->json) {
-                json_pair("key", out.key, "certificate", out.cert, 0);
-            } else {
-                printf("created %s and %s\n", out.key, out.cert);
-            }
-        }
-    }
-    if (f.n)
-        fcu_findings_print(&f, ctx->json ? stdout : stderr, ctx->json);
-    fcu_findings_free(&f);
     return rc;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Provisioning one device on the factory line (see line.h), the line commands' table
- * (fcu_line_commands, found by main.c) and their shared options and output. */
+/* Provisioning one device on the factory line (see line.h), and the line commands' shared
+ * options and output. */
 #include "line.h"
 #include "line_session.h"
 
@@ -22,29 +22,6 @@
 #include <unistd.h>
 #include "untrusted.h"
 
-static const fcu_command_t line_commands[] = {
-    {"inject", "provision one device over TCP or a serial line", fcu_cmd_inject},
-    {"batch", "provision every device of a CSV list, N at a time", fcu_cmd_batch},
-    {"registry", "show, export or release provisioning records", fcu_cmd_registry},
-};
-
-const fcu_command_t *fcu_line_commands(size_t *count)
-{
-    *count = sizeof(line_commands) / sizeof(line_commands[0]);
-    return line_commands;
-}
-
-const char line_options_help[] =
-    "  --registry URL|PATH   provisioning registry: postgresql://user@host:port/db (shared by\n"
-    "                        stations) or a SQLite file (default: $FCU_REGISTRY_URL, else\n"
-    "                        <home>/registry.sqlite3)\n"
-    "  --station ID          this station's id in the registry (default: $FCU_STATION_ID, else\n"
-    "                        the host name)\n"
-    "  --reprovision         provision again a device the registry lists as provisioned\n"
-    "  --timeout SECONDS     wait this long for the device's answer (default 30)\n"
-    "  --connect-timeout SECONDS  wait this long for the connection (default 5)\n"
-    "  --disable             factory-disable the device at the end (irreversible)\n";
-
 static double mono(void)
 {
     struct timespec ts;
@@ -57,46 +34,6 @@ void line_opts_init(line_opts_t *o)
     memset(o, 0, sizeof(*o));
     o->timeout_ms = LINE_TIMEOUT_MS_DEFAULT;
     o->connect_timeout_ms = LINE_CONNECT_TIMEOUT_MS_DEFAULT;
-}
-
-static int parse_seconds(const char *arg, int *ms)
-{
-    char *end = NULL;
-    errno = 0;
-    double s = strtod(arg, &end);
-    if (errno != 0 || end == arg || *end != '\0' || !(s > 0) || s > 86400)
-        return -1;
-    *ms = (int)ceil(s * 1000.0);
-    return 0;
-}
-
-int line_option(line_opts_t *o, int opt, const char *arg, const char *prog)
-{
-    switch (opt) {
-    case LINE_OPT_REGISTRY:
-        o->registry_arg = arg;
-        return 1;
-    case LINE_OPT_STATION:
-        o->station_arg = arg;
-        return 1;
-    case LINE_OPT_REPROVISION:
-        o->reprovision = true;
-        return 1;
-    case LINE_OPT_DISABLE:
-        o->disable = true;
-        return 1;
-    case LINE_OPT_TIMEOUT:
-    case LINE_OPT_CONNECT_TIMEOUT:
-        if (parse_seconds(arg, opt == LINE_OPT_TIMEOUT ? &o->timeout_ms
-                                                       : &o->connect_timeout_ms) != 0) {
-            fprintf(stderr, "%s: --%s needs a number of seconds (0 < s <= 86400), not '%s'\n",
-                    prog, opt == LINE_OPT_TIMEOUT ? "timeout" : "connect-timeout", arg);
-            return -1;
-        }
-        return 1;
-    default:
-        return 0;
-    }
 }
 
 void line_opts_resolve(line_opts_t *o, const fcu_ctx_t *ctx)
@@ -127,48 +64,12 @@ registry_t *line_registry_open(const line_opts_t *o, const char *prog)
     return r;
 }
 
-int line_ctx_clone(const fcu_ctx_t *src, fcu_ctx_t *dst)
-{
-    fcu_ctx_init(dst, src->prog);
-    free(dst->home);
-    dst->home = src->home ? strdup(src->home) : NULL;
-    dst->config_arg = src->config_arg ? strdup(src->config_arg) : NULL;
-    dst->json = src->json;
-    dst->now = src->now;
-    dst->now_fixed = src->now_fixed;
-    if ((src->home && !dst->home) || (src->config_arg && !dst->config_arg)) {
-        fcu_ctx_free(dst);
-        return -1;
-    }
-    return 0;
-}
-
 void line_report_free(line_report_t *rep)
 {
     free(rep->info_message);
     free(rep->warning_info);
     fcu_findings_free(&rep->findings);
     memset(rep, 0, sizeof(*rep));
-}
-
-/* Serial number of a DER certificate as upper-case hex into buf ("" when unparsable). */
-void line_cert_serial(const uint8_t *der, size_t len, char *buf, size_t size)
-{
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    BIGNUM *bn = NULL;
-    char *hex = NULL;
-    buf[0] = '\0';
-    if (x == NULL)
-        return;
-    bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-    if (bn != NULL)
-        hex = BN_bn2hex(bn);
-    if (hex != NULL)
-        snprintf(buf, size, "%s", hex);
-    OPENSSL_free(hex);
-    BN_free(bn);
-    X509_free(x);
 }
 
 /* Ends the attempt in the registry; a failure to record is reported, never hidden. */
@@ -723,220 +624,4 @@ done:
     rep->t_total = mono() - t0;
     rep->t_tool = rep->t_total - rep->t_link - rep->t_device;
     return rep->exit;
-}
-
-/* Calls fn for every warning line of WarningInfo (each warning ends with '\n'). */
-static void each_warning(const char *wi, void (*fn)(void *, const char *, size_t), void *arg)
-{
-    while (wi != NULL && *wi != '\0') {
-        size_t n = strcspn(wi, "\n");
-        if (n > 0)
-            fn(arg, wi, n);
-        wi += n;
-        if (*wi == '\n')
-            wi++;
-    }
-}
-
-static void print_warning(void *arg, const char *w, size_t n)
-{
-    fputs("  warning: ", (FILE *)arg);
-    fput_untrusted((FILE *)arg, w, n);
-    fputc('\n', (FILE *)arg);
-}
-
-static void json_warning(void *arg, const char *w, size_t n)
-{
-    json_string_n((json_t *)arg, w, n);
-}
-
-void line_report_print(const line_report_t *rep, const line_job_t *job, FILE *out)
-{
-    const char *verdict = rep->recovered_attempt_id > 0             ? "RECOVERED"
-                          : rep->exit == FCU_EXIT_OK                  ? "PROVISIONED"
-                          : rep->exit == LINE_EXIT_REFUSED          ? "REFUSED"
-                          : strcmp(rep->outcome, REGISTRY_OUTCOME_IDENTITY_CONFLICT) == 0
-                              ? "IDENTITY CONFLICT"
-                          : rep->device_status > 0                  ? "DEVICE ERROR"
-                          : strcmp(rep->outcome, REGISTRY_OUTCOME_TOOL_ERROR) == 0 ? "NOT SENT"
-                                                                    : "FAILED";
-    fprintf(out, "%s: %s (serial %s) via %s\n", verdict, job->endpoint_name, job->serial_number,
-            rep->transport);
-    if (rep->device_status >= 0)
-        fprintf(out, "  ReturnStatus: %s (%s)\n", rep->status_text, status_name(rep));
-    if (rep->info_message != NULL) {
-        size_t n = strlen(rep->info_message);
-        while (n > 0 && rep->info_message[n - 1] == '\n')
-            n--;
-        fputs("  InfoMessage: ", out);
-        fput_untrusted(out, rep->info_message, n);
-        fputc('\n', out);
-    }
-    each_warning(rep->warning_info, print_warning, out);
-    if (rep->exit != FCU_EXIT_OK && rep->error[0] != '\0') {
-        fputs("  error: ", out);
-        fput_untrusted(out, rep->error, strlen(rep->error));
-        fputc('\n', out);
-    }
-    for (size_t i = 0; i < rep->findings.n; i++)
-        fprintf(out, "  %s %d [%s]: %s\n",
-                rep->findings.v[i].severity == FCU_SEV_ERROR ? "finding: error" : "finding: warning",
-                rep->findings.v[i].code, rep->findings.v[i].parameter, rep->findings.v[i].message);
-    if (rep->mode[0])
-        fprintf(out, "  mode: %s\n", rep->mode);
-    if (rep->cert_serial[0] || rep->fingerprint[0])
-        fprintf(out, "  device certificate: serial %s, SHA-256 %s\n",
-                rep->cert_serial[0] ? rep->cert_serial : "?",
-                rep->fingerprint[0] ? rep->fingerprint : "?");
-    if (rep->enrollment_id[0])
-        fprintf(out, "enrollment id: %s\n", rep->enrollment_id); /* scraped by scripts */
-    if (rep->recovered_attempt_id > 0)
-        fprintf(out,
-                "  registry: attempt %" PRId64 " (whose station died) recorded as recovered: "
-                "the device holds its identity (checked by attempt %" PRId64 ", nothing sent "
-                "but a Verify-only message)\n",
-                rep->recovered_attempt_id, rep->attempt_id);
-    else if (rep->attempt_id > 0)
-        fprintf(out, "  registry: attempt %" PRId64 " %s (%s)\n", rep->attempt_id,
-                rep->recorded ? "recorded" : "NOT closed", rep->outcome);
-    fprintf(out, "  time: %.3f s (tool %.3f, link %.3f, device %.3f)\n", rep->t_total,
-            rep->t_tool, rep->t_link, rep->t_device);
-}
-
-void line_report_json(json_t *j, const line_report_t *rep, const line_job_t *job)
-{
-    json_object_begin(j);
-    json_kv_string(j, "endpoint_name", job->endpoint_name);
-    json_kv_string(j, "serial_number", job->serial_number);
-    json_kv_string(j, "transport", rep->transport);
-    json_kv_bool(j, "success", rep->exit == FCU_EXIT_OK);
-    json_kv_int(j, "exit", rep->exit);
-    json_kv_string(j, "outcome", rep->outcome);
-    if (rep->mode[0])
-        json_kv_string(j, "mode", rep->mode);
-    json_key(j, "return_status");
-    if (rep->device_status >= 0) {
-        /* the number as received: int64, uint64 beyond it, or (below INT64_MIN) its text */
-        char *end = NULL;
-        errno = 0;
-        long long v = strtoll(rep->status_text, &end, 10);
-        if (errno == 0 && end != rep->status_text && *end == '\0')
-            json_int(j, v);
-        else if (rep->status_text[0] != '-')
-            json_uint(j, strtoull(rep->status_text, NULL, 10));
-        else
-            json_string(j, rep->status_text);
-    } else {
-        json_null(j);
-    }
-    json_key(j, "transport_status");
-    if (rep->transport_status >= 0)
-        json_int(j, rep->transport_status);
-    else
-        json_null(j);
-    json_key(j, "info_message");
-    if (rep->info_message)
-        json_string(j, rep->info_message);
-    else
-        json_null(j);
-    json_key(j, "warnings");
-    json_array_begin(j);
-    each_warning(rep->warning_info, json_warning, j);
-    json_array_end(j);
-    json_key(j, "error");
-    if (rep->exit != FCU_EXIT_OK && rep->error[0])
-        json_string(j, rep->error);
-    else
-        json_null(j);
-    json_key(j, "findings");
-    json_array_begin(j);
-    for (size_t i = 0; i < rep->findings.n; i++) {
-        json_object_begin(j);
-        json_kv_int(j, "code", rep->findings.v[i].code);
-        json_kv_string(j, "parameter", rep->findings.v[i].parameter);
-        json_kv_string(j, "message", rep->findings.v[i].message);
-        json_kv_string(j, "severity",
-                       rep->findings.v[i].severity == FCU_SEV_ERROR ? "error" : "warning");
-        json_object_end(j);
-    }
-    json_array_end(j);
-    json_kv_string(j, "certificate_serial", rep->cert_serial);
-    json_kv_string(j, "certificate_sha256", rep->fingerprint);
-    json_key(j, "enrollment_id");
-    if (rep->enrollment_id[0])
-        json_string(j, rep->enrollment_id);
-    else
-        json_null(j);
-    json_kv_int(j, "attempt_id", rep->attempt_id);
-    json_key(j, "recovered_attempt_id");
-    if (rep->recovered_attempt_id > 0)
-        json_int(j, rep->recovered_attempt_id);
-    else
-        json_null(j);
-    json_kv_bool(j, "recorded", rep->recorded);
-    /* Times in microseconds (json.h writes integers only). */
-    json_key(j, "microseconds");
-    json_object_begin(j);
-    json_kv_int(j, "total", (int64_t)(rep->t_total * 1e6));
-    json_kv_int(j, "tool", (int64_t)(rep->t_tool * 1e6));
-    json_kv_int(j, "link", (int64_t)(rep->t_link * 1e6));
-    json_kv_int(j, "device", (int64_t)(rep->t_device * 1e6));
-    json_kv_int(j, "link_connect", (int64_t)(rep->link_timing.connect * 1e6));
-    json_kv_int(j, "link_send", (int64_t)(rep->link_timing.send * 1e6));
-    json_kv_int(j, "link_receive", (int64_t)(rep->link_timing.recv * 1e6));
-    json_object_end(j);
-    json_object_end(j);
-}
-
-void line_report_oneline(const line_report_t *rep, const line_job_t *job, char *buf,
-                         size_t size)
-{
-    if (rep->exit == FCU_EXIT_OK && rep->recovered_attempt_id > 0)
-        snprintf(buf, size, "ok      %s %s %s %.2fs (recovered attempt %" PRId64 ")",
-                 job->endpoint_name, job->serial_number, rep->transport, rep->t_total,
-                 rep->recovered_attempt_id);
-    else if (rep->exit == FCU_EXIT_OK)
-        snprintf(buf, size, "ok      %s %s %s %.2fs%s", job->endpoint_name, job->serial_number,
-                 rep->transport, rep->t_total, rep->warning_info ? " (with warnings)" : "");
-    else
-        snprintf(buf, size, "FAILED  %s %s %s: %s", job->endpoint_name, job->serial_number,
-                 rep->transport, rep->error[0] ? rep->error : rep->outcome);
-    /* the error can quote the device's InfoMessage: no control characters on the terminal */
-    for (char *p = buf; *p != '\0'; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-}
-
-static volatile sig_atomic_t g_interrupted;
-static const char *g_interrupt_msg;
-
-static void on_sigint(int sig)
-{
-    if (g_interrupted) {
-        /* Second Ctrl-C: the operator insists. */
-        signal(sig, SIG_DFL);
-        raise(sig);
-        return;
-    }
-    g_interrupted = 1;
-    if (g_interrupt_msg != NULL) {
-        ssize_t w = write(STDERR_FILENO, g_interrupt_msg, strlen(g_interrupt_msg));
-        (void)w;
-    }
-}
-
-void line_sigint_install(const char *msg, struct sigaction *old)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    g_interrupt_msg = msg;
-    g_interrupted = 0;
-    sigaction(SIGINT, &sa, old);
-}
-
-bool line_interrupted(void)
-{
-    return g_interrupted != 0;
 }

@@ -5,7 +5,10 @@
  *                                    certificate fingerprint (what a cloud bulk upload needs)
  *   fcu registry release EP          free the claims of an attempt whose station died
  * Manual: docs/fcu-registry.md. */
-#include "line.h"
+#include "cli.h"
+#include "json.h"
+
+#include <fcu/fcu_registry.h>
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -76,7 +79,7 @@ static void json_kv_optint(json_t *j, const char *k, int v)
         json_null(j);
 }
 
-static void attempt_json(json_t *j, const registry_attempt_t *a)
+static void attempt_json(json_t *j, const fcu_tool_attempt_t *a)
 {
     json_object_begin(j);
     json_kv_int(j, "id", a->id);
@@ -113,14 +116,14 @@ static const char *outcome_text(const char *o)
 {
     if (o == NULL)
         return "?";
-    if (strcmp(o, REGISTRY_OUTCOME_RECOVERED) == 0)
+    if (strcmp(o, FCU_TOOL_OUTCOME_RECOVERED) == 0)
         return "recovered (success found on the device after the station died)";
-    if (strcmp(o, REGISTRY_OUTCOME_UNKNOWN) == 0)
+    if (strcmp(o, FCU_TOOL_OUTCOME_UNKNOWN) == 0)
         return "unknown (released; the next inject asks the device)";
     return o;
 }
 
-static int show_cb(void *arg, const registry_attempt_t *a)
+static int show_cb(void *arg, const fcu_tool_attempt_t *a)
 {
     struct show_ctx *s = arg;
     s->n++;
@@ -153,9 +156,9 @@ static int show_cb(void *arg, const registry_attempt_t *a)
     if (a->error) {
         /* Recovery writes its reasoning where a failure writes its error. */
         const char *oc = a->outcome ? a->outcome : "";
-        bool note = strcmp(oc, REGISTRY_OUTCOME_RECOVERY_CHECK) == 0 ||
-                    strcmp(oc, REGISTRY_OUTCOME_NOT_APPLIED) == 0 ||
-                    strcmp(oc, REGISTRY_OUTCOME_UNKNOWN) == 0;
+        bool note = strcmp(oc, FCU_TOOL_OUTCOME_RECOVERY_CHECK) == 0 ||
+                    strcmp(oc, FCU_TOOL_OUTCOME_NOT_APPLIED) == 0 ||
+                    strcmp(oc, FCU_TOOL_OUTCOME_UNKNOWN) == 0;
         fprintf(o, "  %s: %s\n", note ? "note" : "error", a->error);
     }
     if (a->cert_sha256)
@@ -177,7 +180,7 @@ struct export_ctx {
     size_t n;
 };
 
-static int export_cb(void *arg, const registry_attempt_t *a)
+static int export_cb(void *arg, const fcu_tool_attempt_t *a)
 {
     struct export_ctx *e = arg;
     e->n++;
@@ -209,34 +212,34 @@ static int export_cb(void *arg, const registry_attempt_t *a)
     return 0;
 }
 
-int fcu_cmd_registry(fcu_ctx_t *ctx, int argc, char **argv)
+int fcu_cli_registry(fcu_cli_t *cli, int argc, char **argv)
 {
     static const struct option opts[] = {FCU_COMMON_LONGOPTS,
                                          {"registry", 1, NULL, LINE_OPT_REGISTRY},
                                          {"csv", 0, NULL, LINE_OPT_CSV},
                                          {"output", 1, NULL, 'o'},
                                          {NULL, 0, NULL, 0}};
-    line_opts_t lo;
+    const char *location = NULL;
     bool csv = false;
     const char *output = NULL;
-    registry_t *reg = NULL;
+    fcu_tool_t *tool = NULL;
+    fcu_tool_registry_t *reg = NULL;
     FILE *out = stdout;
     int rc = FCU_EXIT_USAGE, c;
-    char msg[512];
+    char msg[1024];
 
-    line_opts_init(&lo);
     /* Options may come before or after the subcommand and its argument (permuting getopt). */
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (c) {
-        case 'h': usage(stdout, ctx->prog); return FCU_EXIT_OK;
-        case LINE_OPT_REGISTRY: lo.registry_arg = optarg; break;
+        case 'h': usage(stdout, cli->prog); return FCU_EXIT_OK;
+        case LINE_OPT_REGISTRY: location = optarg; break;
         case LINE_OPT_CSV: csv = true; break;
         case 'o': output = optarg; break;
         default: {
-            int r = fcu_common_option(ctx, c, optarg);
+            int r = fcu_cli_common_option(cli, c, optarg);
             if (r != 1) {
                 if (r == 0)
-                    usage(stderr, ctx->prog);
+                    usage(stderr, cli->prog);
                 return FCU_EXIT_USAGE;
             }
         }
@@ -245,35 +248,39 @@ int fcu_cmd_registry(fcu_ctx_t *ctx, int argc, char **argv)
     const char *sub = optind < argc ? argv[optind] : NULL;
     const char *arg = optind + 1 < argc ? argv[optind + 1] : NULL;
     if (sub == NULL) {
-        usage(stderr, ctx->prog);
+        usage(stderr, cli->prog);
         return FCU_EXIT_USAGE;
     }
     bool is_show = strcmp(sub, "show") == 0, is_export = strcmp(sub, "export") == 0,
          is_release = strcmp(sub, "release") == 0;
     if (!is_show && !is_export && !is_release) {
         fprintf(stderr, "%s registry: unknown subcommand '%s' (show, export, release)\n",
-                ctx->prog, sub);
+                cli->prog, sub);
         return FCU_EXIT_USAGE;
     }
     int want_args = is_export ? 1 : 2;
     if (argc - optind != want_args) {
-        fprintf(stderr, "%s registry %s: %s\n", ctx->prog, sub,
+        fprintf(stderr, "%s registry %s: %s\n", cli->prog, sub,
                 is_export ? "takes no argument" : "needs exactly one ENDPOINT");
         return FCU_EXIT_USAGE;
     }
-    if (is_export && csv == ctx->json) {
-        fprintf(stderr, "%s registry export: choose one of --csv or --json\n", ctx->prog);
+    if (is_export && csv == cli->json) {
+        fprintf(stderr, "%s registry export: choose one of --csv or --json\n", cli->prog);
         return FCU_EXIT_USAGE;
     }
-    line_opts_resolve(&lo, ctx);
-    reg = line_registry_open(&lo, ctx->prog);
-    if (reg == NULL)
+    if (fcu_cli_open(cli, &tool) != FCU_TOOL_OK)
         return FCU_EXIT_USAGE;
+    if (fcu_tool_registry_open(tool, location, &reg, msg, sizeof(msg)) != FCU_TOOL_OK) {
+        fprintf(stderr, "%s: registry: %s\n", cli->prog, msg);
+        fcu_tool_close(tool);
+        return FCU_EXIT_USAGE;
+    }
 
     if (is_release) {
         int released = 0, unknown = 0;
-        if (registry_release(reg, arg, &released, &unknown, msg, sizeof(msg)) != REGISTRY_OK) {
-            fprintf(stderr, "%s registry release: %s\n", ctx->prog, msg);
+        if (fcu_tool_registry_release(reg, arg, &released, &unknown, msg, sizeof(msg)) !=
+            FCU_TOOL_OK) {
+            fprintf(stderr, "%s registry release: %s\n", cli->prog, msg);
             goto cleanup;
         }
         printf("released %d unfinished attempt%s of %s\n", released, released == 1 ? "" : "s",
@@ -289,7 +296,7 @@ int fcu_cmd_registry(fcu_ctx_t *ctx, int argc, char **argv)
     if (output != NULL) {
         out = fopen(output, "w");
         if (out == NULL) {
-            fprintf(stderr, "%s registry: cannot write %s\n", ctx->prog, output);
+            fprintf(stderr, "%s registry: cannot write %s\n", cli->prog, output);
             out = stdout;
             goto cleanup;
         }
@@ -297,18 +304,18 @@ int fcu_cmd_registry(fcu_ctx_t *ctx, int argc, char **argv)
     json_t j;
     json_init(&j, out, true);
     if (is_show) {
-        struct show_ctx s = {out, ctx->json ? &j : NULL, 0};
-        if (ctx->json) {
+        struct show_ctx s = {out, cli->json ? &j : NULL, 0};
+        if (cli->json) {
             json_object_begin(&j);
             json_kv_string(&j, "endpoint_name", arg);
             json_key(&j, "attempts");
             json_array_begin(&j);
         }
-        if (registry_list(reg, arg, show_cb, &s, msg, sizeof(msg)) != REGISTRY_OK) {
-            fprintf(stderr, "%s registry show: %s\n", ctx->prog, msg);
+        if (fcu_tool_registry_show(reg, arg, show_cb, &s, msg, sizeof(msg)) != FCU_TOOL_OK) {
+            fprintf(stderr, "%s registry show: %s\n", cli->prog, msg);
             goto cleanup;
         }
-        if (ctx->json) {
+        if (cli->json) {
             json_array_end(&j);
             json_object_end(&j);
             json_finish(&j);
@@ -317,17 +324,17 @@ int fcu_cmd_registry(fcu_ctx_t *ctx, int argc, char **argv)
         }
         rc = s.n > 0 ? FCU_EXIT_OK : FCU_EXIT_INVALID;
     } else {
-        struct export_ctx e = {out, ctx->json ? &j : NULL, 0};
-        if (ctx->json)
+        struct export_ctx e = {out, cli->json ? &j : NULL, 0};
+        if (cli->json)
             json_array_begin(&j);
         else
             fputs("endpoint_name,serial_number,enrollment_id,certificate_sha256,outcome\r\n",
                   out);
-        if (registry_list_provisioned(reg, export_cb, &e, msg, sizeof(msg)) != REGISTRY_OK) {
-            fprintf(stderr, "%s registry export: %s\n", ctx->prog, msg);
+        if (fcu_tool_registry_export(reg, export_cb, &e, msg, sizeof(msg)) != FCU_TOOL_OK) {
+            fprintf(stderr, "%s registry export: %s\n", cli->prog, msg);
             goto cleanup;
         }
-        if (ctx->json) {
+        if (cli->json) {
             json_array_end(&j);
             json_finish(&j);
         }
@@ -335,9 +342,10 @@ int fcu_cmd_registry(fcu_ctx_t *ctx, int argc, char **argv)
     }
 cleanup:
     if (out != stdout && fclose(out) != 0) {
-        fprintf(stderr, "%s registry: cannot write %s\n", ctx->prog, output);
+        fprintf(stderr, "%s registry: cannot write %s\n", cli->prog, output);
         rc = FCU_EXIT_USAGE;
     }
-    registry_close(reg);
+    fcu_tool_registry_close(reg);
+    fcu_tool_close(tool);
     return rc;
 }

@@ -2,16 +2,14 @@
 /* Provisioning one device on the factory line, shared by `fcu inject` (one device) and
  * `fcu batch` (many, in parallel): claim the device in the registry, build and validate its
  * bundle (fcu core), send it over the link, check the answer, record the outcome. Also the
- * line commands' shared options (registry location, station id, timeouts) and their output. */
+ * line commands' shared settings (registry location, station id, timeouts) and their output. */
 #ifndef FCU_LINE_H
 #define FCU_LINE_H
 
 #include "fcu.h"
-#include "json.h"
 #include "link.h"
 #include "registry.h"
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,34 +35,7 @@ typedef struct line_opts {
     char registry[1024];      /* resolved location */
 } line_opts_t;
 
-/* Option ids of the line commands (getopt_long values). */
-enum line_opt {
-    LINE_OPT_REGISTRY = FCU_OPT_LINE_FIRST,
-    LINE_OPT_STATION,
-    LINE_OPT_REPROVISION,
-    LINE_OPT_TIMEOUT,
-    LINE_OPT_CONNECT_TIMEOUT,
-    LINE_OPT_DISABLE,
-    LINE_OPT_DEVICES,
-    LINE_OPT_PARALLEL,
-    LINE_OPT_CSV,
-    LINE_OPT_IP,
-    LINE_OPT_PORT,
-    LINE_OPT_BAUD,
-    LINE_OPT_PROGRESS,
-};
-
-#define LINE_LONGOPTS                                                                        \
-    {"registry", 1, NULL, LINE_OPT_REGISTRY}, {"station", 1, NULL, LINE_OPT_STATION},          \
-        {"reprovision", 0, NULL, LINE_OPT_REPROVISION}, {"timeout", 1, NULL, LINE_OPT_TIMEOUT}, \
-        {"connect-timeout", 1, NULL, LINE_OPT_CONNECT_TIMEOUT},                                 \
-        {"disable", 0, NULL, LINE_OPT_DISABLE}
-
-extern const char line_options_help[];
-
 void line_opts_init(line_opts_t *o);
-/* Applies a line option. 1 handled, 0 not a line option, -1 bad value (message printed). */
-int line_option(line_opts_t *o, int opt, const char *arg, const char *prog);
 /* Resolves the station id and the registry location (needs ctx->home). */
 void line_opts_resolve(line_opts_t *o, const fcu_ctx_t *ctx);
 
@@ -114,28 +85,4 @@ void line_cert_serial(const uint8_t *der, size_t len, char *buf, size_t size);
 
 /* Takes the response's ReturnStatus into the report (device_status and status_text). */
 void line_report_set_status(line_report_t *rep, const fcu_response_t *r);
-/* Human-readable report of one device on `out`. */
-void line_report_print(const line_report_t *rep, const line_job_t *job, FILE *out);
-/* The same as one JSON object (the caller owns the writer). */
-void line_report_json(json_t *j, const line_report_t *rep, const line_job_t *job);
-/* One line: "ok ep-1 SN-1 tcp:... 0.21s" / "FAILED ep-2 ...: reason". */
-void line_report_oneline(const line_report_t *rep, const line_job_t *job, char *buf,
-                         size_t size);
-
-/* A per-thread copy of the shared context (home, config, time, json); free with
- * fcu_ctx_free. Returns 0 or -1 (out of memory). */
-int line_ctx_clone(const fcu_ctx_t *src, fcu_ctx_t *dst);
-
-/* Ctrl-C for the line commands: the first SIGINT sets the flag line_interrupted() reads and
- * prints `msg` (a static string) on stderr, so the command can finish and record what is in
- * flight; a second one ends the tool at once. The previous action is saved in *old (may be
- * NULL) for sigaction to restore. */
-void line_sigint_install(const char *msg, struct sigaction *old);
-bool line_interrupted(void);
-
-/* The commands. */
-int fcu_cmd_inject(fcu_ctx_t *ctx, int argc, char **argv);
-int fcu_cmd_batch(fcu_ctx_t *ctx, int argc, char **argv);
-int fcu_cmd_registry(fcu_ctx_t *ctx, int argc, char **argv);
-
 #endif /* FCU_LINE_H */

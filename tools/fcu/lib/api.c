@@ -2,6 +2,7 @@
 /* libfcu's public interface (include/fcu/fcu.h) over the tool's core: the same configuration
  * loader, CA, validations and bundle builder the `fcu` command runs, with the findings handed
  * back as structures instead of printed. */
+#include "api_int.h"
 #include "fcu.h"
 #include "fcu_int.h"
 #include "fcu_session.h"
@@ -9,7 +10,15 @@
 #include "json.h"
 #include "registry.h"
 
+#include "fcc/fcc.h"
+
 #include <fcu/fcu.h>
+
+#include <cbor.h>
+#include <errno.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <yaml.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -24,10 +33,6 @@
 #define FCU_VERSION "0.0.0"
 #endif
 
-struct fcu_tool {
-    fcu_ctx_t ctx;
-    bool time_fixed;
-};
 
 /* A device session that needs the device's answer before its next message (by_device: the
  * answer to message 1 carries the CSR that message 2 certifies). */
@@ -277,6 +282,34 @@ void fcu_tool_setup_status_free(fcu_tool_setup_status_t *st)
 
 /* ---- validate and prepare ---- */
 
+/* The checks of validate: one device's data (any device argument set), else the configuration
+ * and the CA, which `all_ca_modes` loads for by_device too (the command does; the API's
+ * fcu_tool_validate only for by_tool). Returns FCU_EXIT_* with the findings in *f. */
+static int run_checks(fcu_tool_t *t, const char *endpoint_name, const char *serial_number,
+                      const char *device_keys_dir, bool all_ca_modes, fcu_findings_t *f)
+{
+    int rc;
+    refresh_time(t);
+    if (endpoint_name || serial_number || device_keys_dir) {
+        fcu_device_req_t req = {.endpoint_name = endpoint_name,
+                                .serial_number = serial_number,
+                                .device_keys_dir = device_keys_dir};
+        fcu_device_result_t res;
+        rc = fcu_device_build(&t->ctx, &req, &res, f);
+        if (rc == FCU_EXIT_OK)
+            fcu_device_result_free(&res);
+    } else {
+        rc = fcu_config_load(&t->ctx, f);
+        bool ca = t->ctx.cfg && (all_ca_modes ? t->ctx.cfg->keygen_mode != FCU_KEYGEN_EXTERNAL
+                                              : t->ctx.cfg->keygen_mode == FCU_KEYGEN_BY_TOOL);
+        if (rc != FCU_EXIT_USAGE && ca && fcu_ca_load(&t->ctx, f) != FCU_EXIT_OK)
+            rc = FCU_EXIT_INVALID;
+    }
+    if (rc != FCU_EXIT_USAGE)
+        rc = fcu_findings_errors(f) ? FCU_EXIT_INVALID : FCU_EXIT_OK;
+    return rc;
+}
+
 int fcu_tool_validate(fcu_tool_t *t, const char *endpoint_name, const char *serial_number,
                       const char *device_keys_dir, fcu_tool_issues_t *issues)
 {
@@ -284,25 +317,8 @@ int fcu_tool_validate(fcu_tool_t *t, const char *endpoint_name, const char *seri
         memset(issues, 0, sizeof(*issues));
     if (t == NULL)
         return FCU_TOOL_USAGE;
-    refresh_time(t);
     fcu_findings_t f = {0};
-    int rc;
-    if (endpoint_name || serial_number || device_keys_dir) {
-        fcu_device_req_t req = {.endpoint_name = endpoint_name,
-                                .serial_number = serial_number,
-                                .device_keys_dir = device_keys_dir};
-        fcu_device_result_t res;
-        rc = fcu_device_build(&t->ctx, &req, &res, &f);
-        if (rc == FCU_EXIT_OK)
-            fcu_device_result_free(&res);
-    } else {
-        rc = fcu_config_load(&t->ctx, &f);
-        if (rc != FCU_EXIT_USAGE && t->ctx.cfg && t->ctx.cfg->keygen_mode == FCU_KEYGEN_BY_TOOL &&
-            fcu_ca_load(&t->ctx, &f) != FCU_EXIT_OK)
-            rc = FCU_EXIT_INVALID;
-    }
-    if (rc != FCU_EXIT_USAGE)
-        rc = fcu_findings_errors(&f) ? FCU_EXIT_INVALID : FCU_EXIT_OK;
+    int rc = run_checks(t, endpoint_name, serial_number, device_keys_dir, false, &f);
     if (issues)
         issues_from(issues, &f);
     fcu_findings_free(&f);
@@ -572,4 +588,210 @@ int fcu_tool_registry_export_json(fcu_tool_t *t, const char *registry, char **js
     free(buf);
     registry_close(reg);
     return rc;
+}
+
+/* ---- the operations behind the `fcu` command ---- */
+
+void fcu_api_findings(fcu_tool_findings_t *out, const fcu_findings_t *f)
+{
+    if (out == NULL)
+        return;
+    memset(out, 0, sizeof(*out));
+    if (f->n == 0)
+        return;
+    out->items = calloc(f->n, sizeof(*out->items));
+    if (out->items == NULL)
+        return;
+    for (size_t i = 0; i < f->n; i++) {
+        fcu_tool_issue_t *it = &out->items[out->count];
+        it->code = f->v[i].code;
+        it->is_warning = f->v[i].severity == FCU_SEV_WARNING;
+        it->parameter = dup_or_empty(f->v[i].parameter);
+        it->message = dup_or_empty(f->v[i].message);
+        if (it->parameter == NULL || it->message == NULL) {
+            free((char *)it->parameter);
+            free((char *)it->message);
+            continue;
+        }
+        out->count++;
+        if (!it->is_warning)
+            out->error_count++;
+    }
+}
+
+void fcu_tool_findings_free(fcu_tool_findings_t *f)
+{
+    if (f == NULL)
+        return;
+    for (size_t i = 0; i < f->count; i++) {
+        free((char *)f->items[i].parameter);
+        free((char *)f->items[i].message);
+    }
+    free(f->items);
+    memset(f, 0, sizeof(*f));
+}
+
+int fcu_tool_check(fcu_tool_t *t, const char *endpoint_name, const char *serial_number,
+                   const char *device_keys_dir, fcu_tool_findings_t *findings)
+{
+    if (findings)
+        memset(findings, 0, sizeof(*findings));
+    if (t == NULL)
+        return FCU_TOOL_USAGE;
+    fcu_findings_t f = {0};
+    int rc = run_checks(t, endpoint_name, serial_number, device_keys_dir, true, &f);
+    fcu_api_findings(findings, &f);
+    fcu_findings_free(&f);
+    return rc;
+}
+
+int fcu_tool_setup_ca(fcu_tool_t *t, const char *key_uri, int force,
+                      fcu_tool_setup_result_t *res, fcu_tool_findings_t *findings)
+{
+    if (findings)
+        memset(findings, 0, sizeof(*findings));
+    if (t == NULL || res == NULL)
+        return FCU_TOOL_USAGE;
+    memset(res, 0, sizeof(*res));
+    refresh_time(t);
+    fcu_findings_t f = {0};
+    fcu_setup_out_t out;
+    memset(&out, 0, sizeof(out));
+    int rc = fcu_ca_setup(&t->ctx, key_uri, force != 0, &f, &out, res->error, sizeof(res->error));
+    snprintf(res->key, sizeof(res->key), "%s", out.key);
+    snprintf(res->certificate, sizeof(res->certificate), "%s", out.cert);
+    snprintf(res->csr, sizeof(res->csr), "%s", out.csr);
+    res->in_token = out.in_token;
+    res->token_key_created = out.token_key_created;
+    res->made_csr = out.made_csr;
+    fcu_api_findings(findings, &f);
+    fcu_findings_free(&f);
+    return rc;
+}
+
+int fcu_tool_install_ca(fcu_tool_t *t, const char *file, fcu_tool_setup_result_t *res,
+                        fcu_tool_findings_t *findings)
+{
+    if (findings)
+        memset(findings, 0, sizeof(*findings));
+    if (t == NULL || res == NULL || file == NULL)
+        return FCU_TOOL_USAGE;
+    memset(res, 0, sizeof(*res));
+    refresh_time(t);
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/keystore", t->ctx.home);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(res->error, sizeof(res->error), "cannot create %s: %s", dir, strerror(errno));
+        return FCU_TOOL_USAGE;
+    }
+    fcu_findings_t f = {0};
+    int rc = fcu_ca_install(&t->ctx, file, &f, res->certificate, sizeof(res->certificate),
+                            &res->certificates, res->error, sizeof(res->error));
+    fcu_api_findings(findings, &f);
+    fcu_findings_free(&f);
+    return rc;
+}
+
+int fcu_tool_write_bundle(fcu_tool_t *t, const fcu_tool_bundle_request_t *r, const char *path,
+                          fcu_tool_bundle_info_t *info, fcu_tool_findings_t *findings)
+{
+    if (findings)
+        memset(findings, 0, sizeof(*findings));
+    if (t == NULL || r == NULL || path == NULL || info == NULL)
+        return FCU_TOOL_USAGE;
+    memset(info, 0, sizeof(*info));
+    refresh_time(t);
+    fcu_device_req_t req = {.endpoint_name = r->endpoint_name,
+                            .serial_number = r->serial_number,
+                            .device_keys_dir = r->device_keys_dir,
+                            .sid = r->sid,
+                            .keep_alive = r->keep_alive != 0,
+                            .disable = r->disable != 0};
+    fcu_device_result_t res;
+    memset(&res, 0, sizeof(res));
+    fcu_findings_t f = {0};
+    int rc = fcu_device_build(&t->ctx, &req, &res, &f);
+    if (rc == FCU_EXIT_OK && fcu_write_file(path, res.bundle, res.bundle_len, 0600) != 0) {
+        fcu_findings_add(&f, FCU_E_OUTPUT, FCU_SEV_ERROR, "--output", "cannot write %s: %s",
+                         path, strerror(errno));
+        rc = FCU_EXIT_USAGE;
+    }
+    if (rc == FCU_EXIT_OK) {
+        info->bundle_len = res.bundle_len;
+        snprintf(info->fingerprint, sizeof(info->fingerprint), "%s", res.fingerprint);
+        snprintf(info->enrollment_id, sizeof(info->enrollment_id), "%s", res.enrollment_id);
+    }
+    fcu_device_result_free(&res);
+    fcu_api_findings(findings, &f);
+    fcu_findings_free(&f);
+    return rc;
+}
+
+/* A stream into a malloc'd string; the string is the caller's once the stream is closed. */
+static char *stream_close(FILE *fp, char **buf)
+{
+    if (fp != NULL)
+        fclose(fp);
+    return *buf;
+}
+
+int fcu_tool_inspect(const uint8_t *data, size_t len, int json, int64_t now, char **text,
+                     char **error)
+{
+    if (text == NULL || error == NULL)
+        return FCU_TOOL_USAGE;
+    *text = NULL;
+    *error = NULL;
+    size_t tn = 0, en = 0;
+    FILE *out = open_memstream(text, &tn);
+    FILE *err = open_memstream(error, &en);
+    if (out == NULL || err == NULL) {
+        free(stream_close(out, text));
+        free(stream_close(err, error));
+        *text = *error = NULL;
+        return FCU_TOOL_USAGE;
+    }
+    int rc = fcu_inspect_bytes_to(data, len, out, err, json != 0, now);
+    stream_close(out, text);
+    stream_close(err, error);
+    if (*text == NULL || *error == NULL) {
+        free(*text);
+        free(*error);
+        *text = *error = NULL;
+        return FCU_TOOL_USAGE;
+    }
+    return rc;
+}
+
+int fcu_tool_read_file(const char *path, uint8_t **data, size_t *len)
+{
+    if (path == NULL || data == NULL || len == NULL) {
+        errno = EINVAL;
+        return FCU_TOOL_USAGE;
+    }
+    return fcu_read_file(path, data, len) == 0 ? FCU_TOOL_OK : FCU_TOOL_USAGE;
+}
+
+void fcu_tool_free_secret(void *p, size_t len)
+{
+    if (p == NULL)
+        return;
+    OPENSSL_cleanse(p, len);
+    free(p);
+}
+
+const char *fcu_tool_library_versions(void)
+{
+    static char v[512];
+    if (v[0] == '\0') {
+        char mbed[64];
+        int pq = PQlibVersion();
+        fcc_crypto_version(mbed, sizeof(mbed));
+        snprintf(v, sizeof(v), "%s\n%s (framing)\nlibcbor %d.%d.%d\nlibyaml %s\nSQLite %s\n"
+                               "libpq %d.%d\n",
+                 OpenSSL_version(OPENSSL_VERSION), mbed, CBOR_MAJOR_VERSION, CBOR_MINOR_VERSION,
+                 CBOR_PATCH_VERSION, yaml_get_version_string(), sqlite3_libversion(), pq / 10000,
+                 pq % 10000);
+    }
+    return v;
 }

@@ -240,46 +240,6 @@ typedef struct fcu_response {
 int fcu_response_parse(const uint8_t *buf, size_t len, fcu_response_t *out);
 void fcu_response_free(fcu_response_t *r);
 
-/* ---- commands ------------------------------------------------------------------------------- */
-typedef struct fcu_command {
-    const char *name;
-    const char *summary;
-    /* argv[0] is the command name; returns an FCU_EXIT_* status. */
-    int (*run)(fcu_ctx_t *ctx, int argc, char **argv);
-} fcu_command_t;
-
-/* Factory-line commands (inject, batch, registry), defined in the line helper's own file.
- * main.c carries a weak fallback that returns an empty table, so either side builds alone. */
-const fcu_command_t *fcu_line_commands(size_t *count);
-
-/* Option ids for getopt_long shared by every command. */
-enum fcu_opt {
-    FCU_OPT_CONFIG = 0x100,
-    FCU_OPT_HOME,
-    FCU_OPT_JSON,
-    FCU_OPT_TIME,
-    FCU_OPT_ENDPOINT,
-    FCU_OPT_SERIAL,
-    FCU_OPT_DEVICE_KEYS,
-    FCU_OPT_LINE_FIRST = 0x200 /* the line helper's own options start here */
-};
-#define FCU_COMMON_LONGOPTS                                                                    \
-    {"config", 1, NULL, FCU_OPT_CONFIG}, {"home", 1, NULL, FCU_OPT_HOME},                        \
-        {"json", 0, NULL, FCU_OPT_JSON}, {"time", 1, NULL, FCU_OPT_TIME},                         \
-        {"help", 0, NULL, 'h'}
-#define FCU_DEVICE_LONGOPTS                                                                    \
-    {"endpoint-name", 1, NULL, FCU_OPT_ENDPOINT}, {"serial-number", 1, NULL, FCU_OPT_SERIAL},    \
-        {"device-keys", 1, NULL, FCU_OPT_DEVICE_KEYS}
-
-/* Applies a common option returned by getopt_long. Returns 1 when handled, 0 when `opt` is not
- * a common option, -1 on a bad value (message printed to stderr). */
-int fcu_common_option(fcu_ctx_t *ctx, int opt, const char *arg);
-/* Same for the per-device options; `req` borrows `arg`. */
-int fcu_device_option(fcu_device_req_t *req, int opt, const char *arg);
-/* Text printed for --help of the common and per-device options. */
-extern const char fcu_common_options_help[];
-extern const char fcu_device_options_help[];
-
 /* ---- helpers of the core, usable by the line commands --------------------------------------- */
 /* Reads a whole file (malloc'd, caller frees). Returns 0 or -1 (errno set). */
 int fcu_read_file(const char *path, uint8_t **data, size_t *len);
@@ -289,5 +249,8 @@ int fcu_write_file(const char *path, const uint8_t *data, size_t len, unsigned m
 void fcu_enrollment_id(const uint8_t *der, size_t der_len, char *out, size_t size);
 /* Prints a bundle or response in readable form (or JSON). Returns FCU_EXIT_*. */
 int fcu_inspect_bytes(const uint8_t *buf, size_t len, FILE *out, bool json, int64_t now);
+/* The same with the reason a file is refused written to `err` instead of stderr. */
+int fcu_inspect_bytes_to(const uint8_t *buf, size_t len, FILE *out, FILE *err, bool json,
+                         int64_t now);
 
 #endif /* FCU_FCU_H */
