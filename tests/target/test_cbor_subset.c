@@ -226,17 +226,61 @@ static bool same_item(cbor_item_t *r, const void *s)
     }
 }
 
-static long loads;
+static long loads, skipped;
+
+/* Whether no array or map head of buf declares more than 65536 entries (no input here holds that
+ * many). libcbor allocates a definite array or map for its declared size up front, so a changed
+ * byte that declares billions of entries would have it allocate gigabytes before it finds the
+ * data short; such inputs (a few of the changed bundles) are left out of the comparison. */
+static size_t declared;
+static void decl(void *c, size_t n) { (void)c; declared = n; }
+static void nop(void *c) { (void)c; }
+static void nop_u8(void *c, uint8_t v) { (void)c; (void)v; }
+static void nop_u16(void *c, uint16_t v) { (void)c; (void)v; }
+static void nop_u32(void *c, uint32_t v) { (void)c; (void)v; }
+static void nop_u64(void *c, uint64_t v) { (void)c; (void)v; }
+static void nop_str(void *c, cbor_data p, size_t n) { (void)c; (void)p; (void)n; }
+static void nop_f(void *c, float f) { (void)c; (void)f; }
+static void nop_d(void *c, double d) { (void)c; (void)d; }
+static void nop_b(void *c, bool b) { (void)c; (void)b; }
+static const struct cbor_callbacks sizes = {
+    .uint8 = nop_u8, .uint16 = nop_u16, .uint32 = nop_u32, .uint64 = nop_u64,
+    .negint8 = nop_u8, .negint16 = nop_u16, .negint32 = nop_u32, .negint64 = nop_u64,
+    .byte_string_start = nop, .byte_string = nop_str, .string = nop_str, .string_start = nop,
+    .indef_array_start = nop, .array_start = decl, .indef_map_start = nop, .map_start = decl,
+    .tag = nop_u64, .float2 = nop_f, .float4 = nop_f, .float8 = nop_d,
+    .undefined = nop, .null = nop, .boolean = nop_b, .indef_break = nop,
+};
+static bool sizes_plausible(const unsigned char *buf, size_t n)
+{
+    size_t pos = 0;
+    while (pos < n) {
+        struct cbor_decoder_result r;
+        declared = 0;
+        r = cbor_stream_decode(buf + pos, n - pos, &sizes, NULL);
+        if (r.status != CBOR_DECODER_FINISHED)
+            return true; /* malformed or short: libcbor stops here */
+        pos += r.read;
+        if (declared > 65536)
+            return false;
+    }
+    return true;
+}
 
 static void compare_load(const char *what, const unsigned char *buf, size_t n)
 {
     struct cbor_load_result rr;
     struct sub_load_result sr = {0};
-    cbor_item_t *r = cbor_load(buf, n, &rr);
+    bool plausible = sizes_plausible(buf, n);
+    cbor_item_t *r = plausible ? cbor_load(buf, n, &rr) : NULL;
     void *s = fcc_subset_load(buf, n, &sr);
     bool ok;
     loads++;
-    if (s != NULL)
+    if (!plausible) {
+        memset(&rr, 0, sizeof(rr));
+        ok = true;
+        skipped++;
+    } else if (s != NULL)
         ok = r != NULL && rr.read == sr.read && same_item(r, s);
     else
         ok = r == NULL || beyond_subset(r, 0);
@@ -358,7 +402,8 @@ int main(void)
         compare_load("a 3/4-byte text", t, n + 1);
     }
     long bundles = compare_bundles();
-    printf("cbor subset vs libcbor: %ld decodes compared, %ld item loads on %ld bundles, "
-           "%ld differences\n", runs, loads, bundles, failures);
+    printf("cbor subset vs libcbor: %ld decodes compared, %ld item loads on %ld bundles (%ld "
+           "declaring huge arrays left out), %ld differences\n", runs, loads - skipped, bundles,
+           skipped, failures);
     return failures == 0 && bundles > 0 ? 0 : 1;
 }
