@@ -623,9 +623,9 @@ kcm_status_t kcm_item_delete(kcm_t *kcm, const uint8_t *name, size_t name_len,
         return st;
     if (type == KCM_PRIVATE_KEY)
         st = psa_refs(kcm, &refs, &stored);
-    if (st != KCM_OK) {
-    } else if (type != KCM_CERTIFICATE) {
-        st = delete_record(kcm, (uint8_t)type, name, name_len, &any);
+    if (type != KCM_CERTIFICATE) {
+        if (st == KCM_OK)
+            st = delete_record(kcm, (uint8_t)type, name, name_len, &any);
     } else {
         /* A chain: every member, whatever the leaf says about the length. */
         for (unsigned i = 0; i < FCC_CHAIN_MAX && st == KCM_OK; i++) {
