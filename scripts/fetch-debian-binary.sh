@@ -7,7 +7,8 @@
 # fetched from this project's mirror (scripts/fetch-debian-source.sh), while the binary packages
 # of every architecture can.
 #
-# Same approach as scripts/fetch-debian-source.sh: apt runs with a sources list, package-list
+# Same approach as scripts/fetch-debian-source.sh (the apt set-up both share is
+# scripts/debian-apt.sh): apt runs with a sources list, package-list
 # folder and (empty) dpkg status of our own in the cache, for ARCH alone (the machine's apt
 # configuration and dpkg's architecture list are not touched: no `dpkg --add-architecture`), apt
 # checks the download against Debian's signed Release file, the package is unpacked with
@@ -37,7 +38,9 @@ case $pkg in *[!a-z0-9.+-]*) echo "fetch-debian-binary: bad package name '$pkg'"
 case $arch in *[!a-z0-9]*) echo "fetch-debian-binary: bad architecture '$arch'" >&2; exit 2 ;; esac
 say() { [ $quiet -eq 1 ] || echo "fetch-debian-binary: $*" >&2; }
 
-cache=${FCC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/fcc-provisioning}
+tag=fetch-debian-binary
+. "$(dirname "$0")/debian-apt.sh"
+cache=$(debian_cache_dir)
 base=$cache/bin-$suite-$arch
 root=$base/root
 mkdir -p "$root"
@@ -49,28 +52,10 @@ if [ -f "$base/$pkg.unpacked" ]; then
   exit 0
 fi
 
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -f "$keyring" ] || { echo "fetch-debian-binary: $keyring missing (package debian-archive-keyring)" >&2; exit 1; }
-for tool in apt-get dpkg-deb; do
-  command -v $tool >/dev/null 2>&1 || { echo "fetch-debian-binary: '$tool' not found (scripts/install-deps.sh installs it)" >&2; exit 1; }
-done
-
 apt_dir=$base/apt
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
-echo "deb [arch=$arch signed-by=$keyring] http://deb.debian.org/debian $suite main" >"$apt_dir/sources.list"
-: >>"$apt_dir/status"
-apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
-          -o "Dir::Etc::Preferences=/dev/null" -o "Dir::Etc::PreferencesParts=/dev/null"
-          -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::status=$apt_dir/status"
-          -o "Dir::Cache::Archives=$apt_dir/archives" -o "Dir::Cache=$apt_dir"
-          -o "APT::Architecture=$arch" -o "APT::Architectures=$arch"
-          -o "APT::Sandbox::User=root" -o "Debug::NoLocking=1" -qq)
-
-# One apt update per suite, architecture and cache (the index is reused by the next package).
-if ! ls "$apt_dir/lists/"*Packages* >/dev/null 2>&1; then
-  say "reading Debian $suite's $arch package index"
-  apt-get "${apt_opts[@]}" update >&2
-fi
+debian_apt_setup "$apt_dir" "deb [arch=$arch signed-by=@KEYRING@] http://deb.debian.org/debian $suite main" \
+  apt-get dpkg-deb -- -o "APT::Architecture=$arch" -o "APT::Architectures=$arch"
+debian_apt_update "$apt_dir" '*Packages*' "Debian $suite's $arch package index"
 
 dl=$(mktemp -d "$base/dl.XXXXXX")
 trap 'rm -rf "$dl"' EXIT

@@ -6,8 +6,8 @@
 # machine, so they are built from the same source Debian builds its packages from. The host build
 # keeps using Debian's binary packages.
 #
-# Same approach as scripts/fetch-mbedtls.sh: apt runs with a sources list and package-list folder
-# of our own in the cache (the machine's apt configuration is not touched), apt checks the
+# apt runs with a configuration of our own in the cache (scripts/debian-apt.sh, shared with
+# fetch-debian-binary.sh; the machine's apt configuration is not touched), apt checks the
 # download against Debian's signed Release file, and a tree unpacked before is reused without
 # network access.
 #
@@ -32,7 +32,9 @@ done
 case $pkg in *[!a-z0-9.+-]*) echo "fetch-debian-source: bad package name '$pkg'" >&2; exit 2 ;; esac
 say() { [ $quiet -eq 1 ] || echo "fetch-debian-source: $*" >&2; }
 
-cache=${FCC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/fcc-provisioning}
+tag=fetch-debian-source
+. "$(dirname "$0")/debian-apt.sh"
+cache=$(debian_cache_dir)
 base=$cache/src-$suite
 mkdir -p "$base"
 
@@ -45,24 +47,10 @@ for d in "$base/$pkg"-*; do
   fi
 done
 
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -f "$keyring" ] || { echo "fetch-debian-source: $keyring missing (package debian-archive-keyring)" >&2; exit 1; }
-for tool in apt-get tar bzip2 xz; do
-  command -v $tool >/dev/null 2>&1 || { echo "fetch-debian-source: '$tool' not found (scripts/install-deps.sh installs it)" >&2; exit 1; }
-done
-
 apt_dir=$base/apt
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
-echo "deb-src [signed-by=$keyring] http://deb.debian.org/debian $suite main" >"$apt_dir/sources.list"
-apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
-          -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache::Archives=$apt_dir/archives"
-          -o "APT::Sandbox::User=root" -o "Debug::NoLocking=1" -qq)
-
-# One apt update per suite and cache (the index is reused by the next package).
-if ! ls "$apt_dir/lists/"*Sources* >/dev/null 2>&1; then
-  say "reading Debian $suite's source index"
-  apt-get "${apt_opts[@]}" update >&2
-fi
+debian_apt_setup "$apt_dir" "deb-src [signed-by=@KEYRING@] http://deb.debian.org/debian $suite main" \
+  apt-get tar bzip2 xz
+debian_apt_update "$apt_dir" '*Sources*' "Debian $suite's source index"
 
 dl=$(mktemp -d "$base/dl.XXXXXX")
 trap 'rm -rf "$dl"' EXIT
