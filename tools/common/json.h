@@ -31,6 +31,7 @@ void json_array_end(json_t *j);
 /* Inside an object: the key of the next value. */
 void json_key(json_t *j, const char *key);
 
+/* A terminated string; NULL writes null (so json_kv_string also serves optional values). */
 void json_string(json_t *j, const char *s);
 /* A string of `len` bytes that may hold any byte (control and non-ASCII bytes are escaped as
  * \u00XX, so the output stays valid JSON whatever the input). */

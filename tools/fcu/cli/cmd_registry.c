@@ -61,15 +61,6 @@ struct show_ctx {
     size_t n;
 };
 
-static void json_kv_opt(json_t *j, const char *k, const char *v)
-{
-    json_key(j, k);
-    if (v)
-        json_string(j, v);
-    else
-        json_null(j);
-}
-
 static void json_kv_optint(json_t *j, const char *k, int v)
 {
     json_key(j, k);
@@ -83,25 +74,25 @@ static void attempt_json(json_t *j, const fcu_tool_attempt_t *a)
 {
     json_object_begin(j);
     json_kv_int(j, "id", a->id);
-    json_kv_opt(j, "station", a->station);
-    json_kv_opt(j, "started_at", a->started_at);
-    json_kv_opt(j, "finished_at", a->finished_at);
-    json_kv_opt(j, "endpoint_name", a->endpoint_name);
-    json_kv_opt(j, "serial_number", a->serial_number);
-    json_kv_opt(j, "mode", a->mode);
-    json_kv_opt(j, "transport", a->transport);
-    json_kv_opt(j, "outcome", a->outcome);
+    json_kv_string(j, "station", a->station);
+    json_kv_string(j, "started_at", a->started_at);
+    json_kv_string(j, "finished_at", a->finished_at);
+    json_kv_string(j, "endpoint_name", a->endpoint_name);
+    json_kv_string(j, "serial_number", a->serial_number);
+    json_kv_string(j, "mode", a->mode);
+    json_kv_string(j, "transport", a->transport);
+    json_kv_string(j, "outcome", a->outcome);
     json_kv_bool(j, "current", a->current);
     json_kv_optint(j, "return_status", a->device_status);
     json_kv_optint(j, "transport_status", a->transport_status);
-    json_kv_opt(j, "info_message", a->info_message);
-    json_kv_opt(j, "warnings", a->warnings);
-    json_kv_opt(j, "error", a->error);
-    json_kv_opt(j, "certificate_serial", a->cert_serial);
-    json_kv_opt(j, "certificate_sha256", a->cert_sha256);
-    json_kv_opt(j, "enrollment_id", a->enrollment_id);
-    json_kv_opt(j, "sid", a->sid);
-    json_kv_opt(j, "sent_at", a->sent_at);
+    json_kv_string(j, "info_message", a->info_message);
+    json_kv_string(j, "warnings", a->warnings);
+    json_kv_string(j, "error", a->error);
+    json_kv_string(j, "certificate_serial", a->cert_serial);
+    json_kv_string(j, "certificate_sha256", a->cert_sha256);
+    json_kv_string(j, "enrollment_id", a->enrollment_id);
+    json_kv_string(j, "sid", a->sid);
+    json_kv_string(j, "sent_at", a->sent_at);
     json_kv_optint(j, "messages", a->messages > 0 ? a->messages : -1);
     json_key(j, "resolved_by");
     if (a->resolved_by > 0)
@@ -186,16 +177,16 @@ static int export_cb(void *arg, const fcu_tool_attempt_t *a)
     e->n++;
     if (e->j != NULL) {
         json_object_begin(e->j);
-        json_kv_opt(e->j, "endpoint_name", a->endpoint_name);
-        json_kv_opt(e->j, "serial_number", a->serial_number);
-        json_kv_opt(e->j, "enrollment_id", a->enrollment_id);
-        json_kv_opt(e->j, "certificate_sha256", a->cert_sha256);
-        json_kv_opt(e->j, "certificate_serial", a->cert_serial);
-        json_kv_opt(e->j, "mode", a->mode);
-        json_kv_opt(e->j, "station", a->station);
-        json_kv_opt(e->j, "provisioned_at", a->finished_at);
+        json_kv_string(e->j, "endpoint_name", a->endpoint_name);
+        json_kv_string(e->j, "serial_number", a->serial_number);
+        json_kv_string(e->j, "enrollment_id", a->enrollment_id);
+        json_kv_string(e->j, "certificate_sha256", a->cert_sha256);
+        json_kv_string(e->j, "certificate_serial", a->cert_serial);
+        json_kv_string(e->j, "mode", a->mode);
+        json_kv_string(e->j, "station", a->station);
+        json_kv_string(e->j, "provisioned_at", a->finished_at);
         json_kv_int(e->j, "attempt_id", a->id);
-        json_kv_opt(e->j, "outcome", a->outcome);
+        json_kv_string(e->j, "outcome", a->outcome);
         json_object_end(e->j);
         return 0;
     }

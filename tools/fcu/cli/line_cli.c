@@ -205,11 +205,7 @@ void fcu_cli_report_json(json_t *j, const fcu_tool_line_report_t *rep, const cha
         json_int(j, rep->transport_status);
     else
         json_null(j);
-    json_key(j, "info_message");
-    if (rep->info_message)
-        json_string(j, rep->info_message);
-    else
-        json_null(j);
+    json_kv_string(j, "info_message", rep->info_message); /* null when absent */
     json_key(j, "warnings");
     json_array_begin(j);
     each_warning(rep->warning_info, json_warning, j);

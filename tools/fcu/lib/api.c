@@ -523,28 +523,19 @@ void fcu_tool_device_response_free(fcu_tool_device_response_t *r)
 
 /* ---- registry ---- */
 
-static void kv_opt(json_t *j, const char *k, const char *v)
-{
-    json_key(j, k);
-    if (v)
-        json_string(j, v);
-    else
-        json_null(j);
-}
-
 static int export_row(void *arg, const registry_attempt_t *a)
 {
     json_t *j = arg;
     json_object_begin(j);
-    kv_opt(j, "endpoint_name", a->endpoint_name);
-    kv_opt(j, "serial_number", a->serial_number);
-    kv_opt(j, "enrollment_id", a->enrollment_id);
-    kv_opt(j, "certificate_sha256", a->cert_sha256);
-    kv_opt(j, "certificate_serial", a->cert_serial);
-    kv_opt(j, "mode", a->mode);
-    kv_opt(j, "station", a->station);
-    kv_opt(j, "outcome", a->outcome);
-    kv_opt(j, "provisioned_at", a->finished_at);
+    json_kv_string(j, "endpoint_name", a->endpoint_name);
+    json_kv_string(j, "serial_number", a->serial_number);
+    json_kv_string(j, "enrollment_id", a->enrollment_id);
+    json_kv_string(j, "certificate_sha256", a->cert_sha256);
+    json_kv_string(j, "certificate_serial", a->cert_serial);
+    json_kv_string(j, "mode", a->mode);
+    json_kv_string(j, "station", a->station);
+    json_kv_string(j, "outcome", a->outcome);
+    json_kv_string(j, "provisioned_at", a->finished_at);
     json_kv_int(j, "attempt_id", a->id);
     json_object_end(j);
     return 0;
